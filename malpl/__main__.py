@@ -1,0 +1,3 @@
+from malpl.cli import main
+
+main()

@@ -1,0 +1,336 @@
+"""Rules that span files or depend on the configuration.
+
+Each check is a pure function ``check_xxx(repo) -> list[Problem]`` and is listed
+in :data:`CHECKS`; :func:`validate` runs them all. The per-file shape of the data
+is already enforced by the models while loading.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable, Iterator
+
+from malpl.model import Goal, Measure
+from malpl.periods import PeriodError, parse_period, parse_point
+from malpl.problems import Problem
+from malpl.repository import Repository
+from malpl.yamlsource import Path_
+
+Check = Callable[[Repository], list[Problem]]
+_ID = re.compile(r"^[\w.\-]+$")
+_KPI = re.compile(r"^[NUV]\d{5}$")
+
+
+def _measures(repo: Repository) -> Iterator[tuple[Goal, int, Measure]]:
+    for goal in repo.goals:
+        for i, measure in enumerate(goal.measures):
+            yield goal, i, measure
+
+
+def _did_you_mean(value: str, choices: dict[str, str]) -> str:
+    """Match a key or a label (case-insensitive) to the key it most likely means."""
+    lowered = {k.casefold(): k for k in choices} | {v.casefold(): k for k, v in choices.items()}
+    if value.casefold() in lowered:
+        return lowered[value.casefold()]
+    close = difflib.get_close_matches(value.casefold(), list(lowered), n=1, cutoff=0.6)
+    return lowered[close[0]] if close else ""
+
+
+def check_ids(repo: Repository) -> list[Problem]:
+    """Goal and target ids share one namespace (``malpl show ID``); measures have their own."""
+    problems = []
+    spaces: dict[str, dict[str, tuple[str, int]]] = {"goal": {}, "measure": {}}
+
+    def claim(goal: Goal, path: Path_, ident: str, space: str, what: str) -> None:
+        line, _ = goal.source.where(path)
+        if not _ID.match(ident):
+            problems.append(goal.source.problem(
+                path, "invalid-id", f"the {what} id '{ident}' has characters ids cannot hold",
+                "use letters, digits, '.', '-' and '_' only, such as \"1.1.2\""))
+        seen = spaces[space]
+        if ident in seen:
+            where, at = seen[ident]
+            problems.append(goal.source.problem(
+                path, "duplicate-id", f"the id '{ident}' is already used ({where}:{at})",
+                f"give each {what} its own id"))
+        else:
+            seen[ident] = (goal.source.path, line)
+
+    for goal in repo.goals:
+        claim(goal, ("id",), goal.id, "goal", "goal")
+        for i, target in enumerate(goal.targets):
+            claim(goal, ("targets", i, "id"), target.id, "goal", "target")
+        for i, measure in enumerate(goal.measures):
+            claim(goal, ("measures", i, "id"), measure.id, "measure", "measure")
+    return problems
+
+
+def check_levels(repo: Repository) -> list[Problem]:
+    levels = {lv.key: lv.label for lv in repo.config.levels}
+    problems = []
+    for goal in repo.goals:
+        if goal.level not in levels:
+            guess = _did_you_mean(goal.level, levels)
+            hint = f"did you mean '{guess}'? " if guess else ""
+            problems.append(goal.source.problem(
+                ("level",), "unknown-level", f"unknown level '{goal.level}'",
+                hint + "levels are set in malpl.yaml: " + ", ".join(levels)))
+    return problems
+
+
+def check_parents(repo: Repository) -> list[Problem]:
+    order = {lv.key: i for i, lv in enumerate(repo.config.levels)}
+    by_id = {g.id: g for g in repo.goals}
+    problems = []
+    for goal in repo.goals:
+        if goal.parent is None:
+            continue
+        parent = by_id.get(goal.parent)
+        if parent is None:
+            problems.append(goal.source.problem(
+                ("parent",), "unknown-reference", f"parent goal '{goal.parent}' does not exist",
+                "write the id of a goal in goals/, or remove 'parent'"))
+        elif parent is goal:
+            problems.append(goal.source.problem(
+                ("parent",), "unknown-reference", "a goal cannot be its own parent",
+                "write the id of the higher goal this one serves"))
+        elif order.get(parent.level, -1) >= order.get(goal.level, len(order)):
+            problems.append(goal.source.problem(
+                ("parent",), "parent-level",
+                f"parent '{parent.id}' ({parent.level}) is not on a higher level than "
+                f"this goal ({goal.level})",
+                "a goal serves a goal on a higher level; check 'level' in both files"))
+    return problems
+
+
+def _check_point(goal: Goal, path: Path_, key: str, scheme: str, *, period_only: bool = False,
+                 key_position: bool = True) -> list[Problem]:
+    try:
+        (parse_period if period_only else parse_point)(key, scheme)
+    except PeriodError as err:
+        return [goal.source.problem(path, "invalid-period", str(err), err.hint, key=key_position)]
+    return []
+
+
+def check_periods(repo: Repository) -> list[Problem]:
+    """Follow-ups are keyed by period; measure series and deadlines by year or period."""
+    scheme = repo.config.periods.scheme
+    problems: list[Problem] = []
+    for goal in repo.goals:
+        for i, target in enumerate(goal.targets):
+            base = ("targets", i)
+            for key in target.followups:
+                problems += _check_point(goal, (*base, "followups", key), key, scheme,
+                                         period_only=True)
+            if target.target and target.target.by is not None:
+                problems += _check_point(goal, (*base, "target", "by"), target.target.by,
+                                         scheme, key_position=False)
+        for i, measure in enumerate(goal.measures):
+            base = ("measures", i)
+            for series, values in (("values", measure.values), ("forecasts", measure.forecasts)):
+                for key in values:
+                    problems += _check_point(goal, (*base, series, key), key, scheme)
+            for name, ref in measure.references.items():
+                for key in ref.values:
+                    problems += _check_point(
+                        goal, (*base, "references", name, "values", key), key, scheme)
+            if measure.target and measure.target.by is not None:
+                problems += _check_point(goal, (*base, "target", "by"), measure.target.by,
+                                         scheme, key_position=False)
+    return problems
+
+
+def check_assessments(repo: Repository) -> list[Problem]:
+    scale = {s.key: s.label for s in repo.config.scale}
+    problems = []
+    for goal in repo.goals:
+        for i, target in enumerate(goal.targets):
+            for period, follow in target.followups.items():
+                for name in ("assessment", "forecast"):
+                    value = getattr(follow, name)
+                    if value is None or value in scale:
+                        continue
+                    guess = _did_you_mean(value, scale)
+                    hint = f"did you mean '{guess}'? " if guess else ""
+                    problems.append(goal.source.problem(
+                        ("targets", i, "followups", period, name), "unknown-assessment",
+                        f"'{value}' is not on the assessment scale",
+                        hint + "write one of: " + ", ".join(scale)
+                        + " (or leave it out: not assessed)"))
+    return problems
+
+
+def _is_percent(unit: str | None) -> bool:
+    return unit is not None and unit.strip() in {"%", "procent"}
+
+
+def check_measure_values(repo: Repository) -> list[Problem]:
+    """Values are numbers already (the model); here: percentages and ranges make sense."""
+    problems = []
+    for goal, i, measure in _measures(repo):
+        base: Path_ = ("measures", i)
+        series: list[tuple[Path_, float]] = [
+            ((*base, "values", k), v) for k, v in measure.values.items()]
+        for key, value in measure.forecasts.items():
+            if isinstance(value, (int, float)):
+                series.append(((*base, "forecasts", key), value))
+                continue
+            path = (*base, "forecasts", key)
+            series += [((*path, "low"), value.low), ((*path, "high"), value.high)]
+            if value.low > value.high:
+                problems.append(goal.source.problem(
+                    path, "invalid-range", f"the range {value.low}–{value.high} runs backwards",
+                    "write the lower value as 'low' and the higher as 'high'"))
+        for name, ref in measure.references.items():
+            series += [((*base, "references", name, "values", k), v)
+                       for k, v in ref.values.items()]
+        if _is_percent(measure.unit):
+            for path, value in series:
+                if not 0 <= value <= 100:
+                    problems.append(goal.source.problem(
+                        path, "value-range", f"{value} is not a percentage (0–100)",
+                        "write the share in per cent, e.g. 79.2 for 79,2 %"))
+    return problems
+
+
+def check_measure_links(repo: Repository) -> list[Problem]:
+    problems = []
+    for goal, i, measure in _measures(repo):
+        base: Path_ = ("measures", i)
+        if measure.baseline is not None and measure.baseline not in measure.values:
+            problems.append(goal.source.problem(
+                (*base, "baseline"), "unknown-reference",
+                f"the baseline '{measure.baseline}' is not a key in 'values'",
+                "add the baseline's value under 'values', or name a key that is there: "
+                + (", ".join(measure.values) or "(values is empty)")))
+        target = measure.target
+        if target and target.reference and target.reference not in measure.references:
+            problems.append(goal.source.problem(
+                (*base, "target", "reference"), "unknown-reference",
+                f"the target refers to '{target.reference}', which is not under 'references'",
+                "add it under 'references', or name one that is there: "
+                + (", ".join(measure.references) or "(references is empty)")))
+        if measure.source == "kolada" and not measure.kpi:
+            problems.append(goal.source.problem(
+                (*base, "source"), "missing-field", "a Kolada measure needs its 'kpi' id",
+                "add 'kpi: N15428' (the id shown on kolada.se)"))
+        if measure.kpi and not _KPI.match(measure.kpi):
+            problems.append(goal.source.problem(
+                (*base, "kpi"), "invalid-value", f"'{measure.kpi}' is not a Kolada KPI id",
+                "Kolada ids are a letter and five digits, such as N15428"))
+        if target and _is_percent(measure.unit) and target.value is not None \
+                and not 0 <= target.value <= 100:
+            problems.append(goal.source.problem(
+                (*base, "target", "value"), "value-range",
+                f"the target {target.value} is not a percentage (0–100)",
+                "write the share in per cent, e.g. 85 for 85 %"))
+    return problems
+
+
+def check_targets(repo: Repository) -> list[Problem]:
+    """Structured targets ('minst 4 st under 2023') must be able to be met."""
+    problems = []
+    for goal in repo.goals:
+        for i, target in enumerate(goal.targets):
+            value = target.target
+            if value is None:
+                continue
+            path: Path_ = ("targets", i, "target")
+            if value.min is None and value.max is None:
+                problems.append(goal.source.problem(
+                    path, "missing-field", "a target value needs 'min' or 'max'",
+                    "write e.g. 'min: 4' for 'minst 4'"))
+            if value.min is not None and value.max is not None and value.min > value.max:
+                problems.append(goal.source.problem(
+                    path, "invalid-range", f"min {value.min} is above max {value.max}",
+                    "swap the two values"))
+            for bound in ("min", "max"):
+                number = getattr(value, bound)
+                if number is None:
+                    continue
+                if _is_percent(value.unit) and not 0 <= number <= 100:
+                    problems.append(goal.source.problem(
+                        (*path, bound), "value-range", f"{number} is not a percentage (0–100)",
+                        "write the share in per cent"))
+                elif number < 0 and value.unit in {"st", "stycken", "antal"}:
+                    problems.append(goal.source.problem(
+                        (*path, bound), "value-range", f"a count cannot be {number}",
+                        "write a number of 0 or more"))
+    return problems
+
+
+def check_duplicate_measures(repo: Repository) -> list[Problem]:
+    """The same measure twice under one goal is probably a copy-paste slip (a warning)."""
+    problems = []
+    for goal in repo.goals:
+        seen: dict[str, int] = {}
+        for i, measure in enumerate(goal.measures):
+            keys = [" ".join(measure.name.casefold().split())]
+            if measure.kpi:
+                keys.append(measure.kpi)
+            for key in keys:
+                if key in seen:
+                    problems.append(goal.source.problem(
+                        ("measures", i), "duplicate-measure",
+                        f"the measure '{measure.name}' is listed twice under goal {goal.id} "
+                        f"(also measure {seen[key] + 1})",
+                        "remove one of them if they are the same measure",
+                        severity="warning"))
+                    break
+                seen[key] = i
+    return problems
+
+
+def check_ready(repo: Repository) -> list[Problem]:
+    problems = []
+    for goal in repo.goals:
+        for i, target in enumerate(goal.targets):
+            for period, follow in target.followups.items():
+                if follow.ready and not (follow.comment or "").strip():
+                    problems.append(goal.source.problem(
+                        ("targets", i, "followups", period, "ready"), "ready-without-comment",
+                        f"target {target.id} is marked ready for {period} but has no comment",
+                        "write the comment, or set 'ready: false'", severity="warning"))
+    return problems
+
+
+def check_config(repo: Repository) -> list[Problem]:
+    """Keys in the scale and the levels must be unique, or goal files become ambiguous."""
+    source = repo.config_source
+    if source is None:
+        return []
+    problems = []
+    for name, items in (("scale", repo.config.scale), ("levels", repo.config.levels)):
+        seen: set[str] = set()
+        for i, item in enumerate(items):
+            if item.key in seen:
+                problems.append(source.problem(
+                    (name, i, "key"), "duplicate-id",
+                    f"the key '{item.key}' appears twice in '{name}'",
+                    "give each entry its own key"))
+            seen.add(item.key)
+    return problems
+
+
+CHECKS: tuple[Check, ...] = (
+    check_config,
+    check_ids,
+    check_levels,
+    check_parents,
+    check_periods,
+    check_assessments,
+    check_measure_values,
+    check_measure_links,
+    check_targets,
+    check_duplicate_measures,
+    check_ready,
+)
+
+
+def validate(repo: Repository) -> list[Problem]:
+    """Run every check; return all problems (load problems included), sorted."""
+    problems = list(repo.problems)
+    for check in CHECKS:
+        problems.extend(check(repo))
+    return sorted(set(problems))

@@ -1,0 +1,93 @@
+"""Follow-up periods: ``T1-2023`` (tertial), ``K2-2024`` (kvartal), ``H1-2025`` (halvår).
+
+A period key is parsed once here; everything else compares ``Period`` values.
+Measures may also be keyed by a bare year (``2022``), the usual grain of
+national statistics.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+SCHEMES: dict[str, tuple[str, int, str]] = {
+    # scheme: (prefix, periods per year, Swedish name)
+    "tertial": ("T", 3, "Tertial"),
+    "kvartal": ("K", 4, "Kvartal"),
+    "halvar": ("H", 2, "Halvår"),
+}
+_PERIOD = re.compile(r"^([A-ZÅÄÖ])(\d{1,2})-(\d{4})$")
+_YEAR = re.compile(r"^\d{4}$")
+YEAR_RANGE = (1900, 2100)
+
+
+@dataclass(frozen=True, order=True)
+class Period:
+    """A period of a year, or the whole year when ``number`` is 0."""
+
+    year: int
+    number: int
+    prefix: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.prefix}{self.number}-{self.year}" if self.number else str(self.year)
+
+    @property
+    def sort_key(self) -> tuple[int, int]:
+        # A whole year's value comes after the periods of that year.
+        return (self.year, self.number or 99)
+
+
+class PeriodError(ValueError):
+    """A period key that is malformed or not part of the scheme; message and hint."""
+
+    def __init__(self, message: str, hint: str) -> None:
+        super().__init__(message)
+        self.hint = hint
+
+
+def example(scheme: str, year: int = 2023) -> str:
+    prefix, count, _ = SCHEMES[scheme]
+    return f"{prefix}1-{year} … {prefix}{count}-{year}"
+
+
+def parse_period(key: str, scheme: str) -> Period:
+    """Parse ``T1-2023``; raise :class:`PeriodError` with a hint when it is wrong."""
+    prefix, count, name = SCHEMES[scheme]
+    form = f"write periods as {example(scheme)}"
+    match = _PERIOD.match(key.strip())
+    if not match:
+        raise PeriodError(f"'{key}' is not a period", form)
+    letter, number, year = match.group(1), int(match.group(2)), int(match.group(3))
+    if letter != prefix or not 1 <= number <= count:
+        raise PeriodError(
+            f"'{key}' is not a period of the scheme '{scheme}' ({name.lower()} 1–{count})",
+            form + " (the scheme is set by 'periods.scheme' in malpl.yaml)")
+    if not YEAR_RANGE[0] <= year <= YEAR_RANGE[1]:
+        raise PeriodError(f"the year in '{key}' is out of range", form)
+    return Period(year, number, prefix)
+
+
+def parse_point(key: str, scheme: str) -> Period:
+    """A measure's key: a year (``2022``) or a period (``T1-2023``)."""
+    if _YEAR.match(key):
+        year = int(key)
+        if not YEAR_RANGE[0] <= year <= YEAR_RANGE[1]:
+            raise PeriodError(f"the year '{key}' is out of range", "write a four-digit year")
+        return Period(year, 0)
+    try:
+        return parse_period(key, scheme)
+    except PeriodError as err:
+        raise PeriodError(f"'{key}' is neither a year nor a period",
+                          f"write a year such as 2022 or a period such as {example(scheme)}"
+                          ) from err
+
+
+def period_name(period: Period, scheme: str, labels: dict[str, str] | None = None) -> str:
+    """The Swedish name readers see: ``Tertial 1 2023`` (or a configured label)."""
+    if not period.number:
+        return str(period.year)
+    key = f"{period.prefix}{period.number}"
+    if labels and key in labels:
+        return f"{labels[key]} {period.year}"
+    return f"{SCHEMES[scheme][2]} {period.number} {period.year}"
