@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
 
 from malpl.model import Goal, Measure
 from malpl.periods import PeriodError, parse_period, parse_point
 from malpl.problems import Problem
-from malpl.repository import Repository
+from malpl.repository import YAML_SUFFIXES, Repository, load_repository, relative
 from malpl.yamlsource import Path_
 
 Check = Callable[[Repository], list[Problem]]
@@ -26,6 +28,11 @@ def _measures(repo: Repository) -> Iterator[tuple[Goal, int, Measure]]:
     for goal in repo.goals:
         for i, measure in enumerate(goal.measures):
             yield goal, i, measure
+
+
+def _num(value: float) -> str:
+    """A number as it was most likely written in YAML: 80, not 80.0."""
+    return f"{value:g}"
 
 
 def _did_you_mean(value: str, choices: dict[str, str]) -> str:
@@ -180,8 +187,9 @@ def check_measure_values(repo: Repository) -> list[Problem]:
             series += [((*path, "low"), value.low), ((*path, "high"), value.high)]
             if value.low > value.high:
                 problems.append(goal.source.problem(
-                    path, "invalid-range", f"the range {value.low}–{value.high} runs backwards",
-                    "write the lower value as 'low' and the higher as 'high'"))
+                    path, "invalid-range",
+                    f"the range {_num(value.low)}–{_num(value.high)} runs backwards",
+                    "write the lower value as 'low' and the higher as 'high'", key=True))
         for name, ref in measure.references.items():
             series += [((*base, "references", name, "values", k), v)
                        for k, v in ref.values.items()]
@@ -189,7 +197,7 @@ def check_measure_values(repo: Repository) -> list[Problem]:
             for path, value in series:
                 if not 0 <= value <= 100:
                     problems.append(goal.source.problem(
-                        path, "value-range", f"{value} is not a percentage (0–100)",
+                        path, "value-range", f"{_num(value)} is not a percentage (0–100)",
                         "write the share in per cent, e.g. 79.2 for 79,2 %"))
     return problems
 
@@ -223,7 +231,7 @@ def check_measure_links(repo: Repository) -> list[Problem]:
                 and not 0 <= target.value <= 100:
             problems.append(goal.source.problem(
                 (*base, "target", "value"), "value-range",
-                f"the target {target.value} is not a percentage (0–100)",
+                f"the target {_num(target.value)} is not a percentage (0–100)",
                 "write the share in per cent, e.g. 85 for 85 %"))
     return problems
 
@@ -243,7 +251,7 @@ def check_targets(repo: Repository) -> list[Problem]:
                     "write e.g. 'min: 4' for 'minst 4'"))
             if value.min is not None and value.max is not None and value.min > value.max:
                 problems.append(goal.source.problem(
-                    path, "invalid-range", f"min {value.min} is above max {value.max}",
+                    path, "invalid-range", f"min {_num(value.min)} is above max {_num(value.max)}",
                     "swap the two values"))
             for bound in ("min", "max"):
                 number = getattr(value, bound)
@@ -251,11 +259,11 @@ def check_targets(repo: Repository) -> list[Problem]:
                     continue
                 if _is_percent(value.unit) and not 0 <= number <= 100:
                     problems.append(goal.source.problem(
-                        (*path, bound), "value-range", f"{number} is not a percentage (0–100)",
+                        (*path, bound), "value-range", f"{_num(number)} is not a percentage (0–100)",
                         "write the share in per cent"))
                 elif number < 0 and value.unit in {"st", "stycken", "antal"}:
                     problems.append(goal.source.problem(
-                        (*path, bound), "value-range", f"a count cannot be {number}",
+                        (*path, bound), "value-range", f"a count cannot be {_num(number)}",
                         "write a number of 0 or more"))
     return problems
 
@@ -334,3 +342,63 @@ def validate(repo: Repository) -> list[Problem]:
     for check in CHECKS:
         problems.extend(check(repo))
     return sorted(set(problems))
+
+
+@dataclass
+class CheckResult:
+    """What ``malpl check`` found, and how much it looked at."""
+
+    problems: list[Problem]
+    files: int
+    goals: int
+    targets: int
+    measures: int
+
+    @property
+    def errors(self) -> int:
+        return sum(p.is_error for p in self.problems)
+
+    @property
+    def warnings(self) -> int:
+        return len(self.problems) - self.errors
+
+    def failed(self, *, strict: bool = False) -> bool:
+        return bool(self.errors or (strict and self.warnings))
+
+    def summary(self) -> dict[str, int]:
+        return {"files": self.files, "goals": self.goals, "targets": self.targets,
+                "measures": self.measures, "errors": self.errors, "warnings": self.warnings}
+
+
+def _expand(paths: Sequence[Path]) -> list[Path]:
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files += sorted(p for p in path.rglob("*") if p.suffix in YAML_SUFFIXES)
+        else:
+            files.append(path)
+    return files
+
+
+def check(root: Path, paths: Sequence[Path] = ()) -> CheckResult:
+    """Check the whole repository; with ``paths``, report only problems in those files.
+
+    The whole repository is always loaded, so that ids and references are
+    checked against everything, not only the files named.
+    """
+    files = _expand(paths)
+    repo = load_repository(root, files)
+    problems = validate(repo)
+    if files:
+        wanted = {relative(p, root) for p in files}
+        problems = [p for p in problems if p.path in wanted]
+        goals = [g for g in repo.goals if g.source.path in wanted]
+    else:
+        goals = repo.goals
+    return CheckResult(
+        problems=problems,
+        files=len(files) if files else repo.files,
+        goals=len(goals),
+        targets=sum(len(g.targets) for g in goals),
+        measures=sum(len(g.measures) for g in goals),
+    )

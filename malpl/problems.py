@@ -13,6 +13,34 @@ from typing import Literal
 
 Severity = Literal["error", "warning"]
 
+#: Every problem code malpl reports, with what it means. Codes are stable:
+#: CI configurations and people's habits depend on them.
+CODES: dict[str, str] = {
+    "encoding": "the file is not UTF-8 text",
+    "unreadable": "the file cannot be read at all",
+    "yaml-syntax": "the file is not valid YAML",
+    "empty-file": "the file holds no data",
+    "duplicate-key": "a key appears twice in one mapping",
+    "alias": "YAML aliases or merge keys, which hide where text comes from",
+    "tag": "a YAML tag such as !!python/object",
+    "unknown-field": "a key the format does not have (often a typo)",
+    "missing-field": "a required key is missing",
+    "wrong-type": "a value of the wrong kind (text, number, list, mapping)",
+    "empty-text": "a text that must not be empty is empty",
+    "invalid-value": "a value outside the allowed choices or form",
+    "invalid-id": "an id with characters ids cannot hold",
+    "duplicate-id": "an id used twice in the repository",
+    "unknown-level": "a goal level not listed in malpl.yaml",
+    "unknown-reference": "a reference (parent, baseline, target) to something that does not exist",
+    "parent-level": "a parent goal that is not on a higher level",
+    "invalid-period": "a period or year key that is malformed or not in the scheme",
+    "unknown-assessment": "an assessment or forecast not on the scale",
+    "value-range": "a number outside its sensible range (e.g. a percentage above 100)",
+    "invalid-range": "a range or target whose low end is above its high end",
+    "duplicate-measure": "the same measure listed twice under one goal (warning)",
+    "ready-without-comment": "a follow-up marked ready that has no comment (warning)",
+}
+
 
 @dataclass(frozen=True, order=True)
 class Problem:
@@ -25,6 +53,9 @@ class Problem:
     message: str
     hint: str = ""
     severity: Severity = "error"
+
+    def __post_init__(self) -> None:
+        assert self.code in CODES, f"unregistered problem code {self.code!r}"
 
     @property
     def is_error(self) -> bool:

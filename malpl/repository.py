@@ -138,6 +138,6 @@ def load_repository(root: Path, extra: Sequence[Path] = ()) -> Repository:
     config_path = root / CONFIG_NAME
     config_source = read_source(config_path, root) if config_path.is_file() else None
     paths = goal_files(root)
-    known = {p.resolve() for p in paths}
+    known = {p.resolve() for p in paths} | {config_path.resolve()}
     paths += [p for p in extra if p.resolve() not in known]
     return build_repository(root, config_source, (read_source(p, root) for p in paths))

@@ -127,10 +127,16 @@ def problems_from(err: ValidationError, source: Source, model: type[BaseModel]) 
     for error in err.errors(include_url=False):
         path, _absent = _data_path(source.data, tuple(error["loc"]))
         grouped.setdefault(path, []).append(error)
-    problems = []
-    for path, errors in grouped.items():
-        problems.append(_one(path, errors, source, model))
-    return problems
+    # An unknown key that is a typo of a missing one is one mistake, not two.
+    for path, errors in list(grouped.items()):
+        if errors[0]["type"] != "extra_forbidden":
+            continue
+        parent = _model_at(model, tuple(errors[0]["loc"])[:-1])
+        guess = suggest(str(path[-1]), sorted(parent.model_fields) if parent else [])
+        missing = (*path[:-1], guess)
+        if guess and grouped.get(missing, [{}])[0].get("type") == "missing":
+            del grouped[missing]
+    return [_one(path, errors, source, model) for path, errors in grouped.items()]
 
 
 def _one(path: Path_, errors: list[dict[str, Any]], source: Source,

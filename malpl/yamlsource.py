@@ -31,6 +31,7 @@ _CONVERT = {
     "tag:yaml.org,2002:bool": _CONSTRUCTOR.construct_yaml_bool,
     "tag:yaml.org,2002:null": _CONSTRUCTOR.construct_yaml_null,
 }
+MAX_DEPTH = 24  # a goal file needs about 8; deeper is a mistake or an attack
 _CP1252_HINTS = "åäöÅÄÖéÉü"
 
 
@@ -77,7 +78,7 @@ def decode(path: str, blob: bytes) -> tuple[str | None, Problem | None]:
     except UnicodeDecodeError as err:
         before = blob[: err.start]
         line = before.count(b"\n") + 1
-        col = err.start - (before.rfind(b"\n") + 1) + 1
+        col = len(before[before.rfind(b"\n") + 1:].decode("utf-8", "replace")) + 1
         hint = "save the file with the encoding UTF-8"
         try:
             guess = blob.decode("cp1252")
@@ -134,12 +135,18 @@ class _Composer:
             self.source.path, node.start_mark.line + 1, node.start_mark.column + 1,
             code, message, hint))
 
-    def value(self, node: yaml.Node, path: Path_) -> Any:
+    def value(self, node: yaml.Node, path: Path_, key: yaml.Node | None = None) -> Any:
+        """Convert ``node``; ``key`` is its key, where an alias is reported (the
+        alias itself has no position of its own: it shares its anchor's node)."""
         if id(node) in self.seen:
-            self._refuse(node, "alias", "aliases (*name) are not allowed",
+            self._refuse(key or node, "alias", "aliases (*name) are not allowed",
                          "write the value out in full where it is used")
             return None
         self.seen.add(id(node))
+        if len(path) > MAX_DEPTH:
+            self._refuse(node, "yaml-syntax", f"the data is nested more than {MAX_DEPTH} levels deep",
+                         "goal files need only a few levels; check the indentation")
+            return None
         self.source.positions[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
         if isinstance(node, yaml.ScalarNode):
             return self.scalar(node, path)
@@ -169,7 +176,7 @@ class _Composer:
                 continue
             self.source.key_positions[(*path, key)] = (
                 key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-            result[key] = self.value(value_node, (*path, key))
+            result[key] = self.value(value_node, (*path, key), key_node)
         return result
 
     def scalar(self, node: yaml.ScalarNode, path: Path_) -> Any:

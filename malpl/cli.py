@@ -1,0 +1,130 @@
+"""The command line: parse arguments, call one library function, print the result.
+
+Heavy modules are imported inside the commands so that ``malpl --help`` and
+``malpl check`` start quickly.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+from typing import Any, NoReturn
+
+import typer
+from typer.core import TyperGroup
+
+
+class MalplGroup(TyperGroup):
+    """Catches failures once: environment errors get a message, bugs no traceback."""
+
+    def invoke(self, ctx: typer.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (typer.Exit, typer.Abort, typer.TyperException):
+            raise
+        except Exception as err:  # noqa: BLE001 - the one place errors are caught
+            if ctx.params.get("debug"):
+                raise
+            from malpl.repository import MalplError
+
+            if isinstance(err, MalplError):
+                fail(str(err), err.hint)
+            fail(f"internal error: {type(err).__name__}: {err}",
+                 "this is a bug in malpl; run again with --debug and report the traceback")
+
+
+app = typer.Typer(
+    cls=MalplGroup,
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    help="Goals-as-code for Swedish municipalities: check, follow up and report goals.",
+)
+
+
+@dataclass
+class Options:
+    root: Path
+    debug: bool
+
+
+def fail(message: str, hint: str = "", code: int = 1) -> NoReturn:
+    typer.echo(f"error: {message}", err=True)
+    if hint:
+        typer.echo(f"    hint: {hint}", err=True)
+    raise typer.Exit(code)
+
+
+@app.callback()
+def main_options(
+    ctx: typer.Context,
+    root: Path = typer.Option(Path("."), "--root", "-C", help="The goals repository.",
+                              file_okay=False, exists=True),
+    debug: bool = typer.Option(False, "--debug", help="Show a traceback on failure."),
+) -> None:
+    ctx.obj = Options(root=root, debug=debug)
+
+
+def _options(ctx: typer.Context) -> Options:
+    return ctx.find_object(Options) or Options(Path("."), False)
+
+
+class CheckFormat(str, Enum):
+    text = "text"
+    json = "json"
+    github = "github"
+
+
+@app.command()
+def check(
+    ctx: typer.Context,
+    paths: list[Path] = typer.Argument(None, help="Files or folders (default: all).",
+                                       exists=True),
+    format: CheckFormat = typer.Option(CheckFormat.text, "--format", "-f"),
+    strict: bool = typer.Option(False, "--strict", help="Warnings fail too."),
+) -> None:
+    """Check that the goal files and malpl.yaml are valid."""
+    from malpl.checks import check as run_check
+    from malpl.problems import format_github, format_text, to_json
+
+    result = run_check(_options(ctx).root, paths or ())
+    if format is CheckFormat.json:
+        typer.echo(to_json(result.problems, result.summary()))
+    else:
+        render = format_github if format is CheckFormat.github else format_text
+        for problem in result.problems:
+            typer.echo(render(problem))
+        s = result.summary()
+        verdict = "FAILED" if result.failed(strict=strict) else "ok"
+        typer.echo(
+            f"{verdict}: {s['files']} files, {s['goals']} goals, {s['targets']} targets, "
+            f"{s['measures']} measures; {_plural(s['errors'], 'error')}, "
+            f"{_plural(s['warnings'], 'warning')}",
+            err=format is CheckFormat.github)
+    raise typer.Exit(1 if result.failed(strict=strict) else 0)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+class SchemaKind(str, Enum):
+    goal = "goal"
+    config = "config"
+
+
+@app.command()
+def schema(
+    kind: SchemaKind = typer.Argument(SchemaKind.goal, help="goal (a goal file) or config."),
+) -> None:
+    """Print the JSON Schema of goal files or of malpl.yaml (for editors)."""
+    from malpl.schema import json_schema_text
+
+    sys.stdout.write(json_schema_text(kind.value))
+
+
+def main() -> None:
+    app(prog_name="malpl")

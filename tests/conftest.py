@@ -1,0 +1,29 @@
+"""Shared fixtures: real files copied into temporary repositories."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """A copy of the small multi-period repository (T1 and T2 2023)."""
+    target = tmp_path / "repo"
+    shutil.copytree(FIXTURES / "repo", target)
+    return target
+
+
+@pytest.fixture
+def shipped(tmp_path: Path) -> Path:
+    """A copy of the shipped Ånge example (malpl.yaml and goals/)."""
+    target = tmp_path / "ange"
+    target.mkdir()
+    shutil.copy(ROOT / "malpl.yaml", target)
+    shutil.copytree(ROOT / "goals", target / "goals")
+    return target

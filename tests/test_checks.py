@@ -1,0 +1,142 @@
+"""Every problem code, on a real file, at the exact line and column."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from malpl.checks import CHECKS, check
+from malpl.problems import CODES
+from tests.conftest import FIXTURES, ROOT
+
+INVALID = sorted((FIXTURES / "invalid").glob("*.yaml"))
+
+
+def _expectation(path: Path) -> tuple[str, int, int]:
+    first = path.read_bytes().split(b"\n", 1)[0].decode()
+    match = re.match(r"# expect: ([a-z-]+) (\d+):(\d+)", first)
+    assert match, f"{path.name} must start with '# expect: code line:col'"
+    return match.group(1), int(match.group(2)), int(match.group(3))
+
+
+@pytest.mark.parametrize("fixture", INVALID, ids=lambda p: p.stem)
+def test_problem_is_reported_at_its_line(repo: Path, fixture: Path) -> None:
+    code, line, col = _expectation(fixture)
+    target = repo / "goals" / fixture.name
+    shutil.copy(fixture, target)
+    result = check(repo, [target])
+    assert result.problems, "expected a problem"
+    first = result.problems[0]
+    assert (first.path, first.code, first.line, first.column) == (
+        f"goals/{fixture.name}", code, line, col), result.problems
+    assert first.message and first.hint
+
+
+def test_every_code_has_a_fixture() -> None:
+    codes = {_expectation(p)[0] for p in INVALID}
+    assert set(CODES) - codes == {"unreadable"}  # needs file permissions, tested below
+
+
+def test_unreadable_file(repo: Path) -> None:
+    from malpl.repository import read_source
+
+    source = read_source(repo / "goals" / "missing.yaml", repo)
+    assert [(p.path, p.code) for p in source.problems] == [("goals/missing.yaml", "unreadable")]
+
+
+def test_shipped_goals_are_valid() -> None:
+    result = check(ROOT)
+    assert result.errors == 0, result.problems
+    assert result.goals == 15
+    # The seed lists one measure twice under goal 1.15; we keep it and warn.
+    assert [(p.code, p.path) for p in result.problems] == [
+        ("duplicate-measure", "goals/1.15.yaml")]
+
+
+def test_fixture_repository_is_valid(repo: Path) -> None:
+    result = check(repo)
+    assert result.problems == []
+    assert (result.goals, result.targets, result.measures) == (3, 3, 3)
+
+
+def test_all_problems_are_reported_not_only_the_first(repo: Path) -> None:
+    for name in ("unknown-field.yaml", "unknown-level.yaml", "value-range.yaml"):
+        shutil.copy(FIXTURES / "invalid" / name, repo / "goals" / name)
+    assert {p.code for p in check(repo).problems} == {
+        "unknown-field", "unknown-level", "value-range"}
+
+
+def test_paths_limit_the_report_but_ids_are_checked_repository_wide(repo: Path) -> None:
+    clash = repo / "goals" / "clash.yaml"
+    clash.write_text('id: "1.1.1"\nlevel: utvecklingsmal\ntitle: Samma id som ett delmål\n')
+    result = check(repo, [clash])
+    assert [(p.code, p.line) for p in result.problems] == [("duplicate-id", 1)]
+    assert "goals/1.1.yaml:7" in result.problems[0].message
+
+
+def test_did_you_mean_for_typos(repo: Path) -> None:
+    shutil.copy(FIXTURES / "invalid" / "unknown-field.yaml", repo / "goals" / "x.yaml")
+    (problem,) = check(repo).problems
+    assert "did you mean 'title'?" in problem.hint
+
+
+def test_swedish_label_points_to_the_key(repo: Path) -> None:
+    path = repo / "goals" / "x.yaml"
+    path.write_text('id: "7"\nlevel: utvecklingsmal\ntitle: T\ntargets:\n  - id: "7.1"\n'
+                    "    text: X\n    followups:\n      T1-2023:\n        assessment: Delvis uppfyllt\n")
+    (problem,) = check(repo).problems
+    assert problem.code == "unknown-assessment"
+    assert "did you mean 'delvis_uppfyllt'?" in problem.hint
+
+
+def test_number_id_hint_quotes_what_was_written(repo: Path) -> None:
+    shutil.copy(FIXTURES / "invalid" / "wrong-type.yaml", repo / "goals" / "x.yaml")
+    (problem,) = check(repo).problems
+    assert problem.hint == 'put it in quotes: id: "9.10"'
+
+
+def test_bom_and_crlf_are_accepted(repo: Path) -> None:
+    text = 'id: "5"\r\nlevel: inriktningsmal\r\ntitle: Mål med BOM och CRLF\r\n'
+    (repo / "goals" / "5.yaml").write_bytes(b"\xef\xbb\xbf" + text.encode())
+    assert check(repo).problems == []
+
+
+def test_text_is_normalised_to_nfc(repo: Path) -> None:
+    from malpl.repository import load_repository
+
+    decomposed = "A\u030angermanland"  # Å as A + combining ring
+    (repo / "goals" / "5.yaml").write_text(
+        f'id: "5"\nlevel: inriktningsmal\ntitle: {decomposed}\n', encoding="utf-8")
+    goal = load_repository(repo).goal("5")
+    assert goal is not None and goal.title == "Ångermanland"
+
+
+def test_windows_1252_is_named(repo: Path) -> None:
+    shutil.copy(FIXTURES / "invalid" / "encoding.yaml", repo / "goals" / "x.yaml")
+    (problem,) = check(repo).problems
+    assert "Windows-1252" in problem.message
+
+
+def test_config_problems_point_into_malpl_yaml(repo: Path) -> None:
+    (repo / "malpl.yaml").write_text(
+        "scale:\n  - key: gron\n    label: Grön\n    color: '#00ff00'\n"
+        "  - key: gron\n    label: Också grön\n    color: gron\n")
+    codes = [(p.path, p.code, p.line) for p in check(repo).problems]
+    assert ("malpl.yaml", "invalid-value", 7) in codes
+
+
+def test_duplicate_scale_key_in_config(repo: Path) -> None:
+    (repo / "malpl.yaml").write_text(
+        "scale:\n  - key: gron\n    label: Grön\n    color: '#00ff00'\n"
+        "  - key: gron\n    label: Också grön\n    color: '#00ee00'\n")
+    problems = [p for p in check(repo).problems if p.path == "malpl.yaml"]
+    assert [(p.code, p.line, p.column) for p in problems] == [("duplicate-id", 5, 10)]
+
+
+def test_checks_are_pure_functions_listed_once() -> None:
+    names = [c.__name__ for c in CHECKS]
+    assert len(names) == len(set(names))
+    assert all(n.startswith("check_") for n in names)

@@ -1,0 +1,122 @@
+"""`malpl check` and `malpl schema` through the command line."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from malpl.cli import app
+from malpl.schema import SCHEMA_FILES, json_schema_text
+from tests.conftest import FIXTURES, ROOT
+
+runner = CliRunner()
+
+
+def run(*args: str):
+    return runner.invoke(app, list(args))
+
+
+def test_valid_repository_is_quiet_but_for_a_summary(repo: Path) -> None:
+    result = run("-C", str(repo), "check")
+    assert result.exit_code == 0
+    assert result.output == "ok: 4 files, 3 goals, 3 targets, 3 measures; 0 errors, 0 warnings\n"
+
+
+def test_errors_exit_1_with_file_line_and_hint(repo: Path) -> None:
+    shutil.copy(FIXTURES / "invalid" / "unknown-level.yaml", repo / "goals" / "x.yaml")
+    result = run("-C", str(repo), "check")
+    assert result.exit_code == 1
+    assert result.output.startswith(
+        "goals/x.yaml:3:8: error[unknown-level]: unknown level 'utvecklingsmål'\n"
+        "    hint: did you mean 'utvecklingsmal'?")
+    assert result.output.rstrip().endswith("1 error, 0 warnings")
+
+
+def test_strict_fails_on_warnings(shipped: Path) -> None:
+    assert run("-C", str(shipped), "check").exit_code == 0
+    assert run("-C", str(shipped), "check", "--strict").exit_code == 1
+
+
+def test_json_carries_the_same_problems(repo: Path) -> None:
+    shutil.copy(FIXTURES / "invalid" / "value-range.yaml", repo / "goals" / "x.yaml")
+    result = run("-C", str(repo), "check", "--format", "json")
+    data = json.loads(result.output)
+    assert result.exit_code == 1
+    assert data["summary"]["errors"] == 1
+    assert data["problems"][0] | {"message": ""} == {
+        "path": "goals/x.yaml", "line": 10, "column": 13, "code": "value-range",
+        "message": "", "hint": "write the share in per cent, e.g. 79.2 for 79,2 %",
+        "severity": "error"}
+
+
+def test_github_annotations(repo: Path) -> None:
+    shutil.copy(FIXTURES / "invalid" / "unknown-field.yaml", repo / "goals" / "x.yaml")
+    result = run("-C", str(repo), "check", "--format", "github")
+    assert result.exit_code == 1
+    first = result.stdout.splitlines()[0]
+    assert first.startswith("::error file=goals/x.yaml,line=4,col=1,title=malpl unknown-field::")
+    assert "%0Adid you mean 'title'?" in first
+
+
+def test_paths_select_files(repo: Path) -> None:
+    shutil.copy(FIXTURES / "invalid" / "unknown-field.yaml", repo / "goals" / "x.yaml")
+    result = run("-C", str(repo), "check", str(repo / "goals" / "1.1.yaml"))
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("ok: 1 files, 1 goals")
+
+
+def test_usage_errors_exit_2(repo: Path) -> None:
+    assert run("-C", str(repo), "check", "--format", "xml").exit_code == 2
+    assert run("-C", str(repo), "check", str(repo / "nope.yaml")).exit_code == 2
+    assert run("-C", str(repo / "nope"), "check").exit_code == 2
+
+
+def test_no_traceback_for_garbage(repo: Path) -> None:
+    (repo / "goals" / "bin.yaml").write_bytes(bytes(range(256)) * 4)
+    (repo / "goals" / "deep.yaml").write_text("[" * 5000 + "]" * 5000)
+    (repo / "goals" / "nested.yaml").write_text(
+        "a:\n" + "".join("  " * i + "b:\n" for i in range(1, 995)))
+    result = run("-C", str(repo), "check")
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert "goals/bin.yaml:2:118: error[encoding]" in result.output
+    assert "goals/deep.yaml:1:1001: error[yaml-syntax]" in result.output
+    assert "goals/nested.yaml:26:49: error[yaml-syntax]" in result.output
+
+
+def test_python_m_malpl_runs(repo: Path) -> None:
+    proc = subprocess.run([sys.executable, "-m", "malpl", "-C", str(repo), "check"],
+                          capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("ok:")
+
+
+def test_checkout_entry_point_runs(repo: Path) -> None:
+    proc = subprocess.run([sys.executable, str(ROOT / "cli.py"), "-C", str(repo), "check"],
+                          capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_committed_schemas_are_current() -> None:
+    for kind, name in SCHEMA_FILES.items():
+        assert (ROOT / "schema" / name).read_text() == json_schema_text(kind), (
+            f"run: malpl schema {kind} > schema/{name}")
+
+
+def test_schema_command_prints_bilingual_schema() -> None:
+    result = run("schema")
+    schema = json.loads(result.output)
+    description = schema["properties"]["id"]["description"]
+    assert "Målets id" in description and "The goal's id" in description
+    assert schema["additionalProperties"] is False
+
+
+def test_goal_files_point_editors_at_the_schema() -> None:
+    for path in (ROOT / "goals").glob("*.yaml"):
+        assert path.read_text().startswith(
+            "# yaml-language-server: $schema=../schema/goal.schema.json\n"), path
