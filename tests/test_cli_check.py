@@ -86,7 +86,7 @@ def test_no_traceback_for_garbage(repo: Path) -> None:
     assert "Traceback" not in result.output
     assert "goals/bin.yaml:2:118: error[encoding]" in result.output
     assert "goals/deep.yaml:1:1001: error[yaml-syntax]" in result.output
-    assert "goals/nested.yaml:26:49: error[yaml-syntax]" in result.output
+    assert "goals/nested.yaml:26:51: error[yaml-syntax]" in result.output
 
 
 def test_python_m_malpl_runs(repo: Path) -> None:
