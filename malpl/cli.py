@@ -6,6 +6,7 @@ Heavy modules are imported inside the commands so that ``malpl --help`` and
 
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import dataclass
 from enum import Enum
@@ -127,4 +128,7 @@ def schema(
 
 
 def main() -> None:
+    # pydantic looks for plugins through package metadata on first use (~10 ms);
+    # the command line uses none.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     app(prog_name="malpl")

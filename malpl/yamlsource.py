@@ -124,11 +124,17 @@ def _syntax_problem(path: str, err: yaml.YAMLError) -> Problem:
 
 
 class _Composer:
-    """Turns a node graph into plain data, recording positions and refusals."""
+    """Turns a node graph into plain data, recording positions and refusals.
 
-    def __init__(self, source: Source) -> None:
+    This walk runs once per node of every file, so it is written for speed.
+    """
+
+    def __init__(self, source: Source, aliases_possible: bool) -> None:
         self.source = source
-        self.seen: set[int] = set()
+        self.positions = source.positions
+        self.key_positions = source.key_positions
+        # An alias needs a '*' in the text; without one, no node can repeat.
+        self.seen: set[int] | None = set() if aliases_possible else None
 
     def _refuse(self, node: yaml.Node, code: str, message: str, hint: str) -> None:
         self.source.problems.append(Problem(
@@ -138,25 +144,46 @@ class _Composer:
     def value(self, node: yaml.Node, path: Path_, key: yaml.Node | None = None) -> Any:
         """Convert ``node``; ``key`` is its key, where an alias is reported (the
         alias itself has no position of its own: it shares its anchor's node)."""
-        if id(node) in self.seen:
-            self._refuse(key or node, "alias", "aliases (*name) are not allowed",
-                         "write the value out in full where it is used")
-            return None
-        self.seen.add(id(node))
+        seen = self.seen
+        if seen is not None:
+            if id(node) in seen:
+                self._refuse(key or node, "alias", "aliases (*name) are not allowed",
+                             "write the value out in full where it is used")
+                return None
+            seen.add(id(node))
+        mark = node.start_mark
+        self.positions[path] = (mark.line + 1, mark.column + 1)
+        tag = node.tag
+        if tag == _STR:
+            return node.value
+        if tag == _MAP:
+            return self.mapping(node, path)
         if len(path) > MAX_DEPTH:
-            self._refuse(node, "yaml-syntax", f"the data is nested more than {MAX_DEPTH} levels deep",
+            self._refuse(node, "yaml-syntax",
+                         f"the data is nested more than {MAX_DEPTH} levels deep",
                          "goal files need only a few levels; check the indentation")
             return None
-        self.source.positions[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
-        if isinstance(node, yaml.ScalarNode):
-            return self.scalar(node, path)
-        if isinstance(node, yaml.SequenceNode):
-            if node.tag != _SEQ:
-                return self._bad_tag(node)
+        if tag == _SEQ:
             return [self.value(item, (*path, i)) for i, item in enumerate(node.value)]
-        if node.tag != _MAP:
-            return self._bad_tag(node)
+        if tag == _TIMESTAMP:  # dates stay as written: "2023-04-30"
+            return node.value
+        convert = _CONVERT.get(tag)
+        if convert is None or not isinstance(node, yaml.ScalarNode):
+            self._refuse(node, "tag", f"the tag '{tag}' is not allowed",
+                         "remove the '!…' tag; goal files hold only text, numbers, "
+                         "lists and mappings")
+            return None
+        self.source.raw[path] = node.value
+        return convert(node)
+
+    def mapping(self, node: yaml.MappingNode, path: Path_) -> dict[str, Any]:
+        if len(path) > MAX_DEPTH:
+            self._refuse(node, "yaml-syntax",
+                         f"the data is nested more than {MAX_DEPTH} levels deep",
+                         "goal files need only a few levels; check the indentation")
+            return {}
         result: dict[str, Any] = {}
+        key_positions = self.key_positions
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
                 self._refuse(key_node, "yaml-syntax", "a key must be plain text",
@@ -166,36 +193,18 @@ class _Composer:
                 self._refuse(key_node, "alias", "merge keys (<<) are not allowed",
                              "write the keys out in full")
                 continue
-            key = unicodedata.normalize("NFC", key_node.value)
+            key = key_node.value
+            key_path = (*path, key)
             if key in result:
-                first = self.source.key_positions[(*path, key)]
                 self._refuse(key_node, "duplicate-key",
                              f"key '{key}' appears twice in the same mapping "
-                             f"(first on line {first[0]})",
+                             f"(first on line {key_positions[key_path][0]})",
                              "remove one of them or merge their contents")
                 continue
-            self.source.key_positions[(*path, key)] = (
-                key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-            result[key] = self.value(value_node, (*path, key), key_node)
+            mark = key_node.start_mark
+            key_positions[key_path] = (mark.line + 1, mark.column + 1)
+            result[key] = self.value(value_node, key_path, key_node)
         return result
-
-    def scalar(self, node: yaml.ScalarNode, path: Path_) -> Any:
-        tag = node.tag
-        if tag == _STR:
-            return node.value
-        if tag == _TIMESTAMP:  # dates stay as written: "2023-04-30"
-            return node.value
-        convert = _CONVERT.get(tag)
-        if convert is None:
-            return self._bad_tag(node)
-        self.source.raw[path] = node.value
-        return convert(node)
-
-    def _bad_tag(self, node: yaml.Node) -> None:
-        self._refuse(node, "tag", f"the tag '{node.tag}' is not allowed",
-                     "remove the '!…' tag; goal files hold only text, numbers, "
-                     "lists and mappings")
-        return None
 
 
 def load_text(path: str, text: str) -> Source:
@@ -213,7 +222,7 @@ def load_text(path: str, text: str) -> Source:
         source.problems.append(Problem(path, 1, 1, "empty-file", "the file holds no data",
                                        "fill it in or delete it"))
         return source
-    source.data = _Composer(source).value(node, ())
+    source.data = _Composer(source, "*" in text).value(node, ())
     return source
 
 
