@@ -11,10 +11,13 @@ import sys
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
 from typer.core import TyperGroup
+
+if TYPE_CHECKING:
+    from malpl.repository import Repository
 
 
 class MalplGroup(TyperGroup):
@@ -125,6 +128,61 @@ def schema(
     from malpl.schema import json_schema_text
 
     sys.stdout.write(json_schema_text(kind.value))
+
+
+class ReportFormat(str, Enum):
+    md = "md"
+    docx = "docx"
+    html = "html"
+
+
+@app.command()
+def report(
+    ctx: typer.Context,
+    period: str = typer.Argument(None, help="Period such as T1-2023 (default: the latest)."),
+    format: ReportFormat = typer.Option(ReportFormat.docx, "--format", "-f"),
+    output: str = typer.Option(None, "--output", "-o",
+                               help="Output file (default reports/PERIOD.EXT); '-' for stdout."),
+    templates: Path = typer.Option(None, "--templates", file_okay=False, exists=True,
+                                   help="Folder with template overrides."),
+    reference_doc: Path = typer.Option(None, "--reference-doc", dir_okay=False, exists=True,
+                                       help="Word document whose styles the DOCX uses."),
+) -> None:
+    """Write the report for a period: Markdown, DOCX (default) or HTML."""
+    from malpl import report as reports
+    from malpl.views import resolve_period
+
+    repo = load_valid(_options(ctx).root)
+    chosen = resolve_period(repo, period)
+    if output == "-":
+        if format is ReportFormat.docx:
+            fail("DOCX cannot be written to stdout", "give a file with -o, or use --format md",
+                 code=2)
+        text = (reports.markdown_text(repo, chosen, templates=templates)
+                if format is ReportFormat.md
+                else reports.html_text(repo, chosen, templates=templates))
+        sys.stdout.write(text)
+        return
+    path = reports.write_report(repo, chosen, format.value, Path(output) if output else None,
+                                templates=templates, reference_doc=reference_doc)
+    typer.echo(f"wrote {path}")
+
+
+def load_valid(root: Path) -> Repository:
+    """The repository, or exit 1 pointing at `malpl check` when it is invalid."""
+    from malpl.checks import validate
+    from malpl.problems import format_text
+    from malpl.repository import load_repository
+
+    repo = load_repository(root)
+    errors = [p for p in validate(repo) if p.is_error]
+    if errors:
+        for problem in errors[:5]:
+            typer.echo(format_text(problem), err=True)
+        more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
+        fail(f"the goal files have {_plural(len(errors), 'error')}{more}",
+             "run 'malpl check' to see them all, fix them, and try again")
+    return repo
 
 
 def main() -> None:

@@ -1,0 +1,70 @@
+"""Charts as PNG bytes, drawn with matplotlib (imported only when a report is made)."""
+
+from __future__ import annotations
+
+import io
+from typing import TYPE_CHECKING
+
+from malpl import swedish
+
+if TYPE_CHECKING:
+    from malpl.views import MeasureView, SummaryRow
+
+_FONT = {"family": "DejaVu Sans", "size": 9}
+
+
+def _figure(width: float, height: float):  # noqa: ANN202 - matplotlib types are heavy
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width, height), dpi=150)
+    fig.patch.set_facecolor("white")
+    return fig
+
+
+def _png(fig) -> bytes:  # noqa: ANN001
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", bbox_inches="tight", metadata={"Software": None})
+    return buffer.getvalue()
+
+
+def summary_chart(rows: list[SummaryRow]) -> bytes:
+    """One horizontal bar per step of the scale, in the scale's colours."""
+    fig = _figure(6.0, 0.45 * len(rows) + 0.6)
+    ax = fig.add_subplot()
+    labels = [r.label for r in rows][::-1]
+    counts = [r.count for r in rows][::-1]
+    bars = ax.barh(labels, counts, color=[r.color for r in rows][::-1])
+    for bar, row in zip(bars, rows[::-1], strict=True):
+        ax.text(bar.get_width() + 0.1, bar.get_y() + bar.get_height() / 2,
+                f"{row.count} ({row.share})", va="center", fontdict=_FONT)
+    ax.set_xlim(0, max(counts + [1]) * 1.3)
+    ax.xaxis.set_visible(False)
+    for side in ("top", "right", "bottom"):
+        ax.spines[side].set_visible(False)
+    ax.tick_params(labelsize=_FONT["size"])
+    return _png(fig)
+
+
+def measure_chart(view: MeasureView) -> bytes:
+    """The measure's series, its reference series and its target as a line."""
+    fig = _figure(6.0, 2.4)
+    ax = fig.add_subplot()
+    points = view.series + [p for ref in view.references for p in ref.series]
+    axis = {p.key: p.order for p in points}
+    keys = sorted(axis, key=axis.__getitem__)
+    x = {key: i for i, key in enumerate(keys)}
+    ax.plot([x[p.key] for p in view.series], [p.value for p in view.series], marker="o",
+            color="#1f4e79", label="Utfall")
+    for ref in view.references:
+        ax.plot([x[p.key] for p in ref.series], [p.value for p in ref.series],
+                marker=".", linestyle="--", color="#7f7f7f", label=ref.label)
+    ax.set_xticks(range(len(keys)), keys)
+    if view.target_value is not None:
+        ax.axhline(view.target_value, color="#2e7d32", linewidth=1, linestyle=":",
+                   label=f"Mål {swedish.with_unit(view.target_value, view.unit)}")
+    ax.yaxis.set_major_formatter(lambda value, _pos: swedish.number(value))
+    ax.tick_params(labelsize=_FONT["size"])
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    ax.legend(fontsize=_FONT["size"] - 1, frameon=False, loc="best")
+    return _png(fig)
