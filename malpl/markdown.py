@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+# Only ASCII whitespace is layout; a no-break space is something a person chose.
+_SPACE = re.compile(r"[ \t\r\n\f\v]+")
 # Inline markup in pandoc or CommonMark: emphasis, code, links, raw HTML, tables,
 # attributes, math, citations, super/subscript, entities, emoji shortcodes.
 _INLINE = re.compile(r"([\\`*_{}\[\]<>|#~^$@&]|:(?=\S))")
@@ -18,7 +20,7 @@ _LINE_START = re.compile(r"^(\s*)([-+=>%]|\d+(?=[.)]))")
 
 def escape(text: str) -> str:
     """Escape one paragraph (no newlines inside) for Markdown."""
-    text = " ".join(text.split())
+    text = _SPACE.sub(" ", text).strip(" ")
     text = _INLINE.sub(r"\\\1", text)
     match = _LINE_START.match(text)
     if match:

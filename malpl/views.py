@@ -71,9 +71,12 @@ class SummaryRow:
     fraction: float
 
 
+_LAYOUT = " \t\r\f\v"
+
+
 def paragraphs(text: str | None) -> list[str]:
     """Each non-empty line of a comment is a paragraph (see docs/format.md)."""
-    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+    return [line.strip(_LAYOUT) for line in (text or "").splitlines() if line.strip(_LAYOUT)]
 
 
 def periods_with_followups(repo: Repository) -> list[Period]:

@@ -24,6 +24,9 @@ local function split_paragraphs(inlines)
     end
   end
   flush()
+  if #blocks > 1 then  -- several paragraphs: real <p>s in HTML, spaced paragraphs in Word
+    for i, block in ipairs(blocks) do blocks[i] = pandoc.Para(block.content) end
+  end
   return blocks
 end
 
