@@ -20,7 +20,7 @@ from pathlib import Path
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from generate import generate  # noqa: E402
+from generate import generate
 
 ROOT = Path(__file__).resolve().parent.parent
 MALPL = [sys.executable, "-m", "malpl"]

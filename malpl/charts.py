@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 _FONT = {"family": "DejaVu Sans", "size": 9}
 
 
-def _figure(width: float, height: float):  # noqa: ANN202 - matplotlib types are heavy
+def _figure(width: float, height: float):
     from matplotlib.figure import Figure
 
     fig = Figure(figsize=(width, height), dpi=150)
@@ -21,7 +21,7 @@ def _figure(width: float, height: float):  # noqa: ANN202 - matplotlib types are
     return fig
 
 
-def _png(fig) -> bytes:  # noqa: ANN001
+def _png(fig) -> bytes:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", bbox_inches="tight", metadata={"Software": None})
     return buffer.getvalue()
@@ -37,7 +37,7 @@ def summary_chart(rows: list[SummaryRow]) -> bytes:
     for bar, row in zip(bars, rows[::-1], strict=True):
         ax.text(bar.get_width() + 0.1, bar.get_y() + bar.get_height() / 2,
                 f"{row.count} ({row.share})", va="center", fontdict=_FONT)
-    ax.set_xlim(0, max(counts + [1]) * 1.3)
+    ax.set_xlim(0, max([*counts, 1]) * 1.3)
     ax.xaxis.set_visible(False)
     for side in ("top", "right", "bottom"):
         ax.spines[side].set_visible(False)

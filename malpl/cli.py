@@ -28,7 +28,7 @@ class MalplGroup(TyperGroup):
             return super().invoke(ctx)
         except (typer.Exit, typer.Abort, typer.TyperException):
             raise
-        except Exception as err:  # noqa: BLE001 - the one place errors are caught
+        except Exception as err:
             if ctx.params.get("debug"):
                 raise
             from malpl.repository import MalplError
@@ -128,6 +128,133 @@ def schema(
     from malpl.schema import json_schema_text
 
     sys.stdout.write(json_schema_text(kind.value))
+
+
+class ViewFormat(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+def _print(renderable: Any) -> None:
+    from malpl.terminal import console
+
+    console().print(renderable)
+
+
+def _json(data: Any) -> None:
+    import json
+
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+@app.command()
+def status(
+    ctx: typer.Context,
+    period: str = typer.Argument(None, help="Period such as T1-2023 (default: the latest)."),
+    goal: str = typer.Option(None, "--goal", "-g", help="Only this goal."),
+    responsible: str = typer.Option(None, "--responsible", "-r",
+                                    help="Only targets whose responsible contains this."),
+    assessment: str = typer.Option(None, "--assessment", "-a",
+                                   help="Only this assessment (a scale key or ej_bedomd)."),
+    format: ViewFormat = typer.Option(ViewFormat.table, "--format", "-f"),
+) -> None:
+    """How the goals stand in a period, with måluppfyllelse."""
+    from malpl import views
+
+    repo = load_valid(_options(ctx).root)
+    view = views.status_view(repo, views.resolve_period(repo, period), goal=goal,
+                             responsible=responsible, assessment=assessment)
+    if format is ViewFormat.json:
+        _json(view.as_dict())
+    elif format is ViewFormat.csv:
+        import csv
+
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(["period", "goal", "target", "text", "responsible", "assessment",
+                         "forecast", "has_comment", "ready"])
+        for row in view.rows:
+            writer.writerow([view.period, row.goal_id, row.id, row.text, row.responsible,
+                             row.assessment.key or "", row.forecast.key if row.forecast else "",
+                             row.has_comment, row.ready])
+    else:
+        from malpl import terminal
+
+        _print(terminal.status(view))
+
+
+@app.command()
+def show(
+    ctx: typer.Context,
+    ident: str = typer.Argument(..., metavar="ID", help="A goal (1.1) or target (1.1.1) id."),
+    period: str = typer.Option(None, "--period", "-p", help="Whose comment to show."),
+    format: ViewFormat = typer.Option(ViewFormat.table, "--format", "-f"),
+) -> None:
+    """A goal or target in full: texts, assessment history, comment, measures."""
+    from malpl import terminal, views
+
+    repo = load_valid(_options(ctx).root)
+    chosen = views.resolve_period(repo, period) if period else None
+    detail = views.detail(repo, ident, chosen)
+    if format is ViewFormat.table:
+        _print(terminal.detail(detail))
+        return
+    _json({"goal": detail.goal.model_dump(), "period": detail.period,
+           "targets": [{"current": t.row.as_dict() if t.row else None,
+                        "history": [{"period": p, "assessment": a.key,
+                                     "forecast": f.key if f else None}
+                                    for p, a, f in t.history]} for t in detail.targets],
+           "measures": [m.as_dict() for m in detail.measures]})
+
+
+@app.command()
+def todo(
+    ctx: typer.Context,
+    period: str = typer.Argument(..., help="Period such as T1-2023."),
+    fail_missing: bool = typer.Option(False, "--fail", help="Exit 1 when anything is missing."),
+    format: ViewFormat = typer.Option(ViewFormat.table, "--format", "-f"),
+) -> None:
+    """What is missing before the deadline, grouped by who is responsible."""
+    from malpl import views
+
+    repo = load_valid(_options(ctx).root)
+    chosen = views.resolve_period(repo, period)
+    groups = views.todo(repo, chosen)
+    if format is ViewFormat.table:
+        from malpl import terminal
+
+        _print(terminal.todo(groups, views.period_label(repo.config, chosen)))
+    else:
+        _json({who: [{"target": i.target.id, "text": i.target.text, "missing": i.missing}
+                     for i in items] for who, items in groups.items()})
+    if fail_missing and groups:
+        raise typer.Exit(1)
+
+
+@app.command()
+def measures(
+    ctx: typer.Context,
+    goal: str = typer.Option(None, "--goal", "-g", help="Only this goal's measures."),
+    format: ViewFormat = typer.Option(ViewFormat.table, "--format", "-f"),
+) -> None:
+    """All measures: latest value, target, baseline, reference and trend."""
+    from malpl import views
+    from malpl.repository import MalplError
+
+    repo = load_valid(_options(ctx).root)
+    goals = None
+    if goal is not None:
+        found = repo.goal(goal)
+        if found is None:
+            raise MalplError(f"no goal with the id '{goal}'", "see the ids with 'malpl status'")
+        goals = [found]
+    rows = views.measure_views(repo, goals)
+    if format is ViewFormat.table:
+        from malpl import terminal
+
+        _print(terminal.measures(rows))
+    else:
+        _json([m.as_dict() for m in rows])
 
 
 class ReportFormat(str, Enum):

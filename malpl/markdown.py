@@ -20,7 +20,7 @@ _LINE_START = re.compile(r"^(\s*)([-+=>%]|\d+(?=[.)]))")
 
 def escape(text: str) -> str:
     """Escape one paragraph (no newlines inside) for Markdown."""
-    text = _SPACE.sub(" ", text).strip(" ")
+    text = _SPACE.sub(" ", text).strip()
     text = _INLINE.sub(r"\\\1", text)
     match = _LINE_START.match(text)
     if match:

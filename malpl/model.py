@@ -49,7 +49,7 @@ class FollowUp(Strict):
     """What was reported for one target in one period."""
 
     comment: str | None = Field(None, description=_d(
-        "Kommentar; flera stycken åtskilda av tom rad", "Comment; paragraphs separated by a blank line"))
+        "Kommentar; varje rad är ett stycke", "Comment; each line is a paragraph"))
     assessment: str | None = Field(None, description=_d(
         "Bedömning, en nyckel ur skalan i malpl.yaml (saknas = ej bedömd)",
         "Assessment, a key of the scale in malpl.yaml (absent = not assessed)"))
@@ -82,7 +82,8 @@ class Reference(Strict):
 class MeasureTarget(Strict):
     value: Number | None = Field(None, description=_d("Målvärde", "Target value"))
     reference: str | None = Field(None, description=_d(
-        "Nå minst denna jämförelse (nyckel i references)", "Reach at least this reference (key in references)"))
+        "Nå minst denna jämförelse (nyckel i references)",
+        "Reach at least this reference (key in references)"))
     by: str | None = Field(None, description=_d("Senast (år eller period)", "By when (year or period)"))
 
 

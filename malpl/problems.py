@@ -74,7 +74,8 @@ def count(problems: Iterable[Problem]) -> tuple[int, int]:
 
 
 def format_text(problem: Problem) -> str:
-    head = f"{problem.path}:{problem.line}:{problem.column}: {problem.severity}[{problem.code}]: {problem.message}"
+    where = f"{problem.path}:{problem.line}:{problem.column}"
+    head = f"{where}: {problem.severity}[{problem.code}]: {problem.message}"
     if problem.hint:
         return f"{head}\n    hint: {problem.hint}"
     return head

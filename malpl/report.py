@@ -138,7 +138,7 @@ def _chart_alt(view: views.MeasureView) -> str:
     return f"Linjediagram för {view.name}. Utfall {values}.{refs}{target}"
 
 
-def _environment(dirs: list[Path]):  # noqa: ANN202 - jinja2 is imported lazily
+def _environment(dirs: list[Path]):
     import jinja2
 
     env = jinja2.Environment(

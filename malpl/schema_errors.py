@@ -97,9 +97,9 @@ def _data_path(data: Any, loc: tuple[Any, ...]) -> tuple[Path_, bool]:
     path: list[str | int] = []
     node = data
     for seg in loc:
-        if isinstance(node, dict) and seg in node:
-            node = node[seg]
-        elif isinstance(node, list) and isinstance(seg, int) and 0 <= seg < len(node):
+        in_dict = isinstance(node, dict) and seg in node
+        in_list = isinstance(node, list) and isinstance(seg, int) and 0 <= seg < len(node)
+        if in_dict or in_list:
             node = node[seg]
         elif isinstance(node, dict) and isinstance(seg, str) and seg.isidentifier():
             return (*path, seg), True

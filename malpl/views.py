@@ -71,12 +71,11 @@ class SummaryRow:
     fraction: float
 
 
-_LAYOUT = " \t\r\f\v"
-
-
 def paragraphs(text: str | None) -> list[str]:
-    """Each non-empty line of a comment is a paragraph (see docs/format.md)."""
-    return [line.strip(_LAYOUT) for line in (text or "").splitlines() if line.strip(_LAYOUT)]
+    """Each non-empty line of a comment is a paragraph (see docs/format.md).
+
+    Spaces at the edges of a paragraph are layout; those inside are kept."""
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
 def periods_with_followups(repo: Repository) -> list[Period]:
@@ -210,7 +209,7 @@ def measure_view(config: Config, goal: Goal, measure: Measure) -> MeasureView:
     scheme = config.periods.scheme
     unit = measure.unit
     view = MeasureView(goal.id, measure.id, measure.name, unit or "", measure.direction or "",
-                       measure.kpi and f"Kolada {measure.kpi}" or measure.source)
+                       (measure.kpi and f"Kolada {measure.kpi}") or measure.source)
     view.series = _series(measure.values, scheme, unit)
     view.latest = view.series[-1] if view.series else None
     if measure.baseline in measure.values:
@@ -278,3 +277,116 @@ def measure_views(repo: Repository, goals: list[Goal] | None = None) -> list[Mea
 
 def period_label(config: Config, period: Period) -> str:
     return period_name(period, config.periods.scheme, config.periods.labels)
+
+
+# --- status, todo, show ---------------------------------------------------------------
+
+
+@dataclass
+class StatusView:
+    period: str
+    period_text: str
+    rows: list[TargetRow]
+    summary: list[SummaryRow]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"period": self.period, "period_text": self.period_text,
+                "targets": [r.as_dict() for r in self.rows],
+                "summary": [asdict(s) for s in self.summary]}
+
+
+def status_view(repo: Repository, period: Period, *, goal: str | None = None,
+                responsible: str | None = None, assessment: str | None = None) -> StatusView:
+    """Targets in a period, filtered; the summary counts the filtered targets."""
+    rows = target_rows(repo, period)
+    if goal is not None:
+        if repo.goal(goal) is None:
+            raise MalplError(f"no goal with the id '{goal}'", "see the ids with 'malpl status'")
+        rows = [r for r in rows if r.goal_id == goal]
+    if responsible is not None:
+        rows = [r for r in rows if responsible.casefold() in r.responsible.casefold()]
+    if assessment is not None:
+        keys = {s.key for s in repo.config.scale} | {"ej_bedomd"}
+        if assessment not in keys:
+            raise MalplError(f"'{assessment}' is not on the scale",
+                             "use one of: " + ", ".join(sorted(keys)))
+        wanted = None if assessment == "ej_bedomd" else assessment
+        rows = [r for r in rows if r.assessment.key == wanted]
+    return StatusView(str(period), period_label(repo.config, period), rows,
+                      summary(repo.config, rows))
+
+
+@dataclass
+class TodoItem:
+    target: TargetRow
+    missing: list[str]
+
+
+def todo(repo: Repository, period: Period) -> dict[str, list[TodoItem]]:
+    """What is missing per responsible person or unit, for reminders before a deadline."""
+    groups: dict[str, list[TodoItem]] = {}
+    for row in target_rows(repo, period):
+        missing = []
+        if not row.has_comment:
+            missing.append("comment")
+        if row.assessment.key is None:
+            missing.append("assessment")
+        if not row.ready:
+            missing.append("ready")
+        if missing:
+            groups.setdefault(row.responsible or "(no one responsible)", []).append(
+                TodoItem(row, missing))
+    return dict(sorted(groups.items()))
+
+
+@dataclass
+class TargetHistory:
+    row: TargetRow  # the chosen period
+    history: list[tuple[str, Assessment, Assessment | None]]
+
+
+@dataclass
+class GoalDetail:
+    goal: Goal
+    level: str
+    parent: Goal | None
+    period: str
+    targets: list[TargetHistory]
+    measures: list[MeasureView]
+
+
+def detail(repo: Repository, ident: str, period: Period | None = None) -> GoalDetail:
+    """A goal, or one target of it, with history across every period."""
+    goal = repo.goal(ident)
+    chosen_targets: list[Target]
+    if goal is not None:
+        chosen_targets = goal.targets
+    else:
+        found = next(((g, t) for g in repo.goals for t in g.targets if t.id == ident), None)
+        if found is None:
+            raise MalplError(f"no goal or target with the id '{ident}'",
+                             "goal ids look like 1.1 and target ids like 1.1.1; "
+                             "see them with 'malpl status'")
+        goal, target = found
+        chosen_targets = [target]
+    known = periods_with_followups(repo)
+    if period is None:
+        own = sorted({parse_period(k, repo.config.periods.scheme)
+                      for t in chosen_targets for k in t.followups})
+        period = own[-1] if own else (known[-1] if known else None)
+    histories = []
+    for target in chosen_targets:
+        history = []
+        for p in known:
+            follow = target.followups.get(str(p))
+            if follow is None:
+                continue
+            history.append((str(p), Assessment.of(repo.config, follow.assessment),
+                            Assessment.of(repo.config, follow.forecast)
+                            if follow.forecast else None))
+        row = target_row(repo.config, goal, target, period) if period else None
+        histories.append(TargetHistory(row, history))  # type: ignore[arg-type]
+    level = next((lv.label for lv in repo.config.levels if lv.key == goal.level), goal.level)
+    return GoalDetail(goal, level, repo.goal(goal.parent) if goal.parent else None,
+                      str(period) if period else "", histories,
+                      [measure_view(repo.config, goal, m) for m in goal.measures])

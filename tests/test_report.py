@@ -45,7 +45,7 @@ def expected_texts(root: Path) -> tuple[list[str], list[str]]:
 
 
 def _collapse(text: str) -> str:
-    return _SPACE.sub(" ", text).strip(" ")
+    return _SPACE.sub(" ", text).strip()
 
 
 def _inline_text(inlines: list[dict]) -> str:
