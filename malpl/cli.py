@@ -257,6 +257,70 @@ def measures(
         _json([m.as_dict() for m in rows])
 
 
+class DiffFormat(str, Enum):
+    text = "text"
+    json = "json"
+    md = "md"
+
+
+@app.command()
+def diff(
+    ctx: typer.Context,
+    revisions: str = typer.Argument(None, metavar="[REV | REV..REV]",
+                                    help="Default: HEAD against the working tree."),
+    format: DiffFormat = typer.Option(DiffFormat.text, "--format", "-f"),
+) -> None:
+    """What changed in the goals between two revisions, in goal terms."""
+    from malpl import diff as diffs
+
+    result = diffs.diff_revisions(_options(ctx).root, revisions)
+    for note in result.notes:
+        typer.echo(f"note: {note} (left out of the comparison)", err=True)
+    if format is DiffFormat.json:
+        _json(result.as_dict())
+    elif format is DiffFormat.md:
+        typer.echo(diffs.format_markdown(result.changes, result.config, result.title))
+    else:
+        typer.echo(diffs.format_text(result.changes, result.config))
+
+
+@app.command()
+def log(
+    ctx: typer.Context,
+    ident: str = typer.Argument(..., metavar="ID", help="A goal (1.1) or target (1.1.1) id."),
+    format: DiffFormat = typer.Option(DiffFormat.text, "--format", "-f"),
+) -> None:
+    """The history of one goal or target through the git history."""
+    from malpl import diff as diffs
+    from malpl.repository import read_config
+
+    entries = diffs.history(_options(ctx).root, ident)
+    if format is DiffFormat.json:
+        _json([{"commit": e.commit.sha, "date": e.commit.date, "author": e.commit.author,
+                "subject": e.commit.subject, "changes": [c.as_dict() for c in e.changes]}
+               for e in entries])
+        return
+    config = read_config(_options(ctx).root)
+    for entry in entries:
+        c = entry.commit
+        typer.echo(f"{c.sha[:10]} {c.date} {c.author}: {c.subject}")
+        for change in entry.changes:
+            typer.echo(f"    {diffs.describe(change, config)}")
+    if not entries:
+        typer.echo(f"No commits changed {ident}.")
+
+
+@app.command()
+def textconv(
+    ctx: typer.Context,
+    file: Path = typer.Argument(..., exists=True, dir_okay=False),
+) -> None:
+    """Print a goal file in a stable, readable form (a git diff driver)."""
+    from malpl.textconv import textconv as convert
+
+    sys.stdout.write(convert(file, _options(ctx).root))
+
+
 class ReportFormat(str, Enum):
     md = "md"
     docx = "docx"

@@ -101,6 +101,12 @@ def load_config(source: Source | None) -> Config:
     return config or Config()
 
 
+def read_config(root: Path) -> Config:
+    """The configuration of the repository at ``root`` (defaults when absent or invalid)."""
+    path = root / CONFIG_NAME
+    return load_config(read_source(path, root) if path.is_file() else None)
+
+
 def goal_files(root: Path) -> list[Path]:
     folder = root / GOALS_DIR
     if not folder.is_dir():
