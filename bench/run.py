@@ -85,13 +85,16 @@ def main() -> None:
 def report_figures(large: Path, runs: int) -> None:
     import pypandoc
 
-    from malpl.report import render_markdown
+    from malpl.periods import parse_period
+    from malpl.report import markdown_text
+    from malpl.repository import load_repository
 
     print("Report (DOCX) against pandoc alone on the same Markdown:")
     for name, root, period in (("shipped goals", ROOT, "T1-2023"), ("large", large, "T3-2025")):
         with tempfile.TemporaryDirectory() as tmp:
             md = Path(tmp) / "r.md"
-            md.write_text(render_markdown(root, period), encoding="utf-8")
+            text = markdown_text(load_repository(root), parse_period(period, "tertial"))
+            md.write_text(text, encoding="utf-8")
             pandoc = timed(lambda md=md, tmp=tmp: pypandoc.convert_file(
                 str(md), "docx", outputfile=str(Path(tmp) / "p.docx")), runs)
             show(f"pandoc md → docx ({name})", pandoc)

@@ -155,7 +155,7 @@ def test_log_of_a_target(history_repo: Path) -> None:
 
 
 def test_log_of_unknown_id(history_repo: Path) -> None:
-    with pytest.raises(MalplError, match="no goal or target with the id '7.7'"):
+    with pytest.raises(MalplError, match=r"no goal or target with the id '7\.7'"):
         history(history_repo, "7.7")
 
 
