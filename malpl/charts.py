@@ -16,14 +16,16 @@ _FONT = {"family": "DejaVu Sans", "size": 9}
 def _figure(width: float, height: float):
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(width, height), dpi=150)
+    fig = Figure(figsize=(width, height), dpi=120)
     fig.patch.set_facecolor("white")
     return fig
 
 
-def _png(fig) -> bytes:
+def _png(fig, left: float = 0.1, bottom: float = 0.14) -> bytes:
+    # Fixed margins instead of bbox_inches="tight", which draws every chart twice.
+    fig.subplots_adjust(left=left, right=0.98, top=0.95, bottom=bottom)
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", bbox_inches="tight", metadata={"Software": None})
+    fig.savefig(buffer, format="png", metadata={"Software": None})
     return buffer.getvalue()
 
 
@@ -42,12 +44,12 @@ def summary_chart(rows: list[SummaryRow]) -> bytes:
     for side in ("top", "right", "bottom"):
         ax.spines[side].set_visible(False)
     ax.tick_params(labelsize=_FONT["size"])
-    return _png(fig)
+    return _png(fig, left=0.25, bottom=0.04)
 
 
 def measure_chart(view: MeasureView) -> bytes:
     """The measure's series, its reference series and its target as a line."""
-    fig = _figure(6.0, 2.4)
+    fig = _figure(6.0, 2.6)
     ax = fig.add_subplot()
     points = view.series + [p for ref in view.references for p in ref.series]
     axis = {p.key: p.order for p in points}
