@@ -239,16 +239,9 @@ def measures(
 ) -> None:
     """All measures: latest value, target, baseline, reference and trend."""
     from malpl import views
-    from malpl.repository import MalplError
 
     repo = load_valid(_options(ctx).root)
-    goals = None
-    if goal is not None:
-        found = repo.goal(goal)
-        if found is None:
-            raise MalplError(f"no goal with the id '{goal}'", "see the ids with 'malpl status'")
-        goals = [found]
-    rows = views.measure_views(repo, goals)
+    rows = views.measure_views(repo, [views.find_goal(repo, goal)] if goal else None)
     if format is ViewFormat.table:
         from malpl import terminal
 

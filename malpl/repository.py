@@ -141,6 +141,9 @@ def build_repository(root: Path, config_source: Source | None,
 
 def load_repository(root: Path, extra: Sequence[Path] = ()) -> Repository:
     """Read the configuration and every goal file (plus ``extra`` files)."""
+    if not extra and not (root / GOALS_DIR).is_dir():
+        raise MalplError(f"there is no {GOALS_DIR}/ folder in {root}",
+                         "run malpl in the repository that holds goals/, or pass -C DIR")
     config_path = root / CONFIG_NAME
     config_source = read_source(config_path, root) if config_path.is_file() else None
     paths = goal_files(root)

@@ -282,6 +282,13 @@ def period_label(config: Config, period: Period) -> str:
 # --- status, todo, show ---------------------------------------------------------------
 
 
+def find_goal(repo: Repository, ident: str) -> Goal:
+    goal = repo.goal(ident)
+    if goal is None:
+        raise MalplError(f"no goal with the id '{ident}'", "see the ids with 'malpl status'")
+    return goal
+
+
 @dataclass
 class StatusView:
     period: str
@@ -300,9 +307,7 @@ def status_view(repo: Repository, period: Period, *, goal: str | None = None,
     """Targets in a period, filtered; the summary counts the filtered targets."""
     rows = target_rows(repo, period)
     if goal is not None:
-        if repo.goal(goal) is None:
-            raise MalplError(f"no goal with the id '{goal}'", "see the ids with 'malpl status'")
-        rows = [r for r in rows if r.goal_id == goal]
+        rows = [r for r in rows if r.goal_id == find_goal(repo, goal).id]
     if responsible is not None:
         rows = [r for r in rows if responsible.casefold() in r.responsible.casefold()]
     if assessment is not None:

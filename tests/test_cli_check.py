@@ -120,3 +120,9 @@ def test_goal_files_point_editors_at_the_schema() -> None:
     for path in (ROOT / "goals").glob("*.yaml"):
         assert path.read_text().startswith(
             "# yaml-language-server: $schema=../schema/goal.schema.json\n"), path
+
+
+def test_outside_a_goals_repository(tmp_path: Path) -> None:
+    result = run("-C", str(tmp_path), "check")
+    assert result.exit_code == 1
+    assert result.output.startswith(f"error: there is no goals/ folder in {tmp_path}\n")
