@@ -98,8 +98,8 @@ def report_figures(large: Path, runs: int) -> None:
             report = render_markdown_report(load_repository(root), parse_period(period, "tertial"))
             md.write_text(report.markdown, encoding="utf-8")
             (Path(tmp) / report.image_dir).mkdir()
-            for name, data in report.images.items():  # the same images, for a fair baseline
-                (Path(tmp) / report.image_dir / name).write_bytes(data)
+            for image, data in report.images.items():  # the same images, for a fair baseline
+                (Path(tmp) / report.image_dir / image).write_bytes(data)
             pandoc = timed(lambda md=md, tmp=tmp: pypandoc.convert_file(
                 str(md), "docx", outputfile=str(Path(tmp) / "p.docx"),
                 extra_args=[f"--resource-path={tmp}"]), runs)

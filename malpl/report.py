@@ -176,11 +176,25 @@ def render_markdown_report(repo: Repository, period: Period, *, templates: Path 
         raise MalplError(f"template {TEMPLATE}: {err}", "fix the template") from err
     images = {Path(context["summary_chart"]["file"]).name: charts.summary_chart(
         context["summary"])}
-    for section in context["sections"]:
-        for view, chart in zip([m for m in section["measures"] if len(m.series) >= 2],
-                               section["charts"], strict=True):
-            images[Path(chart["file"]).name] = charts.measure_chart(view)
+    jobs = [(Path(chart["file"]).name, view)
+            for section in context["sections"]
+            for view, chart in zip([m for m in section["measures"] if len(m.series) >= 2],
+                                   section["charts"], strict=True)]
+    images.update(zip([name for name, _ in jobs], _draw([v for _, v in jobs]), strict=True))
     return Report(markdown, images, image_dir)
+
+
+def _draw(measures: list[views.MeasureView]) -> list[bytes]:
+    """Measure charts; a large report draws them on every core (~30 ms each)."""
+    from malpl.charts import measure_chart
+
+    workers = os.cpu_count() or 1
+    if len(measures) < 50 or workers < 2:
+        return [measure_chart(m) for m in measures]
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(workers) as pool:
+        return list(pool.map(measure_chart, measures, chunksize=25))
 
 
 def report_date() -> dt.date:
