@@ -92,8 +92,8 @@ def _model_at(model: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] |
     return options[0] if options else None
 
 
-def _data_path(data: Any, loc: tuple[Any, ...]) -> tuple[Path_, bool]:
-    """Map a pydantic location onto the data; the flag says the last key is absent."""
+def _data_path(data: Any, loc: tuple[Any, ...]) -> Path_:
+    """Map a pydantic location onto the data (a missing key ends the path)."""
     path: list[str | int] = []
     node = data
     for seg in loc:
@@ -102,11 +102,11 @@ def _data_path(data: Any, loc: tuple[Any, ...]) -> tuple[Path_, bool]:
         if in_dict or in_list:
             node = node[seg]
         elif isinstance(node, dict) and isinstance(seg, str) and seg.isidentifier():
-            return (*path, seg), True
+            return (*path, seg)
         else:
             continue  # a union member's name, not part of the data
         path.append(seg)
-    return tuple(path), False
+    return tuple(path)
 
 
 def suggest(name: str, allowed: list[str]) -> str:
@@ -125,7 +125,7 @@ def problems_from(err: ValidationError, source: Source, model: type[BaseModel]) 
     """One problem per place in the data, however many union members failed there."""
     grouped: dict[Path_, list[dict[str, Any]]] = {}
     for error in err.errors(include_url=False):
-        path, _absent = _data_path(source.data, tuple(error["loc"]))
+        path = _data_path(source.data, tuple(error["loc"]))
         grouped.setdefault(path, []).append(error)
     # An unknown key that is a typo of a missing one is one mistake, not two.
     for path, errors in list(grouped.items()):
