@@ -103,8 +103,7 @@ def report_context(repo: Repository, period: Period, today: dt.date,
             "rows": [r for r in rows if r.goal_id == goal.id],
             "measures": goal_measures,
             "charts": [
-                {"file": f"{image_dir}/matt-{m.id}.png",
-                 "alt": _chart_alt(m)}
+                {"file": f"{image_dir}/matt-{m.id}.png", "alt": _chart_alt(m), "measure": m}
                 for m in goal_measures if len(m.series) >= 2],
         })
     period_text = views.period_label(config, period)
@@ -176,10 +175,8 @@ def render_markdown_report(repo: Repository, period: Period, *, templates: Path 
         raise MalplError(f"template {TEMPLATE}: {err}", "fix the template") from err
     images = {Path(context["summary_chart"]["file"]).name: charts.summary_chart(
         context["summary"])}
-    jobs = [(Path(chart["file"]).name, view)
-            for section in context["sections"]
-            for view, chart in zip([m for m in section["measures"] if len(m.series) >= 2],
-                                   section["charts"], strict=True)]
+    jobs = [(Path(chart["file"]).name, chart["measure"])
+            for section in context["sections"] for chart in section["charts"]]
     images.update(zip([name for name, _ in jobs], _draw([v for _, v in jobs]), strict=True))
     return Report(markdown, images, image_dir)
 

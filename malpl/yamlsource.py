@@ -156,13 +156,13 @@ class _Composer:
         tag = node.tag
         if tag == _STR:
             return node.value
-        if tag == _MAP:
-            return self.mapping(node, path)
         if len(path) > MAX_DEPTH:
             self._refuse(node, "yaml-syntax",
                          f"the data is nested more than {MAX_DEPTH} levels deep",
                          "goal files need only a few levels; check the indentation")
             return None
+        if tag == _MAP:
+            return self.mapping(node, path)
         if tag == _SEQ:
             return [self.value(item, (*path, i)) for i, item in enumerate(node.value)]
         if tag == _TIMESTAMP:  # dates stay as written: "2023-04-30"
@@ -177,11 +177,6 @@ class _Composer:
         return convert(node)
 
     def mapping(self, node: yaml.MappingNode, path: Path_) -> dict[str, Any]:
-        if len(path) > MAX_DEPTH:
-            self._refuse(node, "yaml-syntax",
-                         f"the data is nested more than {MAX_DEPTH} levels deep",
-                         "goal files need only a few levels; check the indentation")
-            return {}
         result: dict[str, Any] = {}
         key_positions = self.key_positions
         for key_node, value_node in node.value:
