@@ -13,6 +13,7 @@ from malpl import swedish
 from malpl.model import Config, Goal, Measure, Range, ScaleStep, Target
 from malpl.periods import Period, PeriodError, parse_period, parse_point, period_name
 from malpl.repository import MalplError, Repository
+from malpl.text import paragraphs
 
 
 @dataclass(frozen=True)
@@ -69,13 +70,6 @@ class SummaryRow:
     count: int
     share: str
     fraction: float
-
-
-def paragraphs(text: str | None) -> list[str]:
-    """Each non-empty line of a comment is a paragraph (see docs/format.md).
-
-    Spaces at the edges of a paragraph are layout; those inside are kept."""
-    return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
 def periods_with_followups(repo: Repository) -> list[Period]:

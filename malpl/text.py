@@ -1,0 +1,52 @@
+"""One rule for the characters people write, the same in every output.
+
+A goal file may hold any Unicode text. Most of it is shown as written; a few
+characters are never *acted on* by a terminal, a browser or Word, but shown
+as what they are, so that nothing can clear a screen, hide a line, reverse a
+line's direction or fake a paragraph break:
+
+* C0 and C1 control characters (except tab and newline) and DEL become their
+  visible picture: ESC is shown as ``␛``, NUL as ``␀``, a C1 code as ``<U+009B>``;
+* bidirectional overrides and isolates (U+202A–U+202E, U+2066–U+2069) and the
+  line and paragraph separators U+2028/U+2029 become ``<U+202E>`` and so on.
+
+Paragraphs are separated by newlines only (``\\n``), never by the other
+characters Python's ``str.splitlines`` treats as line ends. Only ASCII
+whitespace is layout: a no-break space or an ideographic space at the edge of a
+paragraph is something a person typed, and is kept.
+"""
+
+from __future__ import annotations
+
+import re
+
+LAYOUT_SPACE = " \t\r\n\f\v"
+_INVISIBLE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def _picture(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if code < 0x20:
+        return chr(0x2400 + code)  # ␀ … ␟
+    if code == 0x7F:
+        return "\u2421"  # ␡
+    return f"<U+{code:04X}>"
+
+
+def visible(text: str) -> str:
+    """``text`` with every control, bidi or separator character shown, not obeyed."""
+    return _INVISIBLE.sub(_picture, text)
+
+
+def invisible_characters(text: str) -> list[str]:
+    """The characters :func:`visible` would replace, in order, as ``U+XXXX`` names."""
+    return [f"U+{ord(ch):04X}" for ch in _INVISIBLE.findall(text)]
+
+
+def paragraphs(text: str | None) -> list[str]:
+    """Each non-empty line is a paragraph; only ASCII spaces at its edges are layout."""
+    if not text:
+        return []
+    lines = text.replace("\r\n", "\n").split("\n")
+    return [stripped for line in lines if (stripped := line.strip(LAYOUT_SPACE))]
