@@ -16,11 +16,13 @@ from pathlib import Path
 from malpl.model import Goal, Measure
 from malpl.periods import PeriodError, parse_period, parse_point
 from malpl.problems import Problem
-from malpl.repository import YAML_SUFFIXES, Repository, load_repository, relative
+from malpl.repository import Repository, load_repository, relative, yaml_files
+from malpl.text import invisible_characters
 from malpl.yamlsource import Path_
 
 Check = Callable[[Repository], list[Problem]]
-_ID = re.compile(r"^[\w.\-]+$")
+_ID = re.compile(r"[\w.:\-]+")
+ID_MAX_LENGTH = 40  # ids are written on every row and in file names; "6.10.2" is typical
 _KPI = re.compile(r"^[NUV]\d{5}$")
 
 
@@ -51,10 +53,15 @@ def check_ids(repo: Repository) -> list[Problem]:
 
     def claim(goal: Goal, path: Path_, ident: str, space: str, what: str) -> None:
         line, _ = goal.source.where(path)
-        if not _ID.match(ident):
+        if not _ID.fullmatch(ident):
             problems.append(goal.source.problem(
-                path, "invalid-id", f"the {what} id '{ident}' has characters ids cannot hold",
-                "use letters, digits, '.', '-' and '_' only, such as \"1.1.2\""))
+                path, "invalid-id", f"the {what} id {ident!r} has characters ids cannot hold",
+                "use letters, digits, '.', ':', '-' and '_' only, such as \"1.1.2\" or \"1:2\""))
+        elif len(ident) > ID_MAX_LENGTH:
+            problems.append(goal.source.problem(
+                path, "invalid-id", f"the {what} id is {len(ident)} characters long",
+                f"ids are short numbers such as \"1.1.2\"; use at most {ID_MAX_LENGTH} "
+                "characters and put the words in the title"))
         seen = spaces[space]
         if ident in seen:
             where, at = seen[ident]
@@ -321,7 +328,39 @@ def check_config(repo: Repository) -> list[Problem]:
     return problems
 
 
+def _strings(data: object, path: Path_ = ()) -> Iterator[tuple[Path_, str]]:
+    if isinstance(data, str):
+        yield path, data
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            yield from _strings(value, (*path, key))
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            yield from _strings(value, (*path, i))
+
+
+def check_characters(repo: Repository) -> list[Problem]:
+    """Control and bidi characters are shown, never obeyed; warn, since they are rarely meant."""
+    sources = [g.source for g in repo.goals]
+    if repo.config_source is not None:
+        sources.append(repo.config_source)
+    problems = []
+    for source in sources:
+        if not source.may_hide:
+            continue
+        for path, value in _strings(source.data):
+            found = invisible_characters(value)
+            if found:
+                problems.append(source.problem(
+                    path, "control-character",
+                    f"the text holds invisible control characters ({', '.join(found[:3])})",
+                    "they are shown as symbols such as ␛ in every output; remove them unless "
+                    "they are meant", severity="warning"))
+    return problems
+
+
 CHECKS: tuple[Check, ...] = (
+    check_characters,
     check_config,
     check_ids,
     check_levels,
@@ -370,14 +409,17 @@ class CheckResult:
                 "measures": self.measures, "errors": self.errors, "warnings": self.warnings}
 
 
-def _expand(paths: Sequence[Path]) -> list[Path]:
+def _expand(paths: Sequence[Path], root: Path) -> tuple[list[Path], list[Problem]]:
     files: list[Path] = []
+    problems: list[Problem] = []
     for path in paths:
         if path.is_dir():
-            files += sorted(p for p in path.rglob("*") if p.suffix in YAML_SUFFIXES)
+            found, refused = yaml_files(path, root)
+            files += found
+            problems += refused
         else:
             files.append(path)
-    return files
+    return files, problems
 
 
 def check(root: Path, paths: Sequence[Path] = ()) -> CheckResult:
@@ -386,11 +428,12 @@ def check(root: Path, paths: Sequence[Path] = ()) -> CheckResult:
     The whole repository is always loaded, so that ids and references are
     checked against everything, not only the files named.
     """
-    files = _expand(paths)
+    files, refused = _expand(paths, root)
     repo = load_repository(root, files)
+    repo.problems += refused
     problems = validate(repo)
     if files:
-        wanted = {relative(p, root) for p in files}
+        wanted = {relative(p, root) for p in files} | {p.path for p in refused}
         problems = [p for p in problems if p.path in wanted]
         goals = [g for g in repo.goals if g.source.path in wanted]
     else:

@@ -25,7 +25,9 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
-Number = float
+# Municipal figures stay far below this; beyond it sums and shares lose precision.
+NUMBER_LIMIT = 1e15
+Number = Annotated[float, Field(ge=-NUMBER_LIMIT, le=NUMBER_LIMIT)]
 Text = Annotated[str, Field(min_length=1)]
 
 

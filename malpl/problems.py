@@ -17,7 +17,8 @@ Severity = Literal["error", "warning"]
 #: CI configurations and people's habits depend on them.
 CODES: dict[str, str] = {
     "encoding": "the file is not UTF-8 text",
-    "unreadable": "the file cannot be read at all",
+    "unreadable": "the file cannot be read at all (missing, a pipe or device, a dead link, too large)",
+    "outside-repository": "a link in goals/ that leads outside the repository (not followed)",
     "yaml-syntax": "the file is not valid YAML",
     "empty-file": "the file holds no data",
     "duplicate-key": "a key appears twice in one mapping",
@@ -39,6 +40,7 @@ CODES: dict[str, str] = {
     "invalid-range": "a range or target whose low end is above its high end",
     "duplicate-measure": "the same measure listed twice under one goal (warning)",
     "ready-without-comment": "a follow-up marked ready that has no comment (warning)",
+    "control-character": "a text holds control or bidi characters, shown as symbols (warning)",
 }
 
 

@@ -8,7 +8,9 @@ run over them.
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +26,7 @@ from malpl.yamlsource import Source, load_bytes
 CONFIG_NAME = "malpl.yaml"
 GOALS_DIR = "goals"
 YAML_SUFFIXES = (".yaml", ".yml")
+MAX_FILE_BYTES = 64 * 2**20  # a goal file is kilobytes; this guards against /dev/zero
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -58,8 +61,9 @@ def natural_key(ident: str) -> tuple[tuple[int, int | str], ...]:
 
 
 def relative(path: Path, root: Path) -> str:
+    """``path`` as written from ``root``; a link is named as the link, not its target."""
     try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
+        return Path(os.path.abspath(path)).relative_to(os.path.abspath(root)).as_posix()
     except ValueError:
         return path.as_posix()
 
@@ -76,18 +80,40 @@ def parse_model(model: type[M], source: Source) -> M | None:
     try:
         return model.model_validate(source.data)
     except ValidationError as err:
-        source.problems.extend(problems_from(err, source, model))
+        # A value the loader already refused is one mistake, not two.
+        refused = {(p.line, p.column) for p in source.problems}
+        source.problems.extend(p for p in problems_from(err, source, model)
+                               if (p.line, p.column) not in refused)
         return None
 
 
+def _unreadable(name: str, message: str, hint: str) -> Source:
+    return Source(name, problems=[Problem(name, 1, 1, "unreadable", message, hint)])
+
+
 def read_source(path: Path, root: Path) -> Source:
+    """Read one file; a FIFO, a device or a huge file is a problem, never a hang."""
     name = relative(path, root)
     try:
-        blob = path.read_bytes()
+        # Non-blocking, so that opening a FIFO returns at once instead of waiting.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError as err:
-        return Source(name, problems=[Problem(name, 1, 1, "unreadable",
-                                              f"cannot read the file: {err.strerror}",
-                                              "check that it exists and is readable")])
+        return _unreadable(name, f"cannot read the file: {err.strerror}",
+                           "check that it exists and is readable")
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return _unreadable(name, "this is not a regular file (a folder, pipe or device)",
+                               "goal files are plain text files: replace it with one, or "
+                               "remove it")
+        try:
+            blob = handle.read(MAX_FILE_BYTES + 1)
+        except OSError as err:
+            return _unreadable(name, f"cannot read the file: {err.strerror}",
+                               "check that it exists and is readable")
+    if len(blob) > MAX_FILE_BYTES:
+        return _unreadable(name, f"the file is larger than {MAX_FILE_BYTES // 2**20} MB",
+                           "a goal file holds one goal; split it into one file per goal")
     return load_bytes(name, blob)
 
 
@@ -103,11 +129,64 @@ def read_config(root: Path) -> Config:
     return load_config(read_source(path, root) if path.is_file() else None)
 
 
-def goal_files(root: Path) -> list[Path]:
+def yaml_files(folder: Path, root: Path) -> tuple[list[Path], list[Problem]]:
+    """The YAML files under ``folder``, following links that stay inside ``root``.
+
+    A link that leads outside the repository is refused (its target is never
+    read), and a link that leads nowhere is reported, so nothing is skipped
+    without a word.
+    """
+    inside = Path(os.path.realpath(root))
+    found: list[Path] = []
+    problems: list[Problem] = []
+    visited: set[str] = set()
+
+    def refuse(path: Path, code: str, message: str, hint: str) -> None:
+        problems.append(Problem(relative(path, root), 1, 1, code, message, hint))
+
+    def walk(current: Path) -> None:
+        real = os.path.realpath(current)
+        if real in visited:  # a link back up the tree
+            return
+        visited.add(real)
+        try:
+            entries = sorted(os.scandir(current), key=lambda e: e.name)
+        except OSError as err:
+            refuse(current, "unreadable", f"cannot read the folder: {err.strerror}",
+                   "check that it exists and is readable")
+            return
+        for entry in entries:
+            path = Path(entry.path)
+            if entry.is_symlink():
+                target = Path(os.path.realpath(path))
+                if not target.exists():
+                    refuse(path, "unreadable", "this link leads to nothing",
+                           "remove the link, or point it at a file in the repository")
+                    continue
+                if not target.is_relative_to(inside):
+                    refuse(path, "outside-repository",
+                           "this link leads outside the repository; it is not read",
+                           "copy the file into goals/ instead of linking to it")
+                    continue
+                if Path(os.path.realpath(folder)).is_relative_to(target):
+                    refuse(path, "unreadable", "this link leads back to a folder that holds "
+                           "it (a loop); it is not followed",
+                           "link to a folder of goal files, or remove the link")
+                    continue
+            if entry.is_dir():
+                walk(path)
+            elif path.suffix in YAML_SUFFIXES:
+                found.append(path)
+
+    walk(folder)
+    return found, problems
+
+
+def goal_files(root: Path) -> tuple[list[Path], list[Problem]]:
     folder = root / GOALS_DIR
     if not folder.is_dir():
-        return []
-    return sorted(p for p in folder.rglob("*") if p.suffix in YAML_SUFFIXES and p.is_file())
+        return [], []
+    return yaml_files(folder, root)
 
 
 def load_goal(source: Source) -> Goal | None:
@@ -142,7 +221,9 @@ def load_repository(root: Path, extra: Sequence[Path] = ()) -> Repository:
                          "run malpl in the repository that holds goals/, or pass -C DIR")
     config_path = root / CONFIG_NAME
     config_source = read_source(config_path, root) if config_path.is_file() else None
-    paths = goal_files(root)
+    paths, problems = goal_files(root)
     known = {p.resolve() for p in paths} | {config_path.resolve()}
     paths += [p for p in extra if p.resolve() not in known]
-    return build_repository(root, config_source, (read_source(p, root) for p in paths))
+    repo = build_repository(root, config_source, (read_source(p, root) for p in paths))
+    repo.problems += problems
+    return repo

@@ -170,6 +170,12 @@ def _one(path: Path_, errors: list[dict[str, Any]], source: Source,
     if kind == "too_short":
         return source.problem(path, "invalid-value", f"'{name}' must have at least one item",
                               "add an item, or remove the key to use the default")
+    if kind in ("less_than_equal", "greater_than_equal"):
+        return source.problem(path, "value-range",
+                              f"'{name}' is {source.raw.get(path) or first['input']}, "
+                              "too large for malpl to compute with",
+                              "numbers must lie between -1 000 000 000 000 000 and "
+                              "1 000 000 000 000 000; check the value")
     wanted = []
     for error in errors:
         label = _KINDS.get(error["type"], error["msg"].lower())

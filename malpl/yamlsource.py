@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from malpl.problems import Problem
+from malpl.text import invisible_characters
 
 Path_ = tuple[str | int, ...]
 
@@ -51,6 +52,8 @@ class Source:
     key_positions: dict[Path_, tuple[int, int]] = field(default_factory=dict)
     raw: dict[Path_, str] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    #: Could a value hold a control character? Only through an escape or one written raw.
+    may_hide: bool = False
 
     def where(self, path: Path_, *, key: bool = False) -> tuple[int, int]:
         """The position of ``path``, or of its nearest written ancestor."""
@@ -174,7 +177,14 @@ class _Composer:
                          "lists and mappings")
             return None
         self.source.raw[path] = node.value
-        return convert(node)
+        try:
+            return convert(node)
+        except ValueError:  # Python refuses integers of more than 4 300 digits
+            self._refuse(node, "invalid-value", "the number is too long to be read "
+                         f"({len(node.value)} characters)",
+                         "write the number with at most 15 significant digits, "
+                         "or put text in quotes")
+            return None
 
     def mapping(self, node: yaml.MappingNode, path: Path_) -> dict[str, Any]:
         result: dict[str, Any] = {}
@@ -218,6 +228,7 @@ def load_text(path: str, text: str) -> Source:
                                        "fill it in or delete it"))
         return source
     source.data = _Composer(source, "*" in text).value(node, ())
+    source.may_hide = "\\" in text or bool(invisible_characters(text))
     return source
 
 
