@@ -7,13 +7,14 @@ is already enforced by the models while loading.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from malpl.model import Goal, Measure
+from malpl.model import FollowUp, Goal, Measure
 from malpl.periods import PeriodError, parse_period, parse_point
 from malpl.problems import Problem
 from malpl.repository import Repository, load_repository, relative, yaml_files
@@ -93,29 +94,71 @@ def check_levels(repo: Repository) -> list[Problem]:
     return problems
 
 
-def check_parents(repo: Repository) -> list[Problem]:
-    order = {lv.key: i for i, lv in enumerate(repo.config.levels)}
-    by_id = {g.id: g for g in repo.goals}
+def check_bodies(repo: Repository) -> list[Problem]:
+    """Every goal belongs to a configured body, by its ``body:`` key or its folder."""
+    bodies = {b.key: b.name for b in repo.config.body_list()}
+    listing = ", ".join(bodies)
     problems = []
     for goal in repo.goals:
-        if goal.parent is None:
+        if goal.body_key in bodies:
             continue
-        parent = by_id.get(goal.parent)
-        if parent is None:
+        if goal.body is not None:
+            guess = _did_you_mean(goal.body, bodies)
             problems.append(goal.source.problem(
-                ("parent",), "unknown-reference", f"parent goal '{goal.parent}' does not exist",
-                "write the id of a goal in goals/, or remove 'parent'"))
-        elif parent is goal:
+                ("body",), "unknown-body", f"unknown body '{goal.body}'",
+                (f"did you mean '{guess}'? " if guess else "")
+                + f"bodies are listed under 'bodies' in malpl.yaml: {listing}"))
+        elif goal.body_key:
             problems.append(goal.source.problem(
-                ("parent",), "unknown-reference", "a goal cannot be its own parent",
-                "write the id of the higher goal this one serves"))
-        elif order.get(parent.level, -1) >= order.get(goal.level, len(order)):
+                (), "unknown-body", f"the folder goals/{goal.body_key}/ names no body",
+                f"name the folder after a body key in malpl.yaml ({listing}), add the body "
+                "under 'bodies', or write 'body: KEY' in the file"))
+        else:
             problems.append(goal.source.problem(
-                ("parent",), "parent-level",
-                f"parent '{parent.id}' ({parent.level}) is not on a higher level than "
-                f"this goal ({goal.level})",
-                "a goal serves a goal on a higher level; check 'level' in both files"))
+                (), "unknown-body", "the goal belongs to no body",
+                f"move the file into a folder named after its body ({listing}) or write "
+                "'body: KEY' in it"))
     return problems
+
+
+def check_parents(repo: Repository) -> list[Problem]:
+    """A parent is a goal (in any body) on a higher level, never a target or the goal itself."""
+    order = {lv.key: i for i, lv in enumerate(repo.config.levels)}
+    targets = {t.id: g for g in repo.goals for t in g.targets}
+    problems = []
+    for goal in repo.goals:
+        listed = isinstance(goal.parent, list)
+        for i, ident in enumerate(goal.parents):
+            path: Path_ = ("parent", i) if listed else ("parent",)
+            parent = repo.goal(ident)
+            if parent is None and ident in targets:
+                problems.append(goal.source.problem(
+                    path, "unknown-reference",
+                    f"'{ident}' is a target of goal {targets[ident].id}, not a goal",
+                    f"a goal serves a goal: write '{targets[ident].id}', or make '{ident}' a "
+                    "goal of its own"))
+            elif parent is None:
+                problems.append(goal.source.problem(
+                    path, "unknown-reference", f"parent goal '{ident}' does not exist",
+                    "write the id of a goal in goals/ (of any body), or remove it"))
+            elif parent is goal:
+                problems.append(goal.source.problem(
+                    path, "unknown-reference", "a goal cannot be its own parent",
+                    "write the id of the higher goal this one serves"))
+            elif order.get(parent.level, -1) >= order.get(goal.level, len(order)):
+                problems.append(goal.source.problem(
+                    path, "parent-level",
+                    f"parent '{parent.id}' ({parent.level}) is not on a higher level than "
+                    f"this goal ({goal.level})",
+                    "a goal serves a goal on a higher level; check 'level' in both files"))
+    return problems
+
+
+def followups(goal: Goal) -> Iterator[tuple[Path_, str, dict[str, FollowUp]]]:
+    """Every follow-up mapping in a goal file: the goal's own and each target's."""
+    yield (), goal.id, goal.followups
+    for i, target in enumerate(goal.targets):
+        yield ("targets", i), target.id, target.followups
 
 
 def _check_point(goal: Goal, path: Path_, key: str, scheme: str, *, period_only: bool = False,
@@ -132,18 +175,18 @@ def check_periods(repo: Repository) -> list[Problem]:
     scheme = repo.config.periods.scheme
     problems: list[Problem] = []
     for goal in repo.goals:
-        for i, target in enumerate(goal.targets):
-            base = ("targets", i)
-            for key in target.followups:
+        for base, _, follow in followups(goal):
+            for key in follow:
                 problems += _check_point(goal, (*base, "followups", key), key, scheme,
                                          period_only=True)
+        for i, target in enumerate(goal.targets):
             if target.target and target.target.by is not None:
-                problems += _check_point(goal, (*base, "target", "by"), target.target.by,
-                                         scheme, key_position=False)
+                problems += _check_point(goal, ("targets", i, "target", "by"),
+                                         target.target.by, scheme, key_position=False)
         for i, measure in enumerate(goal.measures):
             base = ("measures", i)
-            for series, values in (("values", measure.values), ("forecasts", measure.forecasts)):
-                for key in values:
+            for series in ("values", "forecasts", "missing", "breaks", "trends"):
+                for key in getattr(measure, series):
                     problems += _check_point(goal, (*base, series, key), key, scheme)
             for name, ref in measure.references.items():
                 for key in ref.values:
@@ -159,8 +202,8 @@ def check_assessments(repo: Repository) -> list[Problem]:
     scale = {s.key: s.label for s in repo.config.scale}
     problems = []
     for goal in repo.goals:
-        for i, target in enumerate(goal.targets):
-            for period, follow in target.followups.items():
+        for base, _, follows in followups(goal):
+            for period, follow in follows.items():
                 for name in ("assessment", "forecast"):
                     value = getattr(follow, name)
                     if value is None or value in scale:
@@ -168,7 +211,7 @@ def check_assessments(repo: Repository) -> list[Problem]:
                     guess = _did_you_mean(value, scale)
                     hint = f"did you mean '{guess}'? " if guess else ""
                     problems.append(goal.source.problem(
-                        ("targets", i, "followups", period, name), "unknown-assessment",
+                        (*base, "followups", period, name), "unknown-assessment",
                         f"'{value}' is not on the assessment scale",
                         hint + "write one of: " + ", ".join(scale)
                         + " (or leave it out: not assessed)"))
@@ -185,7 +228,7 @@ def check_measure_values(repo: Repository) -> list[Problem]:
     for goal, i, measure in _measures(repo):
         base: Path_ = ("measures", i)
         series: list[tuple[Path_, float]] = [
-            ((*base, "values", k), v) for k, v in measure.values.items()]
+            ((*base, "values", k), v) for k, v in measure.values.items() if v is not None]
         for key, value in measure.forecasts.items():
             if isinstance(value, (int, float)):
                 series.append(((*base, "forecasts", key), value))
@@ -199,7 +242,7 @@ def check_measure_values(repo: Repository) -> list[Problem]:
                     "write the lower value as 'low' and the higher as 'high'", key=True))
         for name, ref in measure.references.items():
             series += [((*base, "references", name, "values", k), v)
-                       for k, v in ref.values.items()]
+                       for k, v in ref.values.items() if v is not None]
         if _is_percent(measure.unit):
             for path, value in series:
                 if not 0 <= value <= 100:
@@ -234,12 +277,26 @@ def check_measure_links(repo: Repository) -> list[Problem]:
             problems.append(goal.source.problem(
                 (*base, "kpi"), "invalid-value", f"'{measure.kpi}' is not a Kolada KPI id",
                 "Kolada ids are a letter and five digits, such as N15428"))
-        if target and _is_percent(measure.unit) and target.value is not None \
-                and not 0 <= target.value <= 100:
+        if target and _is_percent(measure.unit):
+            for bound in ("value", "min", "max"):
+                number = getattr(target, bound)
+                if number is not None and not 0 <= number <= 100:
+                    problems.append(goal.source.problem(
+                        (*base, "target", bound), "value-range",
+                        f"the target {_num(number)} is not a percentage (0–100)",
+                        "write the share in per cent, e.g. 85 for 85 %"))
+        if target and target.min is not None and target.max is not None \
+                and target.min > target.max:
             problems.append(goal.source.problem(
-                (*base, "target", "value"), "value-range",
-                f"the target {_num(target.value)} is not a percentage (0–100)",
-                "write the share in per cent, e.g. 85 for 85 %"))
+                (*base, "target"), "invalid-range",
+                f"min {_num(target.min)} is above max {_num(target.max)}", "swap the two values"))
+        for key in measure.missing:
+            if measure.values.get(key) is not None:
+                problems.append(goal.source.problem(
+                    (*base, "missing", key), "invalid-value",
+                    f"{key} has a value and also a reason why it is missing",
+                    f"remove {key} from 'missing', or write '{key}: null' under 'values'",
+                    key=True))
     return problems
 
 
@@ -300,12 +357,12 @@ def check_duplicate_measures(repo: Repository) -> list[Problem]:
 def check_ready(repo: Repository) -> list[Problem]:
     problems = []
     for goal in repo.goals:
-        for i, target in enumerate(goal.targets):
-            for period, follow in target.followups.items():
+        for base, ident, follows in followups(goal):
+            for period, follow in follows.items():
                 if follow.ready and not (follow.comment or "").strip():
                     problems.append(goal.source.problem(
-                        ("targets", i, "followups", period, "ready"), "ready-without-comment",
-                        f"target {target.id} is marked ready for {period} but has no comment",
+                        (*base, "followups", period, "ready"), "ready-without-comment",
+                        f"{ident} is marked ready for {period} but has no comment",
                         "write the comment, or set 'ready: false'", severity="warning"))
     return problems
 
@@ -316,7 +373,8 @@ def check_config(repo: Repository) -> list[Problem]:
     if source is None:
         return []
     problems = []
-    for name, items in (("scale", repo.config.scale), ("levels", repo.config.levels)):
+    for name, items in (("scale", repo.config.scale), ("levels", repo.config.levels),
+                        ("bodies", repo.config.bodies)):
         seen: set[str] = set()
         for i, item in enumerate(items):
             if item.key in seen:
@@ -325,6 +383,19 @@ def check_config(repo: Repository) -> list[Problem]:
                     f"the key '{item.key}' appears twice in '{name}'",
                     "give each entry its own key"))
             seen.add(item.key)
+    scheme = repo.config.periods.scheme
+    for period, day in repo.config.periods.dates.items():
+        path: Path_ = ("periods", "dates", period)
+        try:
+            parse_period(period, scheme)
+        except PeriodError as err:
+            problems.append(source.problem(path, "invalid-period", str(err), err.hint, key=True))
+        try:
+            dt.date.fromisoformat(day)
+        except ValueError:
+            problems.append(source.problem(
+                path, "invalid-value", f"'{day}' is not a date",
+                'write the date as "2024-05-20" (year-month-day, in quotes)'))
     return problems
 
 
@@ -364,6 +435,7 @@ CHECKS: tuple[Check, ...] = (
     check_config,
     check_ids,
     check_levels,
+    check_bodies,
     check_parents,
     check_periods,
     check_assessments,

@@ -48,7 +48,7 @@ class TargetValue(Strict):
 
 
 class FollowUp(Strict):
-    """What was reported for one target in one period."""
+    """What was reported for one goal or target in one period."""
 
     comment: str | None = Field(None, description=_d(
         "Kommentar; varje rad är ett stycke", "Comment; each line is a paragraph"))
@@ -77,16 +77,24 @@ class Target(Strict):
 
 class Reference(Strict):
     label: Text = Field(description=_d("Namn, t.ex. Riket", "Name, e.g. Riket"))
-    values: dict[str, Number] = Field(default_factory=dict, description=_d(
-        "Värden per år eller period", "Values by year or period"))
+    values: dict[str, Number | None] = Field(default_factory=dict, description=_d(
+        "Värden per år eller period (null = saknas)", "Values by year or period (null = missing)"))
 
 
 class MeasureTarget(Strict):
-    value: Number | None = Field(None, description=_d("Målvärde", "Target value"))
+    value: Number | None = Field(None, description=_d(
+        "Målvärde; 'direction' avgör om det är ett golv eller ett tak",
+        "Target value; 'direction' says whether it is a floor or a ceiling"))
+    min: Number | None = Field(None, description=_d("Minst detta värde", "At least this value"))
+    max: Number | None = Field(None, description=_d(
+        "Högst detta värde (ett tak)", "At most this value (a ceiling)"))
     reference: str | None = Field(None, description=_d(
         "Nå minst denna jämförelse (nyckel i references)",
         "Reach at least this reference (key in references)"))
     by: str | None = Field(None, description=_d("Senast (år eller period)", "By when (year or period)"))
+
+
+Trend = Literal["better", "unchanged", "worse", "not_assessable"]
 
 
 class Measure(Strict):
@@ -102,9 +110,27 @@ class Measure(Strict):
         "Source: own measurement, survey, or Kolada"))
     kpi: str | None = Field(None, description=_d(
         "Koladas nyckeltals-id, t.ex. N15428", "Kolada KPI id, e.g. N15428"))
-    note: str | None = Field(None, description=_d("Kommentar om måttet", "Note on the measure"))
-    values: dict[str, Number] = Field(default_factory=dict, description=_d(
-        "Utfall per år (2022) eller period (T1-2023)", "Values by year (2022) or period (T1-2023)"))
+    note: str | None = Field(None, description=_d(
+        "Kommentar om måttet, visas överallt där måttet visas",
+        "Note on the measure, shown wherever the measure is"))
+    values: dict[str, Number | None] = Field(default_factory=dict, description=_d(
+        "Utfall per år (2022) eller period (T1-2023); null = saknas (ange skälet i missing)",
+        "Values by year (2022) or period (T1-2023); null = missing (give the reason in missing)"))
+    missing: dict[str, Text] = Field(default_factory=dict, description=_d(
+        "Varför ett värde saknas, per år eller period, t.ex. 2014: Mätningen gjordes inte",
+        "Why a value is missing, by year or period, e.g. 2014: Not measured that year"))
+    breaks: dict[str, Text] = Field(default_factory=dict, description=_d(
+        "Tidsseriebrott: från detta år eller denna period är värdena inte jämförbara med "
+        "tidigare, t.ex. 2015: Ny metod", "Series breaks: from this year or period on the values "
+        "are not comparable with earlier ones, e.g. 2015: New method"))
+    tolerance: Annotated[float, Field(ge=0, le=NUMBER_LIMIT)] = Field(0, description=_d(
+        "Så stor förändring räknas som oförändrad (i måttets enhet)",
+        "A change this small counts as unchanged (in the measure's unit)"))
+    trends: dict[str, Trend] = Field(default_factory=dict, description=_d(
+        "Trend bedömd för hand per år eller period: better, unchanged, worse eller "
+        "not_assessable (kan ej bedömas); annars räknas den ut",
+        "Trend judged by hand per year or period: better, unchanged, worse or not_assessable; "
+        "otherwise it is computed"))
     forecasts: dict[str, Number | Range] = Field(default_factory=dict, description=_d(
         "Prognoser per år eller period", "Forecasts by year or period"))
     target: MeasureTarget | None = Field(None, description=_d("Målvärde", "Target"))
@@ -117,25 +143,49 @@ class Measure(Strict):
 class Goal(Strict):
     """One goal file in ``goals/``."""
 
-    id: Text = Field(description=_d("Målets id, t.ex. \"1.1\" (inom citattecken)",
-                                   "The goal's id, e.g. \"1.1\" (in quotes)"))
+    id: Text = Field(description=_d("Målets id, t.ex. \"1.1\" eller \"1:2\" (inom citattecken)",
+                                   "The goal's id, e.g. \"1.1\" or \"1:2\" (in quotes)"))
     title: Text = Field(description=_d("Målets text", "The goal's text"))
     level: str = Field(description=_d("Nivå, en nyckel ur levels i malpl.yaml",
                                       "Level, a key of levels in malpl.yaml"))
-    parent: str | None = Field(None, description=_d(
-        "Överordnat mål (id) som målet bidrar till", "Id of the higher goal this one serves"))
+    body: str | None = Field(None, description=_d(
+        "Nämnd, styrelse eller bolag (nyckel ur bodies i malpl.yaml); annars mappen under goals/",
+        "Body (a key of bodies in malpl.yaml); otherwise the folder under goals/"))
+    parent: str | list[str] | None = Field(None, description=_d(
+        "Överordnat mål (id) som målet bidrar till, eller en lista av id; får höra till en "
+        "annan nämnd", "Id of the higher goal this one serves, or a list of ids; may belong to "
+        "another body"))
+    order: int | None = Field(None, description=_d(
+        "Ordning i rapporten (annars id i naturlig ordning)",
+        "Position in the report (otherwise ids in natural order)"))
     responsible: str | None = Field(None, description=_d("Ansvarig", "Owner"))
     description: str | None = Field(None, description=_d("Beskrivning", "Description"))
+    followups: dict[str, FollowUp] = Field(default_factory=dict, description=_d(
+        "Uppföljning av målet självt per period, t.ex. T1-2023",
+        "Follow-up of the goal itself per period, e.g. T1-2023"))
     targets: list[Target] = Field(default_factory=list, description=_d(
         "Utvecklingsmål under målet", "Targets under the goal"))
     measures: list[Measure] = Field(default_factory=list, description=_d("Mått", "Measures"))
 
     _source: Source | None = PrivateAttr(None)
+    _body: str = PrivateAttr("")
 
     @property
     def source(self) -> Source:
         assert self._source is not None, "goal was not loaded from a file"
         return self._source
+
+    @property
+    def parents(self) -> list[str]:
+        """The ids of the higher goals this one serves, however ``parent`` was written."""
+        if self.parent is None:
+            return []
+        return [self.parent] if isinstance(self.parent, str) else list(self.parent)
+
+    @property
+    def body_key(self) -> str:
+        """The body the goal belongs to, settled when the repository is loaded."""
+        return self._body
 
 
 # --- malpl.yaml -----------------------------------------------------------------
@@ -158,6 +208,25 @@ class ScaleStep(Strict):
     color: str = Field(pattern=r"^#[0-9a-fA-F]{6}$", description=_d(
         "Färg som #rrggbb", "Colour as #rrggbb"))
     symbol: str = Field("●", description=_d("Symbol", "Symbol"))
+    assessed: bool = Field(True, description=_d(
+        "false för ett steg som inte är en bedömning, t.ex. 'Kan ej bedömas': räknas för sig "
+        "och är varken bättre eller sämre", "false for a step that is not a judgement, e.g. "
+        "'cannot be assessed': counted apart, neither better nor worse"))
+
+
+BodyKind = Literal["fullmaktige", "styrelse", "namnd", "bolag", "annan"]
+
+
+class Body(Strict):
+    """A body that owns goals: fullmäktige, the board, a nämnd or a company."""
+
+    key: Text = Field(description=_d(
+        "Nyckel, t.ex. tn; också mappnamnet under goals/", "Key, e.g. tn; also the folder "
+        "name under goals/"))
+    name: Text = Field(description=_d("Namn, t.ex. Tekniska nämnden", "Name, e.g. Tekniska nämnden"))
+    kind: BodyKind = Field("namnd", description=_d(
+        "Slag: fullmaktige, styrelse, namnd, bolag eller annan",
+        "Kind: fullmaktige (council), styrelse (board), namnd (committee), bolag (company), annan"))
 
 
 class Labels(Strict):
@@ -177,6 +246,9 @@ class Periods(Strict):
         "Periodindelning", "Period scheme"))
     labels: dict[str, str] = Field(default_factory=dict, description=_d(
         "Egna namn, t.ex. T2: Delårsrapport", "Own names, e.g. T2: Delårsrapport"))
+    dates: dict[str, str] = Field(default_factory=dict, description=_d(
+        "Rapportens datum per period, t.ex. T1-2024: \"2024-05-20\" (styrelsens sammanträde)",
+        "The report's date per period, e.g. T1-2024: \"2024-05-20\" (the board meeting)"))
 
 
 def _default_levels() -> list[Level]:
@@ -197,7 +269,12 @@ class Config(Strict):
     """``malpl.yaml``: everything that differs between municipalities."""
 
     organisation: Organisation = Field(default_factory=Organisation)
-    body: str = Field("Kommunstyrelsen", description=_d("Nämnd eller styrelse", "Board"))
+    body: str = Field("Kommunstyrelsen", description=_d(
+        "Nämnd eller styrelse, när repositoriet bara har en (annars bodies)",
+        "The board, when the repository has only one (otherwise bodies)"))
+    bodies: list[Body] = Field(default_factory=list, description=_d(
+        "Fullmäktige, styrelse, nämnder och bolag i rapportens ordning",
+        "Council, board, committees and companies in the report's order"))
     title: Text = Field("Uppföljning av utvecklingsmål", description=_d(
         "Rapportens rubrik", "The report's title"))
     levels: list[Level] = Field(default_factory=_default_levels, min_length=1, description=_d(
@@ -211,5 +288,21 @@ class Config(Strict):
         return next((s for s in self.scale if s.key == key), None)
 
     def rank(self, key: str | None) -> int | None:
-        """0 is best; None when not assessed."""
-        return next((i for i, s in enumerate(self.scale) if s.key == key), None)
+        """0 is best; None when not assessed or the step is not a judgement."""
+        judged = [s.key for s in self.scale if s.assessed]
+        return judged.index(key) if key in judged else None
+
+    def body_list(self) -> list[Body]:
+        """The configured bodies; without ``bodies:``, the one ``body:`` names."""
+        if self.bodies:
+            return self.bodies
+        return [Body(key=slug(self.body), name=self.body, kind="styrelse")]
+
+
+def slug(text: str) -> str:
+    """A key from a name: 'Kommunstyrelsen' → 'kommunstyrelsen', 'Barn- och …' → 'barn-och-…'."""
+    import re
+    import unicodedata
+
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", "-", plain).strip("-") or "styrelse"

@@ -32,6 +32,7 @@ CODES: dict[str, str] = {
     "invalid-id": "an id with characters ids cannot hold",
     "duplicate-id": "an id used twice in the repository",
     "unknown-level": "a goal level not listed in malpl.yaml",
+    "unknown-body": "a goal whose body (its 'body:' key or its folder) is not listed in malpl.yaml",
     "unknown-reference": "a reference (parent, baseline, target) to something that does not exist",
     "parent-level": "a parent goal that is not on a higher level",
     "invalid-period": "a period or year key that is malformed or not in the scheme",

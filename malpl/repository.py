@@ -11,14 +11,14 @@ from __future__ import annotations
 import os
 import re
 import stat
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from malpl.model import Config, Goal
+from malpl.model import Body, Config, Goal
 from malpl.problems import Problem
 from malpl.schema_errors import problems_from
 from malpl.yamlsource import Source, load_bytes
@@ -51,13 +51,63 @@ class Repository:
     files: int = 0
     config_source: Source | None = None
 
+    _index: dict[str, Goal] | None = field(default=None, repr=False)
+
     def goal(self, goal_id: str) -> Goal | None:
-        return next((g for g in self.goals if g.id == goal_id), None)
+        if self._index is None or len(self._index) > len(self.goals):
+            self._index = {}
+            for goal in self.goals:
+                self._index.setdefault(goal.id, goal)
+        return self._index.get(goal_id)
+
+    def body(self, key: str) -> Body | None:
+        return next((b for b in self.config.body_list() if b.key == key), None)
+
+    def goals_of(self, bodies: Sequence[str] | None) -> list[Goal]:
+        """The goals of these bodies (all when None), in report order."""
+        if not bodies:
+            return self.goals
+        wanted = set(bodies)
+        return [g for g in self.goals if g.body_key in wanted]
 
 
 def natural_key(ident: str) -> tuple[tuple[int, int | str], ...]:
-    """Sort "1.2" before "1.10", as people number goals."""
-    return tuple((0, int(p)) if p.isdigit() else (1, p) for p in re.split(r"[.\-_ ]", ident))
+    """Sort "1.2" before "1.10" and "1:2" before "1:10", as people number goals."""
+    return tuple((0, int(p)) if p.isdigit() else (1, p) for p in re.split(r"[.:\-_ ]", ident))
+
+
+def goal_order(bodies: Sequence[Body]) -> Callable[[Goal], tuple]:
+    """Report order: the configured body order, then ``order:``, then natural id order."""
+    position = {b.key: i for i, b in enumerate(bodies)}
+
+    def key(goal: Goal) -> tuple:
+        explicit = (0, goal.order) if goal.order is not None else (1, 0)
+        return (position.get(goal.body_key, len(position)), explicit, natural_key(goal.id))
+
+    return key
+
+
+def folder_body(path: str) -> str | None:
+    """The first folder under goals/ in a source path ('goals/tn/6.5.yaml' → 'tn')."""
+    parts = path.rsplit(":", 1)[-1].split("/")  # a git source is named 'REV:goals/…'
+    if GOALS_DIR in parts:
+        rest = parts[parts.index(GOALS_DIR) + 1:]
+        return rest[0] if len(rest) > 1 else None
+    return None
+
+
+def assign_body(goal: Goal, config: Config) -> None:
+    """A goal's body: its ``body:`` key, else its folder, else the only body there is.
+
+    An unknown key is kept as it is, for :func:`malpl.checks.check_bodies` to report.
+    """
+    bodies = config.body_list()
+    if goal.body is not None:
+        goal._body = goal.body
+    elif not config.bodies or len(bodies) == 1:
+        goal._body = bodies[0].key
+    else:
+        goal._body = folder_body(goal.source.path) or ""
 
 
 def relative(path: Path, root: Path) -> str:
@@ -210,7 +260,9 @@ def build_repository(root: Path, config_source: Source | None,
         if goal is not None:
             repo.goals.append(goal)
         repo.problems.extend(source.problems)
-    repo.goals.sort(key=lambda g: natural_key(g.id))
+    for goal in repo.goals:
+        assign_body(goal, repo.config)
+    repo.goals.sort(key=goal_order(repo.config.body_list()))
     return repo
 
 
