@@ -337,7 +337,7 @@ def report(
     from malpl.views import resolve_period
 
     repo = load_valid(_options(ctx).root)
-    chosen = resolve_period(repo, period)
+    chosen = resolve_period(repo, period, written=True)
     if output == "-":
         if format is ReportFormat.docx:
             fail("DOCX cannot be written to stdout", "give a file with -o, or use --format md",

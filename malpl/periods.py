@@ -7,6 +7,7 @@ national statistics.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 
@@ -36,6 +37,27 @@ class Period:
     def sort_key(self) -> tuple[int, int]:
         # A whole year's value comes after the periods of that year.
         return (self.year, self.number or 99)
+
+    def end_month(self, scheme: str) -> tuple[int, int]:
+        """(year, month) when the period ends; a year ends in December."""
+        if not self.number:
+            return (self.year, 12)
+        return (self.year, self.number * 12 // SCHEMES[scheme][1])
+
+    def follows(self, other: Period, scheme: str) -> bool:
+        """Is this the point right after ``other`` (the next year, or the next period)?"""
+        if bool(self.number) != bool(other.number):
+            return False
+        if not self.number:
+            return self.year == other.year + 1
+        count = SCHEMES[scheme][1]
+        return self.year * count + self.number == other.year * count + other.number + 1
+
+
+def current_period(scheme: str, today: dt.date) -> Period:
+    """The period that ``today`` falls in."""
+    prefix, count, _ = SCHEMES[scheme]
+    return Period(today.year, (today.month - 1) * count // 12 + 1, prefix)
 
 
 class PeriodError(ValueError):

@@ -34,3 +34,10 @@ def share(part: int, whole: int) -> str:
 
 def date(day: dt.date) -> str:
     return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def lower_first(text: str) -> str:
+    """'Riket' → 'riket' mid-sentence; an abbreviation such as 'SKR' stays as it is."""
+    if len(text) > 1 and text[0].isupper() and text[1].islower():
+        return text[0].lower() + text[1:]
+    return text

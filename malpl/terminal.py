@@ -63,7 +63,8 @@ def summary_table(rows: list[SummaryRow], title: str) -> Table:
 def status(view: StatusView) -> RenderableType:
     parts: list[RenderableType] = [
         Text(f"Status {view.period_text} ({view.period})", style="bold"), Text(""),
-        summary_table(view.summary, f"Måluppfyllelse, {len(view.rows)} mål"), Text("")]
+        summary_table(view.summary, f"Måluppfyllelse, {view.level.lower()}: "
+                      f"{sum(r.count for r in view.summary)} st"), Text("")]
     goals: dict[str, list] = {}
     for row in view.rows:
         goals.setdefault(row.goal_id, []).append(row)

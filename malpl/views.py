@@ -6,14 +6,18 @@ plain structures; terminal tables, JSON and templates only present them.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+import datetime as dt
+from dataclasses import asdict, dataclass
 from typing import Any
 
-from malpl import swedish
-from malpl.model import Config, Goal, Measure, Range, ScaleStep, Target
-from malpl.periods import Period, PeriodError, parse_period, parse_point, period_name
+from malpl import measureviews, swedish
+from malpl.measureviews import MeasureView
+from malpl.model import Config, FollowUp, Goal, ScaleStep, Target
+from malpl.periods import Period, PeriodError, current_period, parse_period, period_name
 from malpl.repository import MalplError, Repository
 from malpl.text import paragraphs
+
+TARGET_LEVEL = "target"  # the level of the rows under a goal, beside the configured ones
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,8 @@ class Assessment:
 
 @dataclass
 class TargetRow:
+    """One follow-up row in a period: a target's, or a goal's own (``kind`` says which)."""
+
     goal_id: str
     goal_title: str
     id: str
@@ -48,6 +54,11 @@ class TargetRow:
     value: float | None
     value_text: str
     target: str
+    kind: str = "target"  # "goal" or "target"
+    body: str = ""
+    level: str = TARGET_LEVEL  # a level key for goals
+    followed: bool = False  # is there a follow-up entry for the period at all?
+    rollup: str = ""  # a goal without its own assessment: what is under it
 
     @property
     def has_comment(self) -> bool:
@@ -70,30 +81,39 @@ class SummaryRow:
     count: int
     share: str
     fraction: float
+    assessed: bool = True  # False for 'ej bedömd' and steps that are not a judgement
 
 
 def periods_with_followups(repo: Repository) -> list[Period]:
     scheme = repo.config.periods.scheme
-    keys = {key for g in repo.goals for t in g.targets for key in t.followups}
+    keys = {key for g in repo.goals for follows in _followups(g) for key in follows}
     return sorted(parse_period(k, scheme) for k in keys)
 
 
-def resolve_period(repo: Repository, text: str | None) -> Period:
-    """The period asked for, or the latest one with follow-ups; unknown ones are errors."""
+def _followups(goal: Goal) -> list[dict[str, FollowUp]]:
+    return [goal.followups, *(t.followups for t in goal.targets)]
+
+
+def resolve_period(repo: Repository, text: str | None, *, written: bool = False,
+                   today: dt.date | None = None) -> Period:
+    """The period asked for, else the latest one with follow-ups, else the current one.
+
+    A period nobody has written for yet is valid (that is when ``todo`` matters
+    most), unless ``written`` asks for one with follow-ups, as a report does."""
+    scheme = repo.config.periods.scheme
     known = periods_with_followups(repo)
-    listing = ", ".join(map(str, known)) or "none yet"
     if text is None:
-        if not known:
-            raise MalplError("no follow-ups have been written for any period",
-                             "add 'followups:' with a period such as T1-2023 under a target")
-        return known[-1]
+        if known or not written:
+            return known[-1] if known else current_period(scheme, today or dt.date.today())
+        raise MalplError("no follow-ups have been written for any period",
+                         "add 'followups:' with a period such as T1-2023 under a goal or target")
     try:
-        period = parse_period(text, repo.config.periods.scheme)
+        period = parse_period(text, scheme)
     except PeriodError as err:
         raise MalplError(str(err), err.hint) from err
-    if period not in known:
-        raise MalplError(f"no follow-ups for {period}",
-                         f"periods with follow-ups: {listing}")
+    if written and period not in known:
+        raise MalplError(f"no follow-ups for {period}", "periods with follow-ups: "
+                         + (", ".join(map(str, known)) or "none yet"))
     return period
 
 
@@ -112,161 +132,129 @@ def target_text(target: Target) -> str:
     return " ".join(parts)
 
 
-def target_row(config: Config, goal: Goal, target: Target, period: Period) -> TargetRow:
-    follow = target.followups.get(str(period))
+def _row(config: Config, goal: Goal, ident: str, text: str, responsible: str | None,
+         follow: FollowUp | None, unit: str | None) -> TargetRow:
     return TargetRow(
-        goal_id=goal.id, goal_title=goal.title, id=target.id, text=target.text,
-        responsible=target.responsible or goal.responsible or "",
+        goal_id=goal.id, goal_title=goal.title, id=ident, text=text,
+        responsible=responsible or goal.responsible or "",
         assessment=Assessment.of(config, follow.assessment if follow else None),
         forecast=Assessment.of(config, follow.forecast) if follow and follow.forecast else None,
         comment=(follow.comment or "") if follow else "",
         ready=bool(follow and follow.ready),
         value=follow.value if follow else None,
-        value_text=(swedish.with_unit(follow.value, target.target.unit if target.target else None)
+        value_text=(swedish.with_unit(follow.value, unit)
                     if follow and follow.value is not None else ""),
-        target=target_text(target),
-    )
+        target="", body=goal.body_key, followed=follow is not None)
+
+
+def target_row(config: Config, goal: Goal, target: Target, period: Period) -> TargetRow:
+    row = _row(config, goal, target.id, target.text, target.responsible,
+               target.followups.get(str(period)), target.target.unit if target.target else None)
+    row.target = target_text(target)
+    return row
+
+
+def goal_row(config: Config, goal: Goal, period: Period) -> TargetRow:
+    row = _row(config, goal, goal.id, goal.title, None, goal.followups.get(str(period)), None)
+    row.kind, row.level = "goal", goal.level
+    return row
+
+
+def is_followed_up(goal: Goal) -> bool:
+    """A goal is followed up itself when it has follow-ups, or nothing under it to roll up."""
+    return bool(goal.followups) or not goal.targets
+
+
+def rows(repo: Repository, period: Period, goals: list[Goal] | None = None) -> list[TargetRow]:
+    """Every follow-up row of the period in report order: each goal's own, then its targets'."""
+    config = repo.config
+    result = []
+    children = child_goals(repo)
+
+    def under(goal: Goal) -> list[TargetRow]:
+        """What a goal is summarised by: its targets, and each goal that breaks it down
+        (that goal's own follow-up, or else what is under it in turn)."""
+        found = [target_row(config, goal, t, period) for t in goal.targets]
+        for child in children.get(goal.id, []):
+            found += [goal_row(config, child, period)] if child.followups else under(child)
+        return found
+
+    for goal in repo.goals if goals is None else goals:
+        own = [goal_row(config, goal, period)] if is_followed_up(goal) else []
+        targets = [target_row(config, goal, t, period) for t in goal.targets]
+        if own and own[0].assessment.key is None:
+            own[0].rollup = rollup_text(config, under(goal))
+        result += own + targets
+    return result
 
 
 def target_rows(repo: Repository, period: Period, goals: list[Goal] | None = None
                 ) -> list[TargetRow]:
-    return [target_row(repo.config, g, t, period)
-            for g in (repo.goals if goals is None else goals) for t in g.targets]
+    return [r for r in rows(repo, period, goals) if r.kind == "target"]
 
 
-def summary(config: Config, rows: list[TargetRow]) -> list[SummaryRow]:
-    """Måluppfyllelse: count and share of targets per step of the scale, plus 'ej bedömd'."""
-    total = len(rows)
+def child_goals(repo: Repository) -> dict[str, list[Goal]]:
+    """For each goal id, the goals (of any body) that say they serve it."""
+    children: dict[str, list[Goal]] = {}
+    for goal in repo.goals:
+        for parent in goal.parents:
+            children.setdefault(parent, []).append(goal)
+    return children
+
+
+def rollup_text(config: Config, under: list[TargetRow]) -> str:
+    """What is under a goal, computed, never stored: 'Uppfyllt 3 av 5, ej bedömd 2'."""
+    if not under:
+        return ""
+    counts: dict[str, int] = {}
+    for row in under:
+        counts[row.assessment.label] = counts.get(row.assessment.label, 0) + 1
+    order = [s.label for s in config.scale] + [config.labels.unassessed]
+    parts = [f"{label} {counts[label]}" for label in order if label in counts]
+    parts[0] += f" av {len(under)}"
+    return ", ".join(p if i == 0 else swedish.lower_first(p) for i, p in enumerate(parts))
+
+
+def level_label(config: Config, level: str) -> str:
+    if level == TARGET_LEVEL:
+        return config.labels.target
+    return next((lv.label for lv in config.levels if lv.key == level), level)
+
+
+def summary_level(rows: list[TargetRow], level: str | None = None) -> str:
+    """The level the summary counts: the one asked for, else the one most followed up.
+
+    Fullmäktige's goals and a board's targets are never added up in one sum."""
+    if level is not None:
+        return level
+    counts: dict[str, int] = {}
+    for row in rows:
+        counts[row.level] = counts.get(row.level, 0) + (2 if row.followed else 1)
+    return max(counts, key=lambda k: (counts[k], k == TARGET_LEVEL)) if counts else TARGET_LEVEL
+
+
+def summary(config: Config, rows: list[TargetRow], level: str | None = None) -> list[SummaryRow]:
+    """Måluppfyllelse at one level: count and share per step of the scale, plus 'ej bedömd'.
+
+    Steps that are not a judgement ('kan ej bedömas') are counted apart from the assessed."""
+    chosen = summary_level(rows, level)
+    counted = [r for r in rows if r.level == chosen]
+    total = len(counted)
     steps = [Assessment.of(config, s.key) for s in config.scale] + [Assessment.of(config, None)]
+    judged = {s.key for s in config.scale if s.assessed}
     result = []
     for step in steps:
-        n = sum(1 for r in rows if r.assessment.key == step.key)
+        n = sum(1 for r in counted if r.assessment.key == step.key)
         result.append(SummaryRow(step.key, step.label, step.color, step.symbol, n,
-                                 swedish.share(n, total), n / total if total else 0.0))
+                                 swedish.share(n, total), n / total if total else 0.0,
+                                 assessed=step.key in judged))
     return result
 
 
-# --- measures -------------------------------------------------------------------------
-
-
-@dataclass
-class Point:
-    key: str
-    value: float
-    text: str
-    order: tuple[int, int] = (0, 0)
-
-
-@dataclass
-class ReferenceView:
-    label: str
-    series: list[Point]
-
-    @property
-    def latest(self) -> Point:
-        return self.series[-1]
-
-
-@dataclass
-class MeasureView:
-    goal_id: str
-    id: str
-    name: str
-    unit: str
-    direction: str
-    source: str
-    series: list[Point] = field(default_factory=list)
-    forecasts: list[str] = field(default_factory=list)
-    latest: Point | None = None
-    baseline: Point | None = None
-    target: str = ""
-    target_value: float | None = None
-    references: list[ReferenceView] = field(default_factory=list)
-    trend: str = ""  # "better", "worse", "unchanged" or "" (unknown)
-    progress: float | None = None
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-def _fmt(value: float, unit: str | None) -> str:
-    return swedish.with_unit(value, unit)
-
-
-def _series(values: dict[str, float], scheme: str, unit: str | None) -> list[Point]:
-    points = [Point(k, v, _fmt(v, unit), parse_point(k, scheme).sort_key)
-              for k, v in values.items()]
-    return sorted(points, key=lambda p: p.order)
-
-
-def measure_view(config: Config, goal: Goal, measure: Measure) -> MeasureView:
-    scheme = config.periods.scheme
-    unit = measure.unit
-    view = MeasureView(goal.id, measure.id, measure.name, unit or "", measure.direction or "",
-                       (measure.kpi and f"Kolada {measure.kpi}") or measure.source)
-    view.series = _series(measure.values, scheme, unit)
-    view.latest = view.series[-1] if view.series else None
-    if measure.baseline in measure.values:
-        value = measure.values[measure.baseline]
-        view.baseline = next(p for p in view.series if p.key == measure.baseline)
-    for key, value in sorted(measure.forecasts.items(),
-                             key=lambda kv: parse_point(kv[0], scheme).sort_key):
-        if isinstance(value, Range):
-            text = f"{swedish.number(value.low)}–{_fmt(value.high, unit)}"
-            note = f" ({value.note})" if value.note else ""
-            view.forecasts.append(f"prognos {key}: {text}{note}")
-        else:
-            view.forecasts.append(f"prognos {key}: {_fmt(value, unit)}")
-    for ref in measure.references.values():
-        series = _series(ref.values, scheme, unit)
-        if series:
-            view.references.append(ReferenceView(ref.label, series))
-    target = measure.target
-    if target is not None:
-        parts = []
-        if target.value is not None:
-            view.target_value = target.value
-            word = {"higher": "minst ", "lower": "högst "}.get(measure.direction or "", "")
-            parts.append(word + _fmt(target.value, unit))
-        if target.reference and target.reference in measure.references:
-            ref = measure.references[target.reference]
-            parts.append(f"minst {ref.label.lower()}")
-            ref_series = _series(ref.values, scheme, unit)
-            if target.value is None and ref_series:
-                view.target_value = ref_series[-1].value
-        if target.by:
-            parts.append(f"senast {target.by}")
-        view.target = " ".join(parts)
-    view.trend = _trend(view.series, measure.direction)
-    view.progress = _progress(view, measure.direction)
-    return view
-
-
-def _trend(series: list[Point], direction: str | None) -> str:
-    if len(series) < 2 or direction is None:
-        return ""
-    change = series[-1].value - series[-2].value
-    if change == 0:
-        return "unchanged"
-    return "better" if (change > 0) == (direction == "higher") else "worse"
-
-
-def _progress(view: MeasureView, direction: str | None) -> float | None:
-    """How far the latest value has come from the baseline toward the target (0–1)."""
-    if view.latest is None or view.target_value is None:
-        return None
-    start = view.baseline.value if view.baseline else 0.0
-    span = view.target_value - start
-    if span == 0 or (direction == "lower" and span > 0) or (direction == "higher" and span < 0):
-        reached = (view.latest.value >= view.target_value if direction != "lower"
-                   else view.latest.value <= view.target_value)
-        return 1.0 if reached else 0.0
-    return max(0.0, min(1.0, (view.latest.value - start) / span))
-
-
-def measure_views(repo: Repository, goals: list[Goal] | None = None) -> list[MeasureView]:
-    return [measure_view(repo.config, g, m)
-            for g in (repo.goals if goals is None else goals) for m in g.measures]
+def measure_views(repo: Repository, goals: list[Goal] | None = None,
+                  period: Period | None = None) -> list[MeasureView]:
+    return measureviews.measure_views(repo.config, repo.goals if goals is None else goals,
+                                      period)
 
 
 def period_label(config: Config, period: Period) -> str:
@@ -289,30 +277,46 @@ class StatusView:
     period_text: str
     rows: list[TargetRow]
     summary: list[SummaryRow]
+    level: str = ""  # the label of the level the summary counts
 
     def as_dict(self) -> dict[str, Any]:
         return {"period": self.period, "period_text": self.period_text,
+                "summary_level": self.level,
                 "targets": [r.as_dict() for r in self.rows],
                 "summary": [asdict(s) for s in self.summary]}
 
 
+def check_bodies(repo: Repository, bodies: list[str] | None) -> list[str] | None:
+    """``--body`` keys, each one known; None means every body."""
+    known = [b.key for b in repo.config.body_list()]
+    for key in bodies or []:
+        if key not in known:
+            raise MalplError(f"there is no body '{key}'", "bodies: " + ", ".join(known))
+    return bodies or None
+
+
 def status_view(repo: Repository, period: Period, *, goal: str | None = None,
-                responsible: str | None = None, assessment: str | None = None) -> StatusView:
-    """Targets in a period, filtered; the summary counts the filtered targets."""
-    rows = target_rows(repo, period)
+                responsible: str | None = None, assessment: str | None = None,
+                bodies: list[str] | None = None, level: str | None = None) -> StatusView:
+    """Follow-ups in a period, filtered; the summary counts the filtered rows of one level."""
+    found = rows(repo, period, repo.goals_of(check_bodies(repo, bodies)))
     if goal is not None:
-        rows = [r for r in rows if r.goal_id == find_goal(repo, goal).id]
+        found = [r for r in found if r.goal_id == find_goal(repo, goal).id]
     if responsible is not None:
-        rows = [r for r in rows if responsible.casefold() in r.responsible.casefold()]
+        found = [r for r in found if responsible.casefold() in r.responsible.casefold()]
     if assessment is not None:
         keys = {s.key for s in repo.config.scale} | {"ej_bedomd"}
         if assessment not in keys:
             raise MalplError(f"'{assessment}' is not on the scale",
                              "use one of: " + ", ".join(sorted(keys)))
         wanted = None if assessment == "ej_bedomd" else assessment
-        rows = [r for r in rows if r.assessment.key == wanted]
-    return StatusView(str(period), period_label(repo.config, period), rows,
-                      summary(repo.config, rows))
+        found = [r for r in found if r.assessment.key == wanted]
+    if level is not None and level not in {TARGET_LEVEL, *(lv.key for lv in repo.config.levels)}:
+        raise MalplError(f"there is no level '{level}'", "levels: " + ", ".join(
+            [lv.key for lv in repo.config.levels] + [TARGET_LEVEL]))
+    chosen = summary_level(found, level)
+    return StatusView(str(period), period_label(repo.config, period), found,
+                      summary(repo.config, found, chosen), level_label(repo.config, chosen))
 
 
 @dataclass
@@ -321,10 +325,13 @@ class TodoItem:
     missing: list[str]
 
 
-def todo(repo: Repository, period: Period) -> dict[str, list[TodoItem]]:
+def todo(repo: Repository, period: Period, bodies: list[str] | None = None
+         ) -> dict[str, list[TodoItem]]:
     """What is missing per responsible person or unit, for reminders before a deadline."""
     groups: dict[str, list[TodoItem]] = {}
-    for row in target_rows(repo, period):
+    for row in rows(repo, period, repo.goals_of(check_bodies(repo, bodies))):
+        if row.kind == "goal" and not row.followed and row.rollup:
+            continue  # summarised by what is under it; nothing to write
         missing = []
         if not row.has_comment:
             missing.append("comment")
@@ -348,14 +355,29 @@ class TargetHistory:
 class GoalDetail:
     goal: Goal
     level: str
-    parent: Goal | None
+    parents: list[Goal]
     period: str
     targets: list[TargetHistory]
     measures: list[MeasureView]
+    own: TargetHistory | None = None  # the goal's own follow-up, when it has one
+    children: dict[str, list[Goal]] | None = None  # body name → goals breaking it down
+    body: str = ""
+
+    @property
+    def parent(self) -> Goal | None:
+        return self.parents[0] if self.parents else None
+
+
+def _history(config: Config, known: list[Period], follows: dict[str, FollowUp]
+             ) -> list[tuple[str, Assessment, Assessment | None]]:
+    return [(str(p), Assessment.of(config, f.assessment),
+             Assessment.of(config, f.forecast) if f.forecast else None)
+            for p in known if (f := follows.get(str(p))) is not None]
 
 
 def detail(repo: Repository, ident: str, period: Period | None = None) -> GoalDetail:
-    """A goal, or one target of it, with history across every period."""
+    """A goal, or one target of it, with history across every period and its links."""
+    config = repo.config
     goal = repo.goal(ident)
     chosen_targets: list[Target]
     if goal is not None:
@@ -370,22 +392,25 @@ def detail(repo: Repository, ident: str, period: Period | None = None) -> GoalDe
         chosen_targets = [target]
     known = periods_with_followups(repo)
     if period is None:
-        own = sorted({parse_period(k, repo.config.periods.scheme)
-                      for t in chosen_targets for k in t.followups})
-        period = own[-1] if own else (known[-1] if known else None)
-    histories = []
-    for target in chosen_targets:
-        history = []
-        for p in known:
-            follow = target.followups.get(str(p))
-            if follow is None:
-                continue
-            history.append((str(p), Assessment.of(repo.config, follow.assessment),
-                            Assessment.of(repo.config, follow.forecast)
-                            if follow.forecast else None))
-        row = target_row(repo.config, goal, target, period) if period else None
-        histories.append(TargetHistory(row, history))  # type: ignore[arg-type]
-    level = next((lv.label for lv in repo.config.levels if lv.key == goal.level), goal.level)
-    return GoalDetail(goal, level, repo.goal(goal.parent) if goal.parent else None,
-                      str(period) if period else "", histories,
-                      [measure_view(repo.config, goal, m) for m in goal.measures])
+        scheme = config.periods.scheme
+        mine = [goal.followups] if len(chosen_targets) != 1 or goal.id == ident else []
+        own = sorted({parse_period(k, scheme)
+                      for follows in mine + [t.followups for t in chosen_targets]
+                      for k in follows})
+        period = own[-1] if own else resolve_period(repo, None)
+    all_rows = {r.id: r for r in rows(repo, period, [goal])}
+    histories = [TargetHistory(all_rows[t.id], _history(config, known, t.followups))
+                 for t in chosen_targets]
+    own_history = None
+    if goal.id == ident and goal.id in all_rows:
+        own_history = TargetHistory(all_rows[goal.id], _history(config, known, goal.followups))
+    children: dict[str, list[Goal]] = {}
+    names = {b.key: b.name for b in config.body_list()}
+    for child in child_goals(repo).get(goal.id, []):
+        children.setdefault(names.get(child.body_key, child.body_key), []).append(child)
+    return GoalDetail(goal, level_label(config, goal.level),
+                      [p for i in goal.parents if (p := repo.goal(i)) is not None],
+                      str(period), histories,
+                      measureviews.measure_views(config, [goal], period),
+                      own=own_history, children=children or None,
+                      body=names.get(goal.body_key, goal.body_key))

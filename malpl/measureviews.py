@@ -1,0 +1,215 @@
+"""Measures as readers see them in one period: series, target, trend, gaps and breaks.
+
+A view is bounded by its period: a value, reference or forecast that was not
+known at the period's end is left out, so the T1 report reads the same after
+T2 has been written. A yearly value counts from the end of its year.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from malpl import swedish
+from malpl.model import Config, Goal, Measure, Range
+from malpl.periods import Period, parse_point
+
+#: The trend words readers see, by the key goal files and views use.
+TREND_LABELS = {"better": "förbättrad", "unchanged": "oförändrad", "worse": "försämrad",
+                "not_assessable": "kan ej bedömas", "": ""}
+
+
+@dataclass
+class Point:
+    key: str
+    value: float
+    text: str
+    order: tuple[int, int] = (0, 0)
+
+
+@dataclass
+class Marker:
+    """A year or period with words instead of a value: a reason it is missing, a break."""
+
+    key: str
+    text: str
+
+
+@dataclass
+class ReferenceView:
+    label: str
+    series: list[Point]
+
+    @property
+    def latest(self) -> Point:
+        return self.series[-1]
+
+
+@dataclass
+class MeasureView:
+    goal_id: str
+    id: str
+    name: str
+    unit: str
+    direction: str
+    source: str
+    note: str = ""
+    series: list[Point] = field(default_factory=list)
+    missing: list[Marker] = field(default_factory=list)
+    breaks: list[Marker] = field(default_factory=list)
+    forecasts: list[str] = field(default_factory=list)
+    latest: Point | None = None
+    baseline: Point | None = None
+    target: str = ""
+    target_value: float | None = None
+    target_kind: str = ""  # "floor", "ceiling", or "" when the direction is unknown
+    target_reference: str = ""  # the label of the reference series the target follows
+    references: list[ReferenceView] = field(default_factory=list)
+    trend: str = ""  # better, unchanged, worse, not_assessable, or "" (none)
+    trend_manual: bool = False
+    progress: float | None = None
+
+    @property
+    def trend_label(self) -> str:
+        return TREND_LABELS[self.trend]
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self) | {"trend_label": self.trend_label}
+
+
+class _Bound:
+    """Which keys of a series were known at the end of a period (all when no period)."""
+
+    def __init__(self, scheme: str, period: Period | None) -> None:
+        self.scheme = scheme
+        self.end = period.end_month(scheme) if period else None
+
+    def point(self, key: str) -> Period:
+        return parse_point(key, self.scheme)
+
+    def known(self, key: str) -> bool:
+        return self.end is None or self.point(key).end_month(self.scheme) <= self.end
+
+    def forecast_shown(self, key: str) -> bool:
+        """A forecast is shown until the year it is for is over."""
+        return self.end is None or self.point(key).year >= self.end[0]
+
+
+def _series(values: dict[str, float | None], bound: _Bound, unit: str | None) -> list[Point]:
+    points = [Point(k, v, swedish.with_unit(v, unit), bound.point(k).sort_key)
+              for k, v in values.items() if v is not None and bound.known(k)]
+    return sorted(points, key=lambda p: p.order)
+
+
+def _markers(notes: dict[str, str], bound: _Bound) -> list[Marker]:
+    keys = sorted((k for k in notes if bound.known(k)), key=lambda k: bound.point(k).sort_key)
+    return [Marker(k, notes[k]) for k in keys]
+
+
+def _target(view: MeasureView, measure: Measure, references: dict[str, ReferenceView]) -> None:
+    target = measure.target
+    if target is None:
+        return
+    unit = measure.unit
+    parts = []
+    if target.min is not None:
+        parts.append("minst " + swedish.with_unit(target.min, unit))
+        view.target_value, view.target_kind = target.min, "floor"
+    if target.max is not None:
+        parts.append("högst " + swedish.with_unit(target.max, unit))
+        view.target_value, view.target_kind = target.max, "ceiling"
+    if target.value is not None:
+        kind = {"higher": "floor", "lower": "ceiling"}.get(measure.direction or "", "")
+        word = {"floor": "minst ", "ceiling": "högst "}.get(kind, "")
+        parts.append(word + swedish.with_unit(target.value, unit))
+        view.target_value, view.target_kind = target.value, kind
+    if target.reference and target.reference in measure.references:
+        label = measure.references[target.reference].label
+        lower = measure.direction == "lower"
+        parts.append(("högst " if lower else "minst ") + swedish.lower_first(label))
+        view.target_reference = label
+        view.target_kind = view.target_kind or ("ceiling" if lower else "floor")
+        ref = references.get(target.reference)
+        if view.target_value is None and ref is not None:
+            view.target_value = ref.latest.value
+    if target.by:
+        parts.append(f"senast {target.by}")
+    view.target = " ".join(parts)
+
+
+def _trend(view: MeasureView, measure: Measure, bound: _Bound) -> None:
+    """Against the previous comparable value: none across a gap, a missing value or a break."""
+    manual = [k for k in measure.trends if bound.known(k)]
+    if manual:
+        latest = max(manual, key=lambda k: bound.point(k).sort_key)
+        if view.latest is None or bound.point(latest).sort_key >= view.latest.order:
+            view.trend, view.trend_manual = measure.trends[latest], True
+            return
+    if view.latest is None or measure.direction is None or len(view.series) < 2:
+        return
+    last, before = view.latest, view.series[-2]
+    last_point, before_point = bound.point(last.key), bound.point(before.key)
+    if not last_point.follows(before_point, bound.scheme):
+        return  # a gap, or a missing value between them
+    if any(before.order < bound.point(k).sort_key <= last.order for k in measure.breaks):
+        return
+    change = last.value - before.value
+    if abs(change) <= measure.tolerance:
+        view.trend = "unchanged"
+    else:
+        view.trend = "better" if (change > 0) == (measure.direction == "higher") else "worse"
+
+
+def _progress(view: MeasureView) -> float | None:
+    """How far the latest value has come from the baseline toward the target (0–1).
+
+    Without a baseline there is no start, and no progress is invented."""
+    if view.latest is None or view.target_value is None or view.baseline is None:
+        return None
+    start, goal, now = view.baseline.value, view.target_value, view.latest.value
+    reached = now <= goal if view.target_kind == "ceiling" else now >= goal
+    span = goal - start
+    toward = span < 0 if view.target_kind == "ceiling" else span > 0
+    if span == 0 or not toward:
+        return 1.0 if reached else 0.0
+    return max(0.0, min(1.0, (now - start) / span))
+
+
+def measure_view(config: Config, goal: Goal, measure: Measure,
+                 period: Period | None = None) -> MeasureView:
+    bound = _Bound(config.periods.scheme, period)
+    unit = measure.unit
+    view = MeasureView(goal.id, measure.id, measure.name, unit or "", measure.direction or "",
+                       (measure.kpi and f"Kolada {measure.kpi}") or measure.source,
+                       note=measure.note or "")
+    view.series = _series(measure.values, bound, unit)
+    view.missing = _markers(
+        {k: measure.missing.get(k, "") for k, v in measure.values.items() if v is None}
+        | measure.missing, bound)
+    view.breaks = _markers(measure.breaks, bound)
+    view.latest = view.series[-1] if view.series else None
+    view.baseline = next((p for p in view.series if p.key == measure.baseline), None)
+    for key, value in sorted(measure.forecasts.items(), key=lambda kv: bound.point(kv[0]).sort_key):
+        if not bound.forecast_shown(key):
+            continue
+        if isinstance(value, Range):
+            text = f"{swedish.number(value.low)}–{swedish.with_unit(value.high, unit)}"
+            note = f" ({value.note})" if value.note else ""
+            view.forecasts.append(f"prognos {key}: {text}{note}")
+        else:
+            view.forecasts.append(f"prognos {key}: {swedish.with_unit(value, unit)}")
+    references = {}
+    for name, ref in measure.references.items():
+        series = _series(ref.values, bound, unit)
+        if series:
+            references[name] = ReferenceView(ref.label, series)
+    view.references = list(references.values())
+    _target(view, measure, references)
+    _trend(view, measure, bound)
+    view.progress = _progress(view)
+    return view
+
+
+def measure_views(config: Config, goals: list[Goal], period: Period | None = None
+                  ) -> list[MeasureView]:
+    return [measure_view(config, g, m, period) for g in goals for m in g.measures]
