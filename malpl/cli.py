@@ -259,7 +259,7 @@ class DiffFormat(str, Enum):
 @app.command()
 def diff(
     ctx: typer.Context,
-    revisions: str = typer.Argument(None, metavar="[REV | REV..REV]",
+    revisions: str = typer.Argument(None, metavar="[REV | REV..REV | REV...REV]",
                                     help="Default: HEAD against the working tree."),
     format: DiffFormat = typer.Option(DiffFormat.text, "--format", "-f"),
 ) -> None:
