@@ -259,14 +259,18 @@ class DiffFormat(str, Enum):
 @app.command()
 def diff(
     ctx: typer.Context,
-    revisions: str = typer.Argument(None, metavar="[REV | REV..REV]",
+    revisions: str = typer.Argument(None, metavar="[REV | REV..REV | REV...REV]",
                                     help="Default: HEAD against the working tree."),
     format: DiffFormat = typer.Option(DiffFormat.text, "--format", "-f"),
 ) -> None:
     """What changed in the goals between two revisions, in goal terms."""
     from malpl import diff as diffs
+    from malpl.git import BadRevision
 
-    result = diffs.diff_revisions(_options(ctx).root, revisions)
+    try:
+        result = diffs.diff_revisions(_options(ctx).root, revisions)
+    except BadRevision as err:
+        fail(str(err), err.hint, code=2)
     for note in result.notes:
         typer.echo(f"note: {note} (left out of the comparison)", err=True)
     if format is DiffFormat.json:
@@ -290,13 +294,16 @@ def log(
     entries = diffs.history(_options(ctx).root, ident)
     if format is DiffFormat.json:
         _json([{"commit": e.commit.sha, "date": e.commit.date, "author": e.commit.author,
-                "subject": e.commit.subject, "changes": [c.as_dict() for c in e.changes]}
+                "subject": e.commit.subject, "notes": e.notes,
+                "changes": [c.as_dict() for c in e.changes]}
                for e in entries])
         return
     config = read_config(_options(ctx).root)
     for entry in entries:
         c = entry.commit
         typer.echo(f"{c.sha[:10]} {c.date} {c.author}: {c.subject}")
+        for note in entry.notes:
+            typer.echo(f"    note: {note}")
         for change in entry.changes:
             typer.echo(f"    {diffs.describe(change, config)}")
     if not entries:

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from dataclasses import field as default
 from pathlib import Path
 from typing import Any
 
 from malpl.model import Config, FollowUp, Goal, Measure, Target
-from malpl.repository import Repository, natural_key
+from malpl.repository import CONFIG_NAME, Repository, natural_key
+from malpl.text import visible
 
 _TOKENS = re.compile(r"\s+|\S+\s*")  # a word with the space after it
 
@@ -194,20 +196,58 @@ def diff(old: Repository, new: Repository) -> list[Change]:
     return _Differ(old, new).run()
 
 
-def touches(change: Change, ident: str, repo: Repository) -> bool:
-    """Does a change concern a goal (with its targets and measures) or a target?"""
-    if change.id == ident:
-        return True
-    goal = repo.goal(ident)
-    if goal is None:
-        return False
-    return change.id in {t.id for t in goal.targets} | {m.id for m in goal.measures}
-
-
 # --- presentation ------------------------------------------------------------------------
+# Every piece of a line that came from a file passes a style's ``quote`` (or
+# ``words``) on its way in; only the fixed words of a line are written raw.
 
 _NAMES = {"goal": "goal", "target": "target", "measure": "measure", "followup": "target",
           "config": "configuration"}
+NEWLINE = " ⏎ "  # a line break in a value, shown, so that each change is one line
+
+
+@dataclass(frozen=True)
+class Style:
+    """How one output shows text a person wrote: as one safe line of text or Markdown."""
+
+    quote: Callable[[str], str]
+    words: Callable[[list[tuple[str, str]]], str]
+
+
+def one_line(text: str) -> str:
+    """Text for a terminal line: breaks shown as ⏎, control characters made visible."""
+    return visible(text.replace("\r\n", "\n").replace("\n", NEWLINE))
+
+
+def _text_words(words: list[tuple[str, str]]) -> str:
+    return "".join(one_line(t) if op == "=" else f"[-{one_line(t)}-]" if op == "-"
+                   else f"{{+{one_line(t)}+}}" for op, t in words)
+
+
+def _markdown_words(words: list[tuple[str, str]]) -> str:
+    """~~removed~~ **added**; every word escaped, layout whitespace a single space."""
+    from malpl.markdown import escape
+
+    out = []
+    for op, text in words:
+        core = escape(text)
+        before = " " if text[:1].isspace() else ""
+        after = " " if text[-1:].isspace() and core else ""
+        if not core:
+            out.append(before)
+            continue
+        mark = "" if op == "=" else "~~" if op == "-" else "**"
+        out.append(f"{before}{mark}{core}{mark}{after}")
+    return "".join(out)
+
+
+def _markdown_quote(text: str) -> str:
+    from malpl.markdown import escape
+
+    return escape(text)
+
+
+TEXT = Style(one_line, _text_words)
+MARKDOWN = Style(_markdown_quote, _markdown_words)
 
 
 def _label(config: Config, key: Any) -> str:
@@ -218,40 +258,44 @@ def _label(config: Config, key: Any) -> str:
 
 
 def _value(value: Any) -> str:
+    """Any value as readable text; mappings as "key: value", nested ones in brackets."""
     if value is None:
         return "(none)"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {_nested(v)}" for k, v in value.items() if v is not None)
+    if isinstance(value, (list, tuple)):
+        return "; ".join(_nested(v) for v in value)
     return str(value)
 
 
-def _words_text(words: list[tuple[str, str]]) -> str:
-    return "".join(t if op == "=" else f"[-{t}-]" if op == "-" else f"{{+{t}+}}"
-                   for op, t in words)
+def _nested(value: Any) -> str:
+    return f"({_value(value)})" if isinstance(value, (dict, list, tuple)) else _value(value)
 
 
-def describe(change: Change, config: Config, words: Any = _words_text,
-             quote: Any = str) -> str:
-    """One line for a change; ``words`` renders word diffs, ``quote`` user text."""
-    where = f"{_NAMES[change.kind]} {change.id}"
+def describe(change: Change, config: Config, style: Style = TEXT) -> str:
+    """One line for a change, user text shown through ``style``."""
+    q = style.quote
+    where = f"{_NAMES[change.kind]} {q(change.id)}"
     if change.period:
-        where += f" {change.period}"
+        where += f" {q(change.period)}"
     if change.kind == "followup" and change.action == "added":
-        return f"{where}: new follow-up" + (f": {quote(change.new)}" if change.new else "")
+        return f"{where}: new follow-up" + (f": {q(_value(change.new))}" if change.new else "")
     if change.action in ("added", "removed"):
         text = change.new if change.action == "added" else change.old
-        return f"{where} {change.action}: {quote(text)}" if text else f"{where} {change.action}"
+        return (f"{where} {change.action}: {q(_value(text))}" if text
+                else f"{where} {change.action}")
     if change.action == "moved":
-        return f"{where} moved from goal {change.old} to goal {change.new}"
+        return f"{where} moved from goal {q(change.old)} to goal {q(change.new)}"
+    field = q(change.field)
     if change.field in ("assessment", "forecast"):
         trend = f" ({change.direction})" if change.direction else ""
-        return (f"{where} {change.field}: {_label(config, change.old)} → "
-                f"{_label(config, change.new)}{trend}")
+        return (f"{where} {field}: {q(_label(config, change.old))} → "
+                f"{q(_label(config, change.new))}{trend}")
     if change.words:
-        return f"{where} {change.field}: {words(change.words)}"
-    if isinstance(change.old, str) or isinstance(change.new, str):
-        return f"{where} {change.field}: {quote(_value(change.old))} → {quote(_value(change.new))}"
-    return f"{where} {change.field}: {_value(change.old)} → {_value(change.new)}"
+        return f"{where} {field}: {style.words(change.words)}"
+    return f"{where} {field}: {q(_value(change.old))} → {q(_value(change.new))}"
 
 
 def format_text(changes: list[Change], config: Config) -> str:
@@ -262,24 +306,7 @@ def format_text(changes: list[Change], config: Config) -> str:
 
 def format_markdown(changes: list[Change], config: Config, title: str) -> str:
     """A pull-request comment: grouped by kind, word diffs as ~~removed~~ **added**."""
-    from malpl.markdown import escape
-
-    def words(parts: list[tuple[str, str]]) -> str:
-        out = []
-        for op, text in parts:
-            core = escape(text)
-            if not core:
-                out.append(" " if text else "")
-            elif op == "=":
-                out.append(text[: len(text) - len(text.lstrip())] + core
-                           + text[len(text.rstrip()):])
-            else:
-                mark = "~~" if op == "-" else "**"
-                out.append(text[: len(text) - len(text.lstrip())] + mark + core + mark
-                           + text[len(text.rstrip()):])
-        return "".join(out)
-
-    lines = [f"## {escape(title)}", ""]
+    lines = [f"## {MARKDOWN.quote(title)}", ""]
     if not changes:
         return "\n".join([*lines, "No changes in the goals.", ""])
     groups = (("config", "Configuration"), ("goal", "Goals"), ("target", "Targets"),
@@ -288,7 +315,7 @@ def format_markdown(changes: list[Change], config: Config, title: str) -> str:
         chosen = [c for c in changes if c.kind == kind]
         if chosen:
             lines += [f"### {heading} ({len(chosen)})", ""]
-            lines += [f"- {describe(c, config, words, escape)}" for c in chosen]
+            lines += [f"- {describe(c, config, MARKDOWN)}" for c in chosen]
             lines.append("")
     return "\n".join(lines)
 
@@ -300,14 +327,15 @@ class DiffResult:
     changes: list[Change]
     notes: list[str]
     config: Config
+    range: str = ""
 
     def as_dict(self) -> dict[str, Any]:
-        return {"old": self.old, "new": self.new, "notes": self.notes,
+        return {"old": self.old, "new": self.new, "range": self.range, "notes": self.notes,
                 "changes": [c.as_dict() for c in self.changes]}
 
     @property
     def title(self) -> str:
-        return f"Goal changes {self.old}..{self.new or 'working tree'}"
+        return f"Goal changes {self.range}"
 
 
 def _notes(repo: Repository, rev: str) -> list[str]:
@@ -316,66 +344,167 @@ def _notes(repo: Repository, rev: str) -> list[str]:
     from malpl.problems import format_text as problem_text
 
     where = rev or "working tree"
-    return [f"{where}: {problem_text(p).splitlines()[0]}"
+    return [one_line(f"{where}: {problem_text(p).split(chr(10))[0]}")
             for p in validate(repo) if p.is_error]
 
 
 def diff_revisions(root: Path, spec: str | None = None) -> DiffResult:
-    """``None``: HEAD against the working tree; ``A``: A against it; ``A..B``: A against B."""
+    """Compare two revisions as git does.
+
+    ``None``: HEAD against the working tree; ``A``: A against it; ``A..B``: A
+    against B; ``A...B``: the merge base of A and B against B. An empty side
+    means HEAD.
+    """
     from malpl import git
 
-    if spec and ".." in spec:
-        old_rev, new_rev = spec.split("..", 1)
-        old_rev, new_rev = old_rev or "HEAD", new_rev or "HEAD"
-    else:
-        old_rev, new_rev = spec or "HEAD", git.WORKTREE
-    old, new = git.load_revision(root, old_rev), git.load_revision(root, new_rev)
-    return DiffResult(old_rev, new_rev, diff(old, new), _notes(old, old_rev) + _notes(new, new_rev),
-                      new.config)
+    old_rev, new_rev, spec = spec or "HEAD", git.WORKTREE, spec or "HEAD"
+    old_name, shown = old_rev, f"{spec}..working tree"
+    for separator in ("...", ".."):
+        if separator in spec:
+            a, b = (side or "HEAD" for side in spec.split(separator, 1))
+            old_rev, new_rev, old_name, shown = a, b, a, spec
+            if separator == "...":
+                old_rev = git.merge_base(root, a, b)
+                old_name = old_rev[:10]
+            break
+    for rev in (old_rev, new_rev):
+        git.check_revision(rev)
+    old = git.load_revision(root, old_rev, old_name)
+    new = git.load_revision(root, new_rev)
+    return DiffResult(old_name, new_rev, diff(old, new),
+                      _notes(old, old_name) + _notes(new, new_rev), new.config, shown)
 
 
 @dataclass
 class LogEntry:
     commit: Any  # git.Commit
     changes: list[Change]
+    notes: list[str] = default(default_factory=list)
 
 
 def history(root: Path, ident: str) -> list[LogEntry]:
-    """Each commit that changed a goal or target, newest first, with what it changed."""
+    """Each commit that changed a goal or target, newest first, with what it changed.
+
+    Only the files a commit changed are read, each version once (by blob id).
+    A version that does not load is named in a note and the comparison skips
+    over it to the last version that did; a shallow clone's first commit is
+    named as the edge of what is known, not reported as adding everything.
+    """
     from malpl import git
 
-    entries = []
-    cache: dict[str | None, Repository] = {}
-
-    def at(rev: str | None) -> Repository:
-        if rev not in cache:
-            cache[rev] = (git.load_revision(root, rev) if rev
-                          else build_empty(root))
-        return cache[rev]
-
-    known = False
-    for commit in git.commits(root):
-        new, old = at(commit.sha), at(commit.parent)
-        known = known or _knows(new, ident) or _knows(old, ident)
-        changes = [c for c in diff(old, new)
-                   if touches(c, ident, new) or touches(c, ident, old)]
-        if changes:
-            entries.append(LogEntry(commit, changes))
-        cache.pop(commit.sha, None)  # history is walked newest first: never needed again
-    if not known:
+    commits = git.commits(root)
+    walk = _Walk(ident, git.shallow_commits(root))
+    with git.Blobs(root) as blobs:
+        walk.cache = git.ParseCache(blobs)
+        entries = [e for c in reversed(commits) if (e := walk.step(c)) is not None]
+    if not walk.known:
         from malpl.repository import MalplError
 
         raise MalplError(f"no goal or target with the id '{ident}' in the history",
                          "goal ids look like 1.1 and target ids like 1.1.1")
-    return entries
+    return entries[::-1]
 
 
-def _knows(repo: Repository, ident: str) -> bool:
-    return repo.goal(ident) is not None or any(
-        t.id == ident for g in repo.goals for t in g.targets)
+class _Walk:
+    """History from the oldest commit on: per commit, the versions of the files it changed."""
+
+    def __init__(self, ident: str, shallow: set[str]) -> None:
+        self.ident, self.shallow = ident, shallow
+        self.cache: Any = None  # git.ParseCache, set while git's blob reader runs
+        self.known = False
+        self.config = Config()  # the latest configuration that loaded
+        # A version that did not load, (path, blob) → the last version that did.
+        self.last_loaded: dict[tuple[str, str], Any] = {}
+
+    def version(self, path: str, rev: str, mode: str, blob: str) -> Any:
+        """The parsed version of ``path`` to compare, or None when there is none."""
+        from malpl import git
+
+        if blob == git.MISSING:
+            return None
+        parsed = self.cache.get(path, rev, mode, blob)
+        return parsed if parsed.model is not None else self.last_loaded.get((path, blob))
+
+    def step(self, commit: Any) -> LogEntry | None:
+        short = commit.sha[:7]
+        if commit.parent is None and commit.sha in self.shallow:
+            return self.edge(commit, short)
+        parent = (commit.parent or "")[:7]
+        old_config, notes = self.config, []
+        sides: tuple[list[Goal], list[Goal]] = ([], [])
+        for f in commit.files:
+            before = self.version(f.path, parent, f.old_mode, f.old_blob)
+            self.note_unloaded(f, short, before, notes)
+            after = self.version(f.path, short, f.new_mode, f.new_blob)
+            for side, version in zip(sides, (before, after), strict=True):
+                if version is not None and isinstance(version.model, Goal):
+                    side.append(version.model)
+                    self.known = self.known or self._concerns(version)
+            if f.path == CONFIG_NAME:
+                old_config = before.model if before is not None else Config()
+                self.config = after.model if after is not None else Config()
+        old = Repository(Path("."), old_config, sides[0])
+        new = Repository(Path("."), self.config, sides[1])
+        changes = [c for c in diff(old, new)
+                   if touches(c, self.ident, new) or touches(c, self.ident, old)]
+        return LogEntry(commit, changes, notes) if changes or notes else None
+
+    def note_unloaded(self, f: Any, short: str, before: Any, notes: list[str]) -> None:
+        """A new version that does not load: compare across it, and say so."""
+        from malpl import git
+
+        if f.new_blob == git.MISSING:
+            return
+        version = self.cache.get(f.path, short, f.new_mode, f.new_blob)
+        if version.model is not None:
+            return
+        if before is not None:
+            self.last_loaded[(f.path, f.new_blob)] = before
+        if self._concerns(version) or (before is not None and self._concerns(before)):
+            notes.append(_did_not_load(f.path, short, version, before is not None))
+
+    def edge(self, commit: Any, short: str) -> LogEntry | None:
+        """The oldest commit of a shallow clone: its files are the start, not additions."""
+        concerned = False
+        for f in commit.files:
+            version = self.version(f.path, short, f.new_mode, f.new_blob)
+            if version is not None and f.path == CONFIG_NAME:
+                self.config = version.model
+            elif version is not None:
+                concerned = concerned or self._concerns(version)
+        self.known = self.known or concerned
+        if not concerned:
+            return None
+        return LogEntry(commit, [], [f"history is shallow before {short}; "
+                                     "earlier changes are not shown"])
+
+    def _concerns(self, version: Any) -> bool:
+        """Is the id this goal's, one of its targets', or (not loaded) written in it?"""
+        model = version.model
+        if isinstance(model, Goal):
+            return model.id == self.ident or any(t.id == self.ident for t in model.targets)
+        data = version.source.data
+        if not isinstance(data, dict):
+            return False
+        targets = data.get("targets")
+        ids = [t.get("id") for t in targets if isinstance(t, dict)] \
+            if isinstance(targets, list) else []
+        return self.ident in (str(data.get("id")), *map(str, ids))
 
 
-def build_empty(root: Path) -> Repository:
-    from malpl.repository import build_repository
+def _did_not_load(path: str, short: str, version: Any, compared: bool) -> str:
+    problem = next(p for p in version.source.problems if p.is_error)
+    then = ("; compared with its last version that loaded" if compared
+            else "; left out until it loads")
+    return one_line(f"{path} did not load at {short}: line {problem.line}: "
+                    f"{problem.message}{then}")
 
-    return build_repository(root, None, [])
+
+def touches(change: Change, ident: str, repo: Repository) -> bool:
+    """Does a change concern a goal (with its targets and measures) or a target?"""
+    if change.id == ident:
+        return True
+    goal = repo.goal(ident)
+    if goal is None:
+        return False
+    return change.id in {t.id for t in goal.targets} | {m.id for m in goal.measures}

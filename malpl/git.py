@@ -2,14 +2,20 @@
 
 Every call goes through :func:`_git`; failures (no git, not a repository, an
 unknown revision) become :class:`~malpl.repository.MalplError` with a hint.
+Blobs are read by their id, so a file that did not change between two commits
+is read and parsed once (see :class:`Blobs`).
 """
 
 from __future__ import annotations
 
 import subprocess
-from dataclasses import dataclass
+from collections import OrderedDict
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
+from malpl.model import Config, Goal
+from malpl.problems import Problem
 from malpl.repository import (
     CONFIG_NAME,
     GOALS_DIR,
@@ -17,11 +23,19 @@ from malpl.repository import (
     MalplError,
     Repository,
     build_repository,
+    load_goal,
     load_repository,
+    parse_model,
 )
 from malpl.yamlsource import Source, load_bytes
 
 WORKTREE = ""  # the revision name for "the files on disk"
+LINK_MODE = "120000"  # git's mode for a symbolic link
+MISSING = "0" * 40  # git's blob id for "no file on this side"
+
+
+class BadRevision(MalplError):
+    """A revision that must not reach git: a usage error, not a failure."""
 
 
 def _git(root: Path, *args: str, stdin: bytes | None = None) -> bytes:
@@ -46,47 +60,168 @@ def prefix(root: Path) -> str:
     return _git(root, "rev-parse", "--show-prefix").decode().strip()
 
 
+def _pathspecs(base: str) -> tuple[str, str]:
+    return f"{base}{GOALS_DIR}", f"{base}{CONFIG_NAME}"
+
+
+def check_revision(rev: str) -> None:
+    """Refuse a name git would read as an option (``--output=…``)."""
+    if rev.startswith("-"):
+        raise BadRevision(f"'{rev}' is not a revision name",
+                          "a revision is a branch, a tag, a commit or HEAD~1, never an option")
+
+
 def resolve(root: Path, rev: str) -> str:
+    check_revision(rev)
     return _git(root, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}").decode().strip()
 
 
-def load_revision(root: Path, rev: str) -> Repository:
-    """The repository as it was at ``rev``; WORKTREE means the files on disk."""
+def merge_base(root: Path, a: str, b: str) -> str:
+    """The commit ``A...B`` compares from, as git does."""
+    return _git(root, "merge-base", resolve(root, a), resolve(root, b)).decode().strip()
+
+
+def shallow_commits(root: Path) -> set[str]:
+    """Commits whose parents this clone does not have (empty unless shallow)."""
+    if _git(root, "rev-parse", "--is-shallow-repository").decode().strip() != "true":
+        return set()
+    path = Path(_git(root, "rev-parse", "--git-path", "shallow").decode().strip())
+    path = path if path.is_absolute() else root / path
+    try:
+        return set(path.read_text(encoding="ascii").split())
+    except OSError:
+        return set()
+
+
+def link_source(name: str, target: bytes) -> Source:
+    """A symbolic link stored in git: named as a problem, never read as a goal file."""
+    where = target.decode("utf-8", "replace")
+    return Source(name, problems=[Problem(
+        name, 1, 1, "unreadable",
+        f"is a symbolic link in git (to '{where}'), not a goal file; malpl does not "
+        "follow links in history", "commit the goal file itself instead of a link to it")])
+
+
+def load_revision(root: Path, rev: str, name: str = "") -> Repository:
+    """The repository as it was at ``rev`` (problems name it ``name``, default ``rev``).
+
+    WORKTREE means the files on disk.
+    """
     if rev == WORKTREE:
         prefix(root)  # fail early outside a git repository
         return load_repository(root)
     base = prefix(root)
     commit = resolve(root, rev)
-    names = _git(root, "ls-tree", "-r", "-z", "--name-only", commit, "--",
-                 f"{base}{GOALS_DIR}", f"{base}{CONFIG_NAME}").decode().split("\0")
-    paths = sorted(n for n in names if n and Path(n).suffix in YAML_SUFFIXES)
-    blobs = _cat_files(root, commit, paths)
+    listing = _git(root, "ls-tree", "-r", "-z", "--full-tree", commit, "--",
+                   *_pathspecs(base)).decode("utf-8", "surrogateescape").split("\0")
+    entries = []
+    for line in listing:
+        meta, _, path = line.partition("\t")
+        if path and Path(path).suffix in YAML_SUFFIXES and meta.split()[1] == "blob":
+            entries.append((meta.split()[0], meta.split()[2], path))
+    entries.sort(key=lambda e: e[2])
     config: Source | None = None
     sources = []
-    for path, blob in zip(paths, blobs, strict=True):
-        relative = path[len(base):]
-        source = load_bytes(f"{rev}:{relative}", blob)
-        if relative == CONFIG_NAME:
-            config = source
-        else:
-            sources.append(source)
+    with Blobs(root) as blobs:
+        for mode, blob, path in entries:
+            relative = path[len(base):]
+            where = f"{name or rev}:{relative}"
+            content = blobs.read(blob)
+            source = (link_source(where, content) if mode == LINK_MODE
+                      else load_bytes(where, content))
+            if relative == CONFIG_NAME:
+                config = source
+            else:
+                sources.append(source)
     return build_repository(root, config, sources)
 
 
-def _cat_files(root: Path, commit: str, paths: list[str]) -> list[bytes]:
-    """All blobs in one ``git cat-file --batch`` call, not one process per file."""
-    if not paths:
-        return []
-    request = "".join(f"{commit}:{p}\n" for p in paths).encode()
-    out = _git(root, "cat-file", "--batch", stdin=request)
-    blobs, pos = [], 0
-    for _ in paths:
-        header_end = out.index(b"\n", pos)
-        size = int(out[pos:header_end].split()[2])
-        start = header_end + 1
-        blobs.append(out[start:start + size])
-        pos = start + size + 1
-    return blobs
+class Blobs:
+    """One ``git cat-file --batch`` process for many reads, not one process per file."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def __enter__(self) -> Blobs:
+        try:
+            self.proc = subprocess.Popen(["git", "cat-file", "--batch"], cwd=self.root,
+                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                         stderr=subprocess.DEVNULL)
+        except FileNotFoundError as err:
+            raise MalplError("git is not installed", "install git to compare revisions") from err
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        if self.proc is not None:
+            assert self.proc.stdin is not None and self.proc.stdout is not None
+            self.proc.stdin.close()
+            self.proc.stdout.close()
+            self.proc.wait()
+
+    def read(self, blob: str) -> bytes:
+        assert self.proc is not None and self.proc.stdin is not None
+        stdin: IO[bytes] = self.proc.stdin
+        stdout: IO[bytes] = self.proc.stdout  # type: ignore[assignment]
+        stdin.write(f"{blob}\n".encode())
+        stdin.flush()
+        header = stdout.readline().split()
+        if len(header) != 3:
+            raise MalplError(f"git: cannot read object {blob}", "run 'git fsck' on the repository")
+        content = stdout.read(int(header[2]))
+        stdout.read(1)  # the newline after each object
+        return content
+
+
+@dataclass
+class Parsed:
+    """A goal file or malpl.yaml at one blob id, parsed once; ``model`` is None if it failed."""
+
+    source: Source
+    model: Goal | Config | None = None
+
+
+@dataclass
+class ParseCache:
+    """Parsed files keyed by blob id, the least recently used dropped first.
+
+    History reads each version of a file twice (as the new side of one commit
+    and the old side of the next), so a small cache parses each blob once while
+    memory stays bounded however long the history is.
+    """
+
+    blobs: Blobs
+    size: int = 512
+    entries: OrderedDict[tuple[str, str, str], Parsed] = field(default_factory=OrderedDict)
+
+    def get(self, relative: str, rev: str, mode: str, blob: str) -> Parsed:
+        """The file at ``relative`` as blob ``blob``, named ``rev:relative`` in problems."""
+        key = (blob, mode, relative)
+        if key in self.entries:
+            self.entries.move_to_end(key)
+            return self.entries[key]
+        content, name = self.blobs.read(blob), f"{rev}:{relative}"
+        if mode == LINK_MODE:
+            parsed = Parsed(link_source(name, content))
+        else:
+            source = load_bytes(name, content)
+            parsed = Parsed(source, parse_model(Config, source) if relative == CONFIG_NAME
+                            else load_goal(source))
+        self.entries[key] = parsed
+        if len(self.entries) > self.size:
+            self.entries.popitem(last=False)
+        return parsed
+
+
+@dataclass
+class FileChange:
+    """One file a commit changed: blob ids and modes on each side (MISSING if absent)."""
+
+    path: str  # relative to the goals repository
+    old_mode: str
+    new_mode: str
+    old_blob: str
+    new_blob: str
 
 
 @dataclass
@@ -96,18 +231,34 @@ class Commit:
     author: str
     date: str
     subject: str
+    files: list[FileChange] = field(default_factory=list)
 
 
 def commits(root: Path) -> list[Commit]:
-    """Commits that touched the goal files or the configuration, newest first."""
+    """Commits that touched the goal files or the configuration, newest first.
+
+    Each carries the files it changed against its first parent (``--raw``), so
+    history never has to list or parse the files a commit left alone.
+    """
     base = prefix(root)
-    out = _git(root, "log", "--format=%H%x1f%P%x1f%an%x1f%ad%x1f%s%x1e", "--date=short",
-               "--", f"{base}{GOALS_DIR}", f"{base}{CONFIG_NAME}").decode("utf-8", "replace")
+    out = _git(root, "log", "-z", "--raw", "--topo-order", "--no-abbrev", "--no-renames",
+               "--diff-merges=first-parent", "--format=%x1e%H%x1f%P%x1f%an%x1f%ad%x1f%s",
+               "--date=short", "--", *_pathspecs(base)).decode("utf-8", "surrogateescape")
     result = []
-    for record in out.split("\x1e"):
-        fields = record.strip("\n").split("\x1f")
+    for record in out.split("\x1e")[1:]:
+        head, _, raw = record.partition("\0")
+        fields = head.strip("\n").split("\x1f", 4)
         if len(fields) != 5:
             continue
         sha, parents, author, date, subject = fields
-        result.append(Commit(sha, parents.split()[0] if parents else None, author, date, subject))
+        commit = Commit(sha, parents.split()[0] if parents else None, author, date, subject)
+        parts = raw.strip("\n").split("\0")
+        for meta, path in zip(parts[0::2], parts[1::2], strict=False):
+            items = meta.lstrip(":\n").split()
+            if len(items) < 5 or not path.startswith(base):
+                continue
+            relative = path[len(base):]
+            if relative == CONFIG_NAME or Path(relative).suffix in YAML_SUFFIXES:
+                commit.files.append(FileChange(relative, items[0], items[1], items[2], items[3]))
+        result.append(commit)
     return result

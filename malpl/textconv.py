@@ -3,6 +3,8 @@
 Git shows the difference between two of these renderings instead of raw YAML:
 keys in a fixed order, one paragraph per line, assessments with their labels.
 A file that does not load is printed as it is, so git always has something.
+Either way the output passes :func:`malpl.text.visible` on its way out: a git
+diff in a terminal never carries a file's escape sequences.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from pathlib import Path
 from malpl import swedish
 from malpl.model import Config, Goal
 from malpl.repository import load_goal, read_config, read_source
+from malpl.text import visible
 from malpl.views import paragraphs, target_text
 
 
@@ -60,11 +63,12 @@ def render(goal: Goal, config: Config) -> str:
 
 
 def textconv(path: Path, root: Path) -> str:
+    """The file for git diff: rendered if it loads, else as written; always visible."""
     source = read_source(path, root)
     goal = load_goal(source)
     if goal is None:
         try:
-            return path.read_text(encoding="utf-8", errors="replace")
+            return visible(path.read_text(encoding="utf-8", errors="replace"))
         except OSError:
             return ""
-    return render(goal, read_config(root))
+    return visible(render(goal, read_config(root)))
