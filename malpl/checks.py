@@ -103,7 +103,8 @@ def check_bodies(repo: Repository) -> list[Problem]:
         if goal.body_key in bodies:
             continue
         if goal.body is not None:
-            guess = _did_you_mean(goal.body, bodies)
+            guess = _did_you_mean(goal.body, bodies) or _did_you_mean(
+                goal.body, {k: name.split()[0] for k, name in bodies.items()})
             problems.append(goal.source.problem(
                 ("body",), "unknown-body", f"unknown body '{goal.body}'",
                 (f"did you mean '{guess}'? " if guess else "")

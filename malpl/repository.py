@@ -76,13 +76,16 @@ def natural_key(ident: str) -> tuple[tuple[int, int | str], ...]:
     return tuple((0, int(p)) if p.isdigit() else (1, p) for p in re.split(r"[.:\-_ ]", ident))
 
 
-def goal_order(bodies: Sequence[Body]) -> Callable[[Goal], tuple]:
-    """Report order: the configured body order, then ``order:``, then natural id order."""
-    position = {b.key: i for i, b in enumerate(bodies)}
+def goal_order(config: Config) -> Callable[[Goal], tuple]:
+    """Report order: the configured bodies, then levels (highest first), then ``order:``,
+    then ids in natural order."""
+    bodies = {b.key: i for i, b in enumerate(config.body_list())}
+    levels = {lv.key: i for i, lv in enumerate(config.levels)}
 
     def key(goal: Goal) -> tuple:
         explicit = (0, goal.order) if goal.order is not None else (1, 0)
-        return (position.get(goal.body_key, len(position)), explicit, natural_key(goal.id))
+        return (bodies.get(goal.body_key, len(bodies)), levels.get(goal.level, len(levels)),
+                explicit, natural_key(goal.id))
 
     return key
 
@@ -262,7 +265,7 @@ def build_repository(root: Path, config_source: Source | None,
         repo.problems.extend(source.problems)
     for goal in repo.goals:
         assign_body(goal, repo.config)
-    repo.goals.sort(key=goal_order(repo.config.body_list()))
+    repo.goals.sort(key=goal_order(repo.config))
     return repo
 
 

@@ -21,7 +21,8 @@ if TYPE_CHECKING:
 
 SPARKS = "▁▂▃▄▅▆▇█"
 TREND = {"better": ("↗ bättre", "green"), "worse": ("↘ sämre", "red"),
-         "unchanged": ("→ oförändrat", "yellow"), "": ("", "")}
+         "unchanged": ("→ oförändrat", "yellow"), "not_assessable": ("? kan ej bedömas", ""),
+         "": ("", "")}
 
 
 def console() -> Console:

@@ -1,0 +1,179 @@
+"""A whole municipality in one repository: bodies, links across them, follow-up at
+every level, scales with a step that is not a judgement, measures over time."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from malpl import measureviews, views
+from malpl.checks import check, validate
+from malpl.diff import diff
+from malpl.periods import parse_period
+from malpl.repository import load_repository
+from tests.conftest import FIXTURES
+
+T1_2024 = parse_period("T1-2024", "tertial")
+
+
+@pytest.fixture
+def kommun(tmp_path: Path) -> Path:
+    shutil.copytree(FIXTURES / "kommun", tmp_path / "kommun")
+    return tmp_path / "kommun"
+
+
+def _write(root: Path, name: str, text: str) -> Path:
+    path = root / "goals" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_fixtures_are_valid() -> None:
+    for name in ("kommun", "statistik"):
+        assert check(FIXTURES / name).problems == [], name
+
+
+def test_body_comes_from_key_or_folder_in_configured_order() -> None:
+    repo = load_repository(FIXTURES / "kommun")
+    assert [(g.id, g.body_key) for g in repo.goals] == [
+        ("MO1", "kf"), ("MO2", "kf"), ("1:1", "kf"), ("1:2", "kf"), ("1:10", "kf"),
+        ("KS-3", "ks"), ("2.1", "bun"), ("2.2", "bun"), ("6.9", "tn"), ("6.10", "tn"),
+        ("B1", "bostad")]
+
+
+def test_folder_or_key_naming_no_body_is_an_error(kommun: Path) -> None:
+    _write(kommun, "fn/1.yaml", 'id: "F1"\nlevel: namndmal\ntitle: x\n')
+    _write(kommun, "tn/9.yaml", 'id: "9"\nlevel: namndmal\nbody: teknik\ntitle: x\n')
+    _write(kommun, "loose.yaml", 'id: "L"\nlevel: namndmal\ntitle: x\n')
+    problems = [(p.path, p.code, p.line) for p in check(kommun).problems]
+    assert problems == [("goals/fn/1.yaml", "unknown-body", 1),
+                        ("goals/loose.yaml", "unknown-body", 1),
+                        ("goals/tn/9.yaml", "unknown-body", 3)]
+    messages = {p.path: p.message + " " + p.hint for p in check(kommun).problems}
+    assert "goals/fn/ names no body" in messages["goals/fn/1.yaml"]
+    assert "did you mean 'tn'?" in messages["goals/tn/9.yaml"]
+
+
+def test_parent_naming_a_target_says_so(kommun: Path) -> None:
+    _write(kommun, "tn/7.yaml", 'id: "7"\nlevel: namndmal\nparent: ["1:2", "2.1.1"]\ntitle: x\n')
+    [problem] = check(kommun).problems
+    assert (problem.code, problem.line, problem.column) == ("unknown-reference", 3, 17)
+    assert "'2.1.1' is a target of goal 2.1, not a goal" in problem.message
+
+
+def test_unquoted_colon_id_hint_leads_to_a_valid_id(kommun: Path) -> None:
+    _write(kommun, "kf/x.yaml", "id: 3:1\nlevel: kfmal\ntitle: x\n")
+    [problem] = check(kommun).problems
+    assert problem.code == "wrong-type" and 'id: "3:1"' in problem.hint
+    _write(kommun, "kf/x.yaml", 'id: "3:1"\nlevel: kfmal\ntitle: x\n')
+    assert check(kommun).problems == []
+
+
+def test_explicit_order_wins_over_natural_order(kommun: Path) -> None:
+    path = kommun / "goals" / "tn" / "6.10.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "order: 1\n", encoding="utf-8")
+    ids = [g.id for g in load_repository(kommun).goals_of(["tn"])]
+    assert ids == ["6.10", "6.9"]
+
+
+def test_goal_follow_ups_and_roll_up() -> None:
+    repo = load_repository(FIXTURES / "kommun")
+    rows = {r.id: r for r in views.rows(repo, T1_2024)}
+    assert rows["1:1"].kind == "goal" and rows["1:1"].assessment.key == "delvis_uppfyllt"
+    assert rows["MO1"].rollup == "Uppfyllt 1 av 5, delvis uppfyllt 3, ej påbörjat 1"
+    assert rows["MO2"].rollup == "Ej uppfyllt 1 av 1"  # 1:10 is followed up itself
+    assert "KS-3" not in rows  # summarised by its target, not followed up itself
+
+
+def test_summary_counts_one_level_at_a_time() -> None:
+    repo = load_repository(FIXTURES / "kommun")
+    rows = views.rows(repo, T1_2024)
+    assert views.summary_level(rows) == "target"
+    kf = views.summary(repo.config, rows, "kfmal")
+    assert [(s.label, s.count) for s in kf if s.count] == [
+        ("Delvis uppfyllt", 1), ("Ej uppfyllt", 1), ("Ej bedömd", 1)]
+
+
+def test_show_lists_goals_that_break_it_down_by_body() -> None:
+    repo = load_repository(FIXTURES / "kommun")
+    detail = views.detail(repo, "1:2", T1_2024)
+    assert {body: [g.id for g in goals] for body, goals in (detail.children or {}).items()} == {
+        "Kommunstyrelsen": ["KS-3"], "Tekniska nämnden": ["6.10"],
+        "Storby Bostäder AB": ["B1"]} | {"Tekniska nämnden": ["6.9", "6.10"]}
+    assert [p.id for p in views.detail(repo, "6.10").parents] == ["1:2", "1:10"]
+
+
+def test_body_filter() -> None:
+    repo = load_repository(FIXTURES / "kommun")
+    view = views.status_view(repo, T1_2024, bodies=["tn"])
+    assert [r.id for r in view.rows] == ["6.9.1", "6.10.1"]
+    with pytest.raises(views.MalplError, match="there is no body 'xx'"):
+        views.status_view(repo, T1_2024, bodies=["xx"])
+
+
+def test_step_that_is_not_a_judgement() -> None:
+    repo = load_repository(FIXTURES / "statistik")
+    rows = views.rows(repo, T1_2024)
+    summary = {s.key: s for s in views.summary(repo.config, rows)}
+    assert summary["kan_ej_bedomas"].count == 1 and not summary["kan_ej_bedomas"].assessed
+    assert repo.config.rank("kan_ej_bedomas") is None
+    later = load_repository(FIXTURES / "statistik")
+    target = later.goals[0].targets[0]
+    target.followups["T1-2024"].assessment = "uppfyllt"
+    changes = [c for c in diff(repo, later) if c.field == "assessment"]
+    assert [(c.old, c.new, c.direction) for c in changes] == [
+        ("kan_ej_bedomas", "uppfyllt", "")]
+
+
+def _measure(period: str | None, ident: str) -> measureviews.MeasureView:
+    repo = load_repository(FIXTURES / "statistik")
+    chosen = parse_period(period, "tertial") if period else None
+    return next(m for m in views.measure_views(repo, period=chosen) if m.id == ident)
+
+
+def test_missing_values_and_breaks_are_kept_and_shown() -> None:
+    view = _measure(None, "M1.m1")
+    assert [(m.key, m.text) for m in view.missing] == [
+        ("2014", "Mätningen gjordes inte (stationen flyttades).")]
+    assert [m.key for m in view.breaks] == ["2015"]
+    assert "2014" not in [p.key for p in view.series]
+    assert view.note.startswith("Mätningen gjordes om 2015")
+
+
+@pytest.mark.parametrize("period, ident, trend", [
+    (None, "M1.m1", "better"),          # 17,1 → 16,5, lower is better, beyond the tolerance
+    ("T1-2024", "M1.m1", "better"),     # 2024 is not known yet: 18,8 → 17,1
+    ("T3-2015", "M1.m1", ""),           # 2015 follows a missing value and a break
+    ("T3-2016", "M1.m1", "better"),     # 2015 → 2016: both after the break
+    ("T3-2021", "M1.m1", ""),           # 2016 → 2021 is a gap
+    (None, "M1.m2", "unchanged"),       # 14 → 14,2 within the tolerance 0,5
+    (None, "M1.m3", "not_assessable"),  # stated by hand
+    ("T3-2022", "M1.m3", ""),           # the stated trend is for 2023
+])
+def test_trend(period: str | None, ident: str, trend: str) -> None:
+    assert _measure(period, ident).trend == trend
+
+
+def test_ceiling_target_and_no_invented_progress() -> None:
+    view = _measure(None, "M1.m1")
+    assert (view.target, view.target_kind, view.target_value) == (
+        "högst 20 µg/m³", "ceiling", 20) or view.target.startswith("högst 20")
+    assert view.progress is None  # no baseline: no "0,0 % av vägen"
+
+
+def test_views_of_a_period_are_bounded_by_it() -> None:
+    view = _measure("T1-2024", "M1.m1")
+    assert view.latest is not None and view.latest.key == "2023"
+    assert _measure("T3-2024", "M1.m1").latest.key == "2024"  # type: ignore[union-attr]
+
+
+def test_every_command_works_with_goals_and_no_follow_ups(tmp_path: Path) -> None:
+    _write(tmp_path, "1.yaml", 'id: "1"\nlevel: utvecklingsmal\ntitle: Ett nytt mål\n')
+    repo = load_repository(tmp_path)
+    assert validate(repo) == []
+    period = views.resolve_period(repo, None)
+    assert [r.assessment.key for r in views.rows(repo, period)] == [None]
+    assert views.detail(repo, "1").own is not None
