@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from dataclasses import field as default
 from pathlib import Path
 from typing import Any
 
 from malpl.model import Config, FollowUp, Goal, Measure, Target
-from malpl.repository import CONFIG_NAME, Repository, natural_key
+from malpl.repository import CONFIG_NAME, Repository, assign_body, natural_key
 from malpl.text import visible
 
 _TOKENS = re.compile(r"\s+|\S+\s*")  # a word with the space after it
@@ -35,6 +35,7 @@ class Change:
     words: list[tuple[str, str]] = default(default_factory=list)
     direction: str = ""  # better, worse (assessments and forecasts)
     period: str = ""
+    subject: str = ""  # for a follow-up: "goal" or "target", whose follow-up it is
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -91,6 +92,8 @@ class _Differ:
             before, after = old_goals.get(ident), new_goals.get(ident)
             if before is None:
                 self.add("goal", "added", ident, "title", None, after.title)  # type: ignore[union-attr]
+                for period, follow in after.followups.items():  # type: ignore[union-attr]
+                    self.followup(ident, period, None, follow, "goal")
             elif after is None:
                 self.add("goal", "removed", ident, "title", before.title, None)
             else:
@@ -102,8 +105,12 @@ class _Differ:
     def goal(self, old: Goal, new: Goal) -> None:
         for name in ("title", "description"):
             self.text("goal", new.id, name, getattr(old, name), getattr(new, name))
-        for name in ("level", "parent", "responsible"):
+        for name in ("level", "body", "order", "responsible"):
             self.value("goal", new.id, name, getattr(old, name), getattr(new, name))
+        self.value("goal", new.id, "parent", old.parents, new.parents)
+        for period in sorted(old.followups.keys() | new.followups.keys()):
+            self.followup(new.id, period, old.followups.get(period), new.followups.get(period),
+                          "goal")
 
     def targets(self, old_goals: dict[str, Goal], new_goals: dict[str, Goal]) -> None:
         old = {t.id: (g, t) for g in old_goals.values() for t in g.targets}
@@ -131,23 +138,26 @@ class _Differ:
         for period in sorted(old.followups.keys() | new.followups.keys()):
             self.followup(new.id, period, old.followups.get(period), new.followups.get(period))
 
-    def followup(self, ident: str, period: str, old: FollowUp | None, new: FollowUp | None
-                 ) -> None:
+    def followup(self, ident: str, period: str, old: FollowUp | None, new: FollowUp | None,
+                 subject: str = "target") -> None:
+        start = len(self.changes)
         if new is None:
             self.add("followup", "removed", ident, "comment", old.comment if old else None, None,
                      period=period)
-            return
-        if old is None:
-            self.add("followup", "added", ident, "comment", None, new.comment, period=period)
-            old = FollowUp(comment=new.comment)  # the comment is in the line above
-        self.text("followup", ident, "comment", old.comment, new.comment, period)
-        for name in ("assessment", "forecast"):
-            before, after = getattr(old, name), getattr(new, name)
-            if before != after:
-                self.add("followup", "changed", ident, name, before, after, period=period,
-                         direction=_direction(self.new.config, before, after))
-        self.value("followup", ident, "ready", old.ready, new.ready, period)
-        self.value("followup", ident, "value", old.value, new.value, period)
+        else:
+            if old is None:
+                self.add("followup", "added", ident, "comment", None, new.comment, period=period)
+                old = FollowUp(comment=new.comment)  # the comment is in the line above
+            self.text("followup", ident, "comment", old.comment, new.comment, period)
+            for name in ("assessment", "forecast"):
+                before, after = getattr(old, name), getattr(new, name)
+                if before != after:
+                    self.add("followup", "changed", ident, name, before, after, period=period,
+                             direction=_direction(self.new.config, before, after))
+            self.value("followup", ident, "ready", old.ready, new.ready, period)
+            self.value("followup", ident, "value", old.value, new.value, period)
+        for change in self.changes[start:]:
+            change.subject = subject
 
     def measures(self, old_goals: dict[str, Goal], new_goals: dict[str, Goal]) -> None:
         old = {m.id: m for g in old_goals.values() for m in g.measures}
@@ -162,12 +172,12 @@ class _Differ:
 
     def measure(self, old: Measure, new: Measure) -> None:
         self.text("measure", new.id, "name", old.name, new.name)
-        for name in ("unit", "direction", "source", "kpi", "baseline", "note"):
+        for name in ("unit", "direction", "source", "kpi", "baseline", "note", "tolerance"):
             self.value("measure", new.id, name, getattr(old, name), getattr(new, name))
         self.value("measure", new.id, "target",
                    old.target.model_dump() if old.target else None,
                    new.target.model_dump() if new.target else None)
-        for series in ("values", "forecasts"):
+        for series in ("values", "forecasts", "missing", "breaks", "trends"):
             before, after = getattr(old, series), getattr(new, series)
             for key in sorted(before.keys() | after.keys()):
                 b, a = _plain(before.get(key)), _plain(after.get(key))
@@ -277,7 +287,7 @@ def _nested(value: Any) -> str:
 def describe(change: Change, config: Config, style: Style = TEXT) -> str:
     """One line for a change, user text shown through ``style``."""
     q = style.quote
-    where = f"{_NAMES[change.kind]} {q(change.id)}"
+    where = f"{change.subject or _NAMES[change.kind]} {q(change.id)}"
     if change.period:
         where += f" {q(change.period)}"
     if change.kind == "followup" and change.action == "added":
@@ -348,7 +358,15 @@ def _notes(repo: Repository, rev: str) -> list[str]:
             for p in validate(repo) if p.is_error]
 
 
-def diff_revisions(root: Path, spec: str | None = None) -> DiffResult:
+def owned_ids(repo: Repository, bodies: Sequence[str]) -> set[str]:
+    """The ids of the goals of these bodies, with their targets and measures."""
+    goals = repo.goals_of(bodies)
+    return ({g.id for g in goals} | {t.id for g in goals for t in g.targets}
+            | {m.id for g in goals for m in g.measures})
+
+
+def diff_revisions(root: Path, spec: str | None = None,
+                   bodies: Sequence[str] | None = None) -> DiffResult:
     """Compare two revisions as git does.
 
     ``None``: HEAD against the working tree; ``A``: A against it; ``A..B``: A
@@ -371,7 +389,14 @@ def diff_revisions(root: Path, spec: str | None = None) -> DiffResult:
         git.check_revision(rev)
     old = git.load_revision(root, old_rev, old_name)
     new = git.load_revision(root, new_rev)
-    return DiffResult(old_name, new_rev, diff(old, new),
+    changes = diff(old, new)
+    if bodies:
+        from malpl.views import check_bodies
+
+        check_bodies(new, list(bodies))
+        ids = owned_ids(old, bodies) | owned_ids(new, bodies)
+        changes = [c for c in changes if c.id in ids]
+    return DiffResult(old_name, new_rev, changes,
                       _notes(old, old_name) + _notes(new, new_rev), new.config, shown)
 
 
@@ -382,7 +407,8 @@ class LogEntry:
     notes: list[str] = default(default_factory=list)
 
 
-def history(root: Path, ident: str) -> list[LogEntry]:
+def history(root: Path, ident: str | None, bodies: Sequence[str] | None = None
+            ) -> list[LogEntry]:
     """Each commit that changed a goal or target, newest first, with what it changed.
 
     Only the files a commit changed are read, each version once (by blob id).
@@ -392,12 +418,16 @@ def history(root: Path, ident: str) -> list[LogEntry]:
     """
     from malpl import git
 
+    if ident is None and not bodies:
+        from malpl.repository import MalplError
+
+        raise MalplError("say whose history to show", "give a goal or target id, or --body KEY")
     commits = git.commits(root)
-    walk = _Walk(ident, git.shallow_commits(root))
+    walk = _Walk(ident, git.shallow_commits(root), set(bodies or ()))
     with git.Blobs(root) as blobs:
         walk.cache = git.ParseCache(blobs)
         entries = [e for c in reversed(commits) if (e := walk.step(c)) is not None]
-    if not walk.known:
+    if not walk.known and ident is not None:
         from malpl.repository import MalplError
 
         raise MalplError(f"no goal or target with the id '{ident}' in the history",
@@ -408,8 +438,8 @@ def history(root: Path, ident: str) -> list[LogEntry]:
 class _Walk:
     """History from the oldest commit on: per commit, the versions of the files it changed."""
 
-    def __init__(self, ident: str, shallow: set[str]) -> None:
-        self.ident, self.shallow = ident, shallow
+    def __init__(self, ident: str | None, shallow: set[str], bodies: set[str]) -> None:
+        self.ident, self.shallow, self.bodies = ident, shallow, bodies
         self.cache: Any = None  # git.ParseCache, set while git's blob reader runs
         self.known = False
         self.config = Config()  # the latest configuration that loaded
@@ -445,8 +475,7 @@ class _Walk:
                 self.config = after.model if after is not None else Config()
         old = Repository(Path("."), old_config, sides[0])
         new = Repository(Path("."), self.config, sides[1])
-        changes = [c for c in diff(old, new)
-                   if touches(c, self.ident, new) or touches(c, self.ident, old)]
+        changes = [c for c in diff(old, new) if self.wanted(c, old, new)]
         return LogEntry(commit, changes, notes) if changes or notes else None
 
     def note_unloaded(self, f: Any, short: str, before: Any, notes: list[str]) -> None:
@@ -478,9 +507,21 @@ class _Walk:
         return LogEntry(commit, [], [f"history is shallow before {short}; "
                                      "earlier changes are not shown"])
 
+    def wanted(self, change: Change, old: Repository, new: Repository) -> bool:
+        if self.bodies:
+            for repo in (old, new):
+                for goal in repo.goals:
+                    assign_body(goal, self.config)
+            ids = owned_ids(old, list(self.bodies)) | owned_ids(new, list(self.bodies))
+            if change.id not in ids:
+                return False
+        return self.ident is None or any(touches(change, self.ident, r) for r in (new, old))
+
     def _concerns(self, version: Any) -> bool:
         """Is the id this goal's, one of its targets', or (not loaded) written in it?"""
         model = version.model
+        if self.ident is None:
+            return isinstance(model, Goal)
         if isinstance(model, Goal):
             return model.id == self.ident or any(t.id == self.ident for t in model.targets)
         data = version.source.data

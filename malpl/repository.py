@@ -92,10 +92,11 @@ def goal_order(config: Config) -> Callable[[Goal], tuple]:
 
 def folder_body(path: str) -> str | None:
     """The first folder under goals/ in a source path ('goals/tn/6.5.yaml' → 'tn')."""
-    parts = path.rsplit(":", 1)[-1].split("/")  # a git source is named 'REV:goals/…'
-    if GOALS_DIR in parts:
-        rest = parts[parts.index(GOALS_DIR) + 1:]
-        return rest[0] if len(rest) > 1 else None
+    parts = path.split("/")
+    for i, part in enumerate(parts):  # a git source is named 'REV:goals/…'
+        if part == GOALS_DIR or part.endswith(":" + GOALS_DIR):
+            rest = parts[i + 1:]
+            return rest[0] if len(rest) > 1 else None
     return None
 
 

@@ -177,3 +177,36 @@ def test_every_command_works_with_goals_and_no_follow_ups(tmp_path: Path) -> Non
     period = views.resolve_period(repo, None)
     assert [r.assessment.key for r in views.rows(repo, period)] == [None]
     assert views.detail(repo, "1").own is not None
+
+
+def _git(root: Path, *args: str) -> None:
+    import subprocess
+
+    subprocess.run(["git", *args], cwd=root, check=True, capture_output=True,
+                   env={"GIT_AUTHOR_NAME": "Controller", "GIT_AUTHOR_EMAIL": "c@example.org",
+                        "GIT_COMMITTER_NAME": "Controller", "GIT_COMMITTER_EMAIL": "c@example.org",
+                        "HOME": str(root), "PATH": "/usr/bin:/bin"})
+
+
+def test_diff_and_log_treat_goal_follow_ups_and_bodies(kommun: Path) -> None:
+    from malpl.diff import diff_revisions, format_text, history
+
+    _git(kommun, "init", "-q", "-b", "main")
+    _git(kommun, "add", ".")
+    _git(kommun, "commit", "-qm", "T1")
+    kf = kommun / "goals" / "kf" / "1-10.yaml"
+    kf.write_text(kf.read_text(encoding="utf-8").replace("ej_uppfyllt", "delvis_uppfyllt"),
+                  encoding="utf-8")
+    tn = kommun / "goals" / "tn" / "6.9.yaml"
+    tn.write_text(tn.read_text(encoding="utf-8").replace("210 armaturer", "212 armaturer"),
+                  encoding="utf-8")
+    result = diff_revisions(kommun)
+    assert format_text(result.changes, result.config).splitlines() == [
+        "goal 1:10 T1-2024 assessment: ● Ej uppfyllt → ● Delvis uppfyllt (better)",
+        "target 6.9.1 T1-2024 comment: [-210 -]{+212 +}armaturer har bytts."]
+    only_tn = diff_revisions(kommun, bodies=["tn"])
+    assert [c.id for c in only_tn.changes] == ["6.9.1"]
+    _git(kommun, "commit", "-qam", "Ändrat")
+    entries = history(kommun, None, ["kf"])
+    assert [c.id for c in entries[0].changes] == ["1:10"]
+    assert {c.id for c in entries[1].changes} == {"MO1", "MO2", "1:1", "1:2", "1:10"}
