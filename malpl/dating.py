@@ -167,7 +167,7 @@ class _Walk:
                 if pending:
                     introduced, pending = commit, False
                 if commit.parent is None and commit.sha in shallow:
-                    return None, "the clone is shallow: git has not the commit that changed them"
+                    return None, "the clone is shallow: git does not have the commit that changed them"
                 for f in commit.files:
                     self.count(f.path, f.new_mode, f.new_blob, -1)
                     self.count(f.path, f.old_mode, f.old_blob, +1)
