@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import subprocess
 from collections import OrderedDict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -262,3 +263,61 @@ def commits(root: Path) -> list[Commit]:
                 commit.files.append(FileChange(relative, items[0], items[1], items[2], items[3]))
         result.append(commit)
     return result
+
+
+def first_parent_history(root: Path, rev: str) -> Iterator[Commit]:
+    """Commits that touched goals/ on the first-parent line back from ``rev``, newest first.
+
+    Each carries its committer date (ISO 8601) and the goal files it changed
+    against its first parent. The log is read as git writes it, so a caller
+    that stops early never waits for, or holds, the rest of a long history. No
+    text a person wrote (author, subject) is asked for, and the stream is split
+    on NUL alone, so no file name can be mistaken for a commit.
+    """
+    base, commit = prefix(root), resolve(root, rev)
+    try:
+        proc = subprocess.Popen(
+            ["git", "log", "-z", "--raw", "--first-parent", "--no-abbrev", "--no-renames",
+             "--diff-merges=first-parent", "--format=%x1e%H %P%x1f%cd", "--date=iso-strict",
+             commit, "--", f"{base}{GOALS_DIR}"],
+            cwd=root, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    except FileNotFoundError as err:
+        raise MalplError("git is not installed", "install git to read the history") from err
+    assert proc.stdout is not None
+    current: Commit | None = None
+    meta: str | None = None  # a raw line's modes and blobs, waiting for its path
+    try:
+        for token in _tokens(proc.stdout):
+            text = token.decode("utf-8", "surrogateescape")
+            if meta is not None:
+                items, meta = meta.split(), None
+                if current is not None and text.startswith(base) and len(items) >= 4:
+                    current.files.append(FileChange(text[len(base):], *items[:4]))
+            elif text.lstrip("\n").startswith(":"):
+                meta = text.lstrip("\n:")
+            elif text.lstrip("\n").startswith("\x1e"):
+                if current is not None:
+                    yield current
+                shas, _, date = text.lstrip("\n")[1:].partition("\x1f")
+                sha, *parents = shas.split()
+                current = Commit(sha, parents[0] if parents else None, "", date, "")
+        if current is not None:
+            yield current
+        if proc.wait() != 0:
+            raise MalplError(f"git: cannot read the history of {commit[:10]}",
+                             "run 'git log' in the repository to see what is wrong")
+    finally:  # the caller may stop early: end git's walk, not only our reading
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
+        proc.stdout.close()
+
+
+def _tokens(stream: IO[bytes]) -> Iterator[bytes]:
+    """The NUL-separated pieces of ``stream``, read in blocks."""
+    pending = b""
+    while block := stream.read1(1 << 16):  # type: ignore[attr-defined]
+        *done, pending = (pending + block).split(b"\0")
+        yield from done
+    if pending:
+        yield pending

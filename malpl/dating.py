@@ -1,0 +1,197 @@
+"""A report's date, and the repository as it was at a revision.
+
+A report must come out the same whenever it is rendered, so its date is never
+simply "today". In order: the date given on the command line; the period's date
+in malpl.yaml (``periods.dates``); the committer date of the last commit that
+changed the period's follow-ups; ``SOURCE_DATE_EPOCH``; and only then today,
+said to be not reproducible. Writing T2 later does not move T1's date, because
+only follow-ups keyed by the period count.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections import Counter
+from collections.abc import Iterable
+from contextlib import closing
+from pathlib import Path
+
+from malpl import git
+from malpl.model import FollowUp, Goal
+from malpl.periods import SCHEMES, Period, PeriodError, parse_period
+from malpl.repository import CONFIG_NAME, MalplError, Repository, load_repository
+from malpl.text import visible
+
+# One follow-up of the period: (goal or target, its id, every field of the follow-up).
+Entry = tuple[str, str, tuple[tuple[str, object], ...]]
+
+
+def load_at(root: Path, rev: str | None) -> Repository:
+    """The working tree (``rev`` None), or the goals as they were at ``rev``."""
+    if rev is None:
+        return load_repository(root)
+    git.check_revision(rev)
+    git.prefix(root)  # outside a git repository, say so rather than "unknown revision"
+    try:
+        git.resolve(root, rev)
+    except MalplError as err:
+        raise git.BadRevision(f"'{visible(rev)}' is not a revision of this repository",
+                              "name a branch, a tag, a commit or HEAD~1 ('git log' lists "
+                              "commits)") from err
+    return git.load_revision(root, rev)
+
+
+def report_date(root: Path, repo: Repository, period: Period, explicit: dt.date | None,
+                *, at: str | None = None) -> tuple[dt.date, str]:
+    """The report's date and where it came from, for a note.
+
+    ``repo`` is what the report shows: the working tree, or (``at``) the
+    revision it was loaded from with :func:`load_at`.
+    """
+    if explicit is not None:
+        return explicit, "given with --date"
+    configured = _configured(repo, period)
+    if configured is not None:
+        return configured, f"periods.dates in {CONFIG_NAME}"
+    committed, why_not = _committed(root, repo, period, at)
+    if committed is not None:
+        return committed
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch is not None:
+        return _epoch(epoch), "SOURCE_DATE_EPOCH"
+    return dt.date.today(), (f"today (not reproducible: {why_not}; set periods.dates.{period} "
+                             f"in {CONFIG_NAME}, or give the date)")
+
+
+def _matches(key: str, period: Period) -> bool:
+    """Is ``key`` this period, read as every command reads period keys?"""
+    scheme = next((name for name, (prefix, *_) in SCHEMES.items() if prefix == period.prefix),
+                  None)
+    try:
+        return scheme is not None and parse_period(key, scheme) == period
+    except PeriodError:
+        return False
+
+
+def _configured(repo: Repository, period: Period) -> dt.date | None:
+    for key, day in repo.config.periods.dates.items():
+        if _matches(key, period):
+            try:
+                return dt.date.fromisoformat(day)
+            except ValueError as err:
+                raise MalplError(f"{CONFIG_NAME}: periods.dates.{period}: '{visible(day)}' is "
+                                 "not a date", 'write it as "2024-05-20" (year-month-day, in '
+                                 "quotes); 'malpl check' shows the line") from err
+    return None
+
+
+def _epoch(value: str) -> dt.date:
+    """The UTC date of SOURCE_DATE_EPOCH, as reproducible builds define it."""
+    try:
+        return dt.datetime.fromtimestamp(int(value), dt.timezone.utc).date()
+    except (ValueError, OverflowError, OSError) as err:
+        raise MalplError(f"SOURCE_DATE_EPOCH is not a time: '{visible(value)}'",
+                         "set it to seconds since 1970-01-01 UTC, e.g. $(git log -1 --format=%ct)"
+                         ) from err
+
+
+def entries(goals: Iterable[Goal], period: Period) -> list[Entry]:
+    """Every follow-up of the period, of goals and of their targets, as comparable values."""
+    found: list[Entry] = []
+    for goal in goals:
+        owners = [("goal", goal.id, goal.followups),
+                  *(("target", t.id, t.followups) for t in goal.targets)]
+        found += [(kind, ident, _fields(follow)) for kind, ident, follows in owners
+                  for key, follow in follows.items() if _matches(key, period)]
+    return found
+
+
+def _fields(follow: FollowUp) -> tuple[tuple[str, object], ...]:
+    return tuple(sorted(follow.model_dump().items()))
+
+
+def _committed(root: Path, repo: Repository, period: Period, at: str | None
+               ) -> tuple[tuple[dt.date, str] | None, str]:
+    """The last commit's date, or None and why git cannot tell."""
+    try:
+        git.prefix(root)
+    except MalplError as err:
+        return None, "not in a git repository" if "git repository" in str(err) else str(err)
+    if at is None:
+        try:
+            git.resolve(root, "HEAD")
+        except MalplError:
+            return None, "nothing is committed yet"
+    start = at or "HEAD"
+    committed, shown = git.load_revision(root, start), Counter(entries(repo.goals, period))
+    if not _loaded(committed) or Counter(entries(committed.goals, period)) != shown:
+        where = f"at {visible(at)}" if at else "in the working tree"
+        return None, f"the follow-ups of {period} {where} differ from what is committed"
+    if not shown:
+        return None, f"there are no follow-ups for {period}"
+    commit, why_not = _Walk(period).last_change(root, start)
+    if commit is None:
+        return None, why_not
+    return (dt.date.fromisoformat(commit.date[:10]),
+            f"committer date of {commit.sha[:10]}, the last commit that changed the "
+            f"follow-ups of {period}"), ""
+
+
+def _loaded(repo: Repository) -> bool:
+    """Did every goal file of the revision load (so its follow-ups are all known)?"""
+    return len(repo.goals) == repo.files - int(repo.config_source is not None)
+
+
+class _Walk:
+    """History newest first, undoing one commit at a time, until the period's follow-ups differ.
+
+    ``delta`` holds what the state before the commits undone so far has more
+    (positive) or less (negative) than the state being dated; ``unknown`` the
+    files whose version there did not load. Only the files each commit changed
+    are read, each version once.
+    """
+
+    def __init__(self, period: Period) -> None:
+        self.period = period
+        self.delta: dict[Entry, int] = {}
+        self.unknown: set[str] = set()
+        self.cache: git.ParseCache | None = None  # while git's blob reader runs
+
+    def last_change(self, root: Path, start: str) -> tuple[git.Commit | None, str]:
+        shallow = git.shallow_commits(root)
+        introduced, pending = None, True
+        with git.Blobs(root) as blobs, closing(git.first_parent_history(root, start)) as log:
+            self.cache = git.ParseCache(blobs)
+            for commit in log:
+                if pending:
+                    introduced, pending = commit, False
+                if commit.parent is None and commit.sha in shallow:
+                    return None, "the clone is shallow: git does not have the commit that changed them"
+                for f in commit.files:
+                    self.count(f.path, f.new_mode, f.new_blob, -1)
+                    self.count(f.path, f.old_mode, f.old_blob, +1)
+                if self.unknown:  # a version that did not load: look further back
+                    continue
+                if self.delta:
+                    return introduced, ""
+                pending = True
+        return None, f"no commit has the follow-ups of {self.period}"
+
+    def count(self, path: str, mode: str, blob: str, sign: int) -> None:
+        if blob == git.MISSING:
+            return
+        assert self.cache is not None
+        goal = self.cache.get(path, blob[:10], mode, blob).model
+        if not isinstance(goal, Goal):
+            if sign > 0:
+                self.unknown.add(path)
+            else:
+                self.unknown.discard(path)
+            return
+        for entry in entries([goal], self.period):
+            count = self.delta.get(entry, 0) + sign
+            if count:
+                self.delta[entry] = count
+            else:
+                del self.delta[entry]
