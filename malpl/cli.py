@@ -259,7 +259,7 @@ def measures(
     if format is ViewFormat.table:
         from malpl import terminal
 
-        _print(terminal.Measures(rows))
+        _print(terminal.measures(rows))
     else:
         _json([m.as_dict() for m in rows])
 

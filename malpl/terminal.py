@@ -12,14 +12,14 @@ renders, so a string that reaches Rich some other way cannot act either.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, Group, RenderableType
 from rich.padding import Padding
 from rich.segment import Segment
-from rich.table import Table
+from rich.table import Column, Table
 from rich.text import Text
 
 from malpl import swedish
@@ -33,9 +33,8 @@ TREND = {"better": ("↗ bättre", "green"), "worse": ("↘ sämre", "red"),
          "unchanged": ("→ oförändrat", "yellow"), "": ("", "")}
 #: Ids are short; a very long one folds instead of pushing the other columns out.
 ID_WIDTH = 16
-#: Below these widths the measures table folds its less important columns into "Mått".
-MEASURES_ALL_COLUMNS = 150
-MEASURES_TARGET_COLUMN = 100
+#: No fixed column gives way below this width.
+FLOOR = 6
 
 
 class SafeConsole(Console):
@@ -85,13 +84,45 @@ def sparkline(values: list[float]) -> str:
     return "".join(SPARKS[round((v - low) / span * (len(SPARKS) - 1))] for v in values)
 
 
-def _column_width(cells: Iterable[Text], header: str) -> int:
-    """One width for a column in every table of a view, so that the tables line up."""
-    return max(cell_len(header), *(cell_len(c.plain) for c in cells))
+def natural_width(header: str, cells: Iterable[Text]) -> int:
+    """The width a column needs to show its widest line without wrapping."""
+    return max([cell_len(header), *(cell_len(line) for c in cells for line in c.plain.split("\n"))])
 
 
-def _id_column(table: Table, header: str = "Id") -> None:
-    table.add_column(header, max_width=ID_WIDTH, overflow="fold")
+def fit(natural: list[int], width: int, flex_min: int) -> tuple[list[int], int]:
+    """Widths of the fixed columns and of the one flexible column of a table ``width`` wide.
+
+    Fixed columns keep their natural width while the flexible one (the text people
+    read) can have ``flex_min``; otherwise the widest fixed column gives way first,
+    down to ``FLOOR``, where its cells wrap or fold.
+    """
+    room = width - 3 * (len(natural) + 1) - 1  # a border and two spaces per column
+    fixed = list(natural)
+    while sum(fixed) + flex_min > room and max(fixed) > FLOOR:
+        fixed[fixed.index(max(fixed))] -= 1
+    return fixed, max(1, room - sum(fixed))
+
+
+class AtWidth:
+    """A renderable built for the width the console has when it is printed."""
+
+    def __init__(self, build: Callable[[int], RenderableType]) -> None:
+        self.build = build
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions
+                         ) -> Iterator[RenderableType]:
+        yield self.build(options.max_width)
+
+
+def grid(columns: list[Column], flexible: int, width: int, flex_min: int,
+         title: Text | None = None) -> Table:
+    """A bordered table whose column ``flexible`` takes the room the others leave."""
+    fixed, flex = fit([c.width or 0 for i, c in enumerate(columns) if i != flexible],
+                      width, flex_min)
+    widths = iter(fixed)
+    for i, column in enumerate(columns):
+        column.width = flex if i == flexible else next(widths)
+    return Table(*columns, title=title, title_justify="left")
 
 
 def summary_table(rows: list[SummaryRow], title: str) -> Table:
@@ -114,54 +145,62 @@ def _comment_state(ready: bool, has_comment: bool) -> Text:
 
 
 def status(view: StatusView) -> RenderableType:
-    parts: list[RenderableType] = [
-        Text.assemble((f"Status {visible(view.period_text)} ({visible(view.period)})", "bold")),
-        Text(""), summary_table(view.summary, f"Måluppfyllelse, {len(view.rows)} mål"), Text("")]
-    assessments = [badge(row.assessment) for row in view.rows]
-    forecasts = [badge(row.forecast) for row in view.rows]
-    comments = [_comment_state(row.ready, row.has_comment) for row in view.rows]
-    widths = (_column_width(assessments, "Bedömning"), _column_width(forecasts, "Prognos"),
-              _column_width(comments, "Kommentar"))
-    show_forecast = any(row.forecast for row in view.rows)
-    table = None
-    goal_id = None
-    for row, assessment, forecast, comment in zip(view.rows, assessments, forecasts, comments, strict=True):
-        if table is None or row.goal_id != goal_id:
-            goal_id = row.goal_id
-            table = Table(title=plain(f"{row.goal_id} {row.goal_title}", "bold"),
-                          title_justify="left", expand=True)
-            _id_column(table)
-            table.add_column("Mål", ratio=1, no_wrap=True, overflow="ellipsis", min_width=10)
-            table.add_column("Bedömning", no_wrap=True, min_width=widths[0])
-            if show_forecast:
-                table.add_column("Prognos", no_wrap=True, min_width=widths[1])
-            table.add_column("Kommentar", no_wrap=True, min_width=widths[2])
+    forecasts = any(row.forecast for row in view.rows)
+    headers = ["Id", "Mål", "Bedömning"] + (["Prognos"] if forecasts else []) + ["Kommentar"]
+    goals: dict[str, tuple[Text, list[list[Text]]]] = {}
+    for row in view.rows:
+        cells = [plain(row.id), plain(row.text), badge(row.assessment)]
+        cells += [badge(row.forecast)] if forecasts else []
+        cells.append(_comment_state(row.ready, row.has_comment))
+        title = plain(f"{row.goal_id} {row.goal_title}", "bold")
+        goals.setdefault(row.goal_id, (title, []))[1].append(cells)
+    every = [cells for _, rows in goals.values() for cells in rows]
+    natural = [natural_width(h, [cells[i] for cells in every]) for i, h in enumerate(headers)]
+
+    def tables(width: int) -> RenderableType:
+        parts: list[RenderableType] = []
+        for title, rows in goals.values():
+            columns = [Column(h, width=n, overflow="fold") for h, n in zip(headers, natural,
+                                                                             strict=True)]
+            columns[0].width = min(natural[0], ID_WIDTH)
+            columns[1].no_wrap, columns[1].overflow = True, "ellipsis"
+            columns[-1].no_wrap = True
+            table = grid(columns, 1, width, flex_min=20, title=title)
+            for cells in rows:
+                table.add_row(*cells)
             parts += [table, Text("")]
-        cells = [plain(row.id), plain(row.text), assessment]
-        cells += [forecast] if show_forecast else []
-        table.add_row(*cells, comment)
-    return Group(*parts)
+        return Group(*parts)
+
+    return Group(plain(f"Status {view.period_text} ({view.period})", "bold"), Text(""),
+                 summary_table(view.summary, f"Måluppfyllelse, {len(view.rows)} mål"), Text(""),
+                 AtWidth(tables))
 
 
 def todo(groups: dict[str, list[TodoItem]], period_text: str) -> RenderableType:
     if not groups:
         return Text(f"Nothing missing for {visible(period_text)}.")
     total = sum(len(items) for items in groups.values())
-    parts: list[RenderableType] = [
-        Text(f"{total} targets need work for {visible(period_text)}", style="bold")]
-    missing = {id(item): Text(", ".join(item.missing))
-               for items in groups.values() for item in items}
-    width = _column_width(missing.values(), "Saknas")
-    for who, items in groups.items():
-        table = Table(title=plain(f"{who} ({len(items)})", "bold"), title_justify="left",
-                      expand=True)
-        _id_column(table)
-        table.add_column("Mål", ratio=1, no_wrap=True, overflow="ellipsis", min_width=10)
-        table.add_column("Saknas", min_width=min(width, 28))
-        for item in items:
-            table.add_row(plain(item.target.id), plain(item.target.text), missing[id(item)])
-        parts += [Text(""), table]
-    return Group(*parts)
+    rows = {who: [[plain(item.target.id), plain(item.target.text),
+                   Text(", ".join(item.missing))] for item in items]
+            for who, items in groups.items()}
+    every = [cells for group in rows.values() for cells in group]
+    natural = [natural_width(h, [cells[i] for cells in every])
+               for i, h in enumerate(("Id", "Mål", "Saknas"))]
+
+    def tables(width: int) -> RenderableType:
+        parts: list[RenderableType] = []
+        for who, group in rows.items():
+            table = grid([Column("Id", width=min(natural[0], ID_WIDTH), overflow="fold"),
+                          Column("Mål", no_wrap=True, overflow="ellipsis"),
+                          Column("Saknas", width=natural[2])], 1, width, flex_min=20,
+                         title=plain(f"{who} ({len(group)})", "bold"))
+            for cells in group:
+                table.add_row(*cells)
+            parts += [Text(""), table]
+        return Group(*parts)
+
+    return Group(Text(f"{total} targets need work for {visible(period_text)}", style="bold"),
+                 AtWidth(tables))
 
 
 def _facts(view: MeasureView) -> list[str]:
@@ -247,46 +286,63 @@ def _references(view: MeasureView) -> str:
     return "\n".join(f"{r.label}: {r.latest.text} ({r.latest.key})" for r in view.references)
 
 
-class Measures:
-    """All measures, laid out for the width the console has when it renders them."""
+#: The measures table's columns. When the measure's name would have fewer than
+#: ``NAME_WIDTH`` columns, the optional ones fold under it, the last one first.
+HEADERS = {"goal": "Mål", "name": "Mått", "latest": "Senast", "target": "Mål",
+           "baseline": "Basår", "references": "Jämförelse", "trend": "Trend"}
+OPTIONAL = ("target", "baseline", "references")
+NAME_WIDTH = 30
+PROSE_WIDTH = 24
 
-    def __init__(self, views: Iterable[MeasureView]) -> None:
-        self.views = list(views)
 
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Table]:
-        yield measures_table(self.views, options.max_width)
+def _measure_cells(view: MeasureView) -> dict[str, Text]:
+    label, style = TREND[view.trend]
+    return {"goal": plain(view.goal_id), "name": plain(view.name), "latest": _latest(view),
+            "target": plain(view.target or "–"), "baseline": plain(_baseline(view)),
+            "references": plain(_references(view) or "–"),
+            "trend": Text.assemble(sparkline([p.value for p in view.series]), " ",
+                                   (label, style))}
 
 
-def measures_table(views: list[MeasureView], width: int) -> Table:
-    """Below 150 columns baseline and comparison fold under the measure's name, below
-    100 the target too, so that the name keeps room to be read."""
-    wide = width >= MEASURES_ALL_COLUMNS
-    target_column = width >= MEASURES_TARGET_COLUMN
-    table = Table(expand=True)
-    _id_column(table, "Mål")
-    table.add_column("Mått", ratio=1, overflow="fold", min_width=20)
-    table.add_column("Senast", justify="right", max_width=24)
-    if target_column:
-        table.add_column("Mål", overflow="fold", max_width=30)
-    if wide:
-        table.add_column("Basår", justify="right", max_width=24)
-        table.add_column("Jämförelse", overflow="fold", max_width=36)
-    table.add_column("Trend", no_wrap=True)
-    for view in views:
-        label, style = TREND[view.trend]
-        name = plain(view.name)
-        folded = [] if target_column or not view.target else [f"mål: {view.target}"]
-        if not wide:
-            folded += [f"basår: {_baseline(view)}"] if view.baseline else []
-            folded += [_references(view)] if view.references else []
-        if folded:
-            name.append_text(plain("\n" + "\n".join(folded), "dim"))
-        cells: list[RenderableType] = [plain(view.goal_id), name, _latest(view)]
-        if target_column:
-            cells.append(plain(view.target or "–"))
-        if wide:
-            cells += [plain(_baseline(view)), plain(_references(view) or "–")]
-        cells.append(Text.assemble(sparkline([p.value for p in view.series]), " ",
-                                   (label, style)))
-        table.add_row(*cells)
-    return table
+def _folded(view: MeasureView, folded: tuple[str, ...]) -> Text:
+    """The measure's name, with the columns that did not fit as dim lines under it."""
+    lines = []
+    if "target" in folded and view.target:
+        lines.append(f"mål: {view.target}")
+    if "baseline" in folded and view.baseline:
+        lines.append(f"basår: {_baseline(view)}")
+    if "references" in folded and view.references:
+        lines.append(_references(view))
+    name = plain(view.name)
+    if lines:
+        name.append_text(plain("\n" + "\n".join(lines), "dim"))
+    return name
+
+
+def measures(views: Iterable[MeasureView]) -> AtWidth:
+    """All measures; on a narrow terminal comparison, baseline and then target fold
+    under the measure's name, so that the name keeps room to be read."""
+    views = list(views)
+    rows = [_measure_cells(view) for view in views]
+    natural = {key: natural_width(header, [r[key] for r in rows])
+               for key, header in HEADERS.items()}
+    for key in ("target", "references"):  # prose: wraps well enough
+        natural[key] = min(natural[key], PROSE_WIDTH)
+
+    def table(width: int) -> Table:
+        for keep in range(len(OPTIONAL), -1, -1):
+            keys = ["goal", "name", "latest", *OPTIONAL[:keep], "trend"]
+            if fit([natural[k] for k in keys if k != "name"], width, 0)[1] >= NAME_WIDTH:
+                break
+        columns = [Column(HEADERS[k], width=natural[k], overflow="fold",
+                          justify="right" if k in ("latest", "baseline") else "left")
+                   for k in keys]
+        columns[0].width = min(natural["goal"], ID_WIDTH)
+        columns[-1].no_wrap = True
+        result = grid(columns, 1, width, flex_min=NAME_WIDTH)
+        for view, cells in zip(views, rows, strict=True):
+            result.add_row(*(_folded(view, OPTIONAL[keep:]) if k == "name" else cells[k]
+                             for k in keys))
+        return result
+
+    return AtWidth(table)
