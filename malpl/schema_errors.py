@@ -49,7 +49,8 @@ def _describe(value: Any, raw: str | None) -> str:
     if isinstance(value, bool):
         return f"'{raw}' (read as true/false)" if raw else "true/false"
     if isinstance(value, (int, float)):
-        return f"the number {raw or value}"
+        text = raw or str(value)
+        return f"the number {text if len(text) <= 30 else text[:27] + '…'}"
     if isinstance(value, str):
         short = value if len(value) <= 30 else value[:27] + "…"
         return f"the text '{short}'"
@@ -170,6 +171,12 @@ def _one(path: Path_, errors: list[dict[str, Any]], source: Source,
     if kind == "too_short":
         return source.problem(path, "invalid-value", f"'{name}' must have at least one item",
                               "add an item, or remove the key to use the default")
+    value = first["input"]
+    if kind == "float_type" and isinstance(value, int) and not isinstance(value, bool):
+        return source.problem(path, "value-range",
+                              f"'{name}' is too large a number ({len(str(abs(value)))} digits)",
+                              "numbers must be below 10^308; for large amounts use a larger "
+                              "unit, e.g. mnkr instead of kr")
     wanted = []
     for error in errors:
         label = _KINDS.get(error["type"], error["msg"].lower())
@@ -179,7 +186,6 @@ def _one(path: Path_, errors: list[dict[str, Any]], source: Source,
     got = _describe(first["input"], raw)
     message = f"'{name}' must be {' or '.join(wanted)}, not {got}"
     hint = ""
-    value = first["input"]
     if "text" in wanted and raw is not None:
         hint = f"put it in quotes: {name}: \"{raw}\""
     elif "text" in wanted and value is None:
