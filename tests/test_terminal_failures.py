@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from bench.terminal import one_file
 from malpl.cli import app
 
 MALPL = [sys.executable, "-m", "malpl"]
@@ -26,21 +27,9 @@ def run(*args: str):
     return result
 
 
-def many_targets(root: Path, n: int) -> Path:
-    """A goal file with ``n`` targets, enough to fill any pipe buffer."""
-    (root / "goals").mkdir(parents=True)
-    lines = ['id: "1"', "level: utvecklingsmal", "title: Ett stort mål", "targets:"]
-    for t in range(1, n + 1):
-        lines += [f'  - id: "1.{t}"', f"    text: Delmål nummer {t} ska nås under året.",
-                  "    followups:", "      T1-2023:", "        assessment: uppfyllt",
-                  "        ready: true", "        comment: Klart."]
-    (root / "goals" / "1.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return root
-
-
 @pytest.fixture(scope="module")
 def big(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return many_targets(tmp_path_factory.mktemp("big"), 1500)
+    return one_file(tmp_path_factory.mktemp("big") / "repo", 1500)  # fills any pipe buffer
 
 
 def test_broken_pipe_reader_gone_after_one_line(big: Path) -> None:
