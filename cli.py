@@ -1,6 +1,6 @@
 """Run malpl from a checkout without installing it: ``python cli.py check``."""
 
-from malpl.cli import main
+from malpl import main
 
 if __name__ == "__main__":
     main()

@@ -1,3 +1,3 @@
-from malpl.cli import main
+from malpl import main
 
 main()

@@ -6,8 +6,10 @@ Heavy modules are imported inside the commands so that ``malpl --help`` and
 
 from __future__ import annotations
 
+import gc
 import os
-import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -15,6 +17,8 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
 from typer.core import TyperGroup
+
+from malpl.output import echo, write
 
 if TYPE_CHECKING:
     from malpl.repository import Repository
@@ -28,6 +32,11 @@ class MalplGroup(TyperGroup):
             return super().invoke(ctx)
         except (typer.Exit, typer.Abort, typer.TyperException):
             raise
+        except BrokenPipeError:
+            from malpl.output import discard_stdout
+
+            discard_stdout()
+            raise typer.Exit(1) from None
         except Exception as err:
             if ctx.params.get("debug"):
                 raise
@@ -35,8 +44,18 @@ class MalplGroup(TyperGroup):
 
             if isinstance(err, MalplError):
                 fail(str(err), err.hint)
+            if isinstance(err, OSError):
+                fail(_os_message(err), "check that the path exists, that you may read and write "
+                     "there, and that the disk has room")
             fail(f"internal error: {type(err).__name__}: {err}",
                  "this is a bug in malpl; run again with --debug and report the traceback")
+
+
+def _os_message(err: OSError) -> str:
+    """'File name too long: reports/…', without Python's errno numbers."""
+    reason = err.strerror or type(err).__name__
+    names = [str(n) for n in (err.filename, err.filename2) if n is not None]
+    return f"{reason}: {' -> '.join(names)}" if names else reason
 
 
 app = typer.Typer(
@@ -56,9 +75,9 @@ class Options:
 
 
 def fail(message: str, hint: str = "", code: int = 1) -> NoReturn:
-    typer.echo(f"error: {message}", err=True)
+    echo(f"error: {message}", err=True)
     if hint:
-        typer.echo(f"    hint: {hint}", err=True)
+        echo(f"    hint: {hint}", err=True)
     raise typer.Exit(code)
 
 
@@ -96,14 +115,14 @@ def check(
 
     result = run_check(_options(ctx).root, paths or ())
     if format is CheckFormat.json:
-        typer.echo(to_json(result.problems, result.summary()))
+        echo(to_json(result.problems, result.summary()))
     else:
         render = format_github if format is CheckFormat.github else format_text
         for problem in result.problems:
-            typer.echo(render(problem))
+            echo(render(problem))
         s = result.summary()
         verdict = "FAILED" if result.failed(strict=strict) else "ok"
-        typer.echo(
+        echo(
             f"{verdict}: {s['files']} files, {s['goals']} goals, {s['targets']} targets, "
             f"{s['measures']} measures; {_plural(s['errors'], 'error')}, "
             f"{_plural(s['warnings'], 'warning')}",
@@ -127,7 +146,7 @@ def schema(
     """Print the JSON Schema of goal files or of malpl.yaml (for editors)."""
     from malpl.schema import json_schema_text
 
-    sys.stdout.write(json_schema_text(kind.value))
+    write(json_schema_text(kind.value))
 
 
 class ViewFormat(str, Enum):
@@ -136,16 +155,28 @@ class ViewFormat(str, Enum):
     csv = "csv"
 
 
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Loading and rendering 100 000 targets make millions of small objects and no garbage
+    cycles; the collector's full passes over them made the time grow faster than the size."""
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 def _print(renderable: Any) -> None:
     from malpl.terminal import console
 
-    console().print(renderable)
+    with paused_gc():
+        console().print(renderable)
 
 
 def _json(data: Any) -> None:
-    import json
+    from malpl.output import json_text
 
-    typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    echo(json_text(data))
 
 
 @app.command()
@@ -168,15 +199,13 @@ def status(
     if format is ViewFormat.json:
         _json(view.as_dict())
     elif format is ViewFormat.csv:
-        import csv
+        from malpl.output import csv_text
 
-        writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(["period", "goal", "target", "text", "responsible", "assessment",
-                         "forecast", "has_comment", "ready"])
-        for row in view.rows:
-            writer.writerow([view.period, row.goal_id, row.id, row.text, row.responsible,
-                             row.assessment.key or "", row.forecast.key if row.forecast else "",
-                             row.has_comment, row.ready])
+        write(csv_text([["period", "goal", "target", "text", "responsible", "assessment",
+                         "forecast", "has_comment", "ready"]] +
+                       [[view.period, row.goal_id, row.id, row.text, row.responsible,
+                         row.assessment.key or "", row.forecast.key if row.forecast else "",
+                         row.has_comment, row.ready] for row in view.rows]))
     else:
         from malpl import terminal
 
@@ -272,13 +301,13 @@ def diff(
     except BadRevision as err:
         fail(str(err), err.hint, code=2)
     for note in result.notes:
-        typer.echo(f"note: {note} (left out of the comparison)", err=True)
+        echo(f"note: {note} (left out of the comparison)", err=True)
     if format is DiffFormat.json:
         _json(result.as_dict())
     elif format is DiffFormat.md:
-        typer.echo(diffs.format_markdown(result.changes, result.config, result.title))
+        echo(diffs.format_markdown(result.changes, result.config, result.title))
     else:
-        typer.echo(diffs.format_text(result.changes, result.config))
+        echo(diffs.format_text(result.changes, result.config))
 
 
 @app.command()
@@ -301,13 +330,13 @@ def log(
     config = read_config(_options(ctx).root)
     for entry in entries:
         c = entry.commit
-        typer.echo(f"{c.sha[:10]} {c.date} {c.author}: {c.subject}")
+        echo(f"{c.sha[:10]} {c.date} {c.author}: {c.subject}")
         for note in entry.notes:
-            typer.echo(f"    note: {note}")
+            echo(f"    note: {note}")
         for change in entry.changes:
-            typer.echo(f"    {diffs.describe(change, config)}")
+            echo(f"    {diffs.describe(change, config)}")
     if not entries:
-        typer.echo(f"No commits changed {ident}.")
+        echo(f"No commits changed {ident}.")
 
 
 @app.command()
@@ -318,7 +347,7 @@ def textconv(
     """Print a goal file in a stable, readable form (a git diff driver)."""
     from malpl.textconv import textconv as convert
 
-    sys.stdout.write(convert(file, _options(ctx).root))
+    write(convert(file, _options(ctx).root))
 
 
 class ReportFormat(str, Enum):
@@ -352,11 +381,11 @@ def report(
         text = (reports.markdown_text(repo, chosen, templates=templates)
                 if format is ReportFormat.md
                 else reports.html_text(repo, chosen, templates=templates))
-        sys.stdout.write(text)
+        write(text)
         return
     path = reports.write_report(repo, chosen, format.value, Path(output) if output else None,
                                 templates=templates, reference_doc=reference_doc)
-    typer.echo(f"wrote {path}")
+    echo(f"wrote {path}")
 
 
 def load_valid(root: Path) -> Repository:
@@ -365,11 +394,12 @@ def load_valid(root: Path) -> Repository:
     from malpl.problems import format_text
     from malpl.repository import load_repository
 
-    repo = load_repository(root)
-    errors = [p for p in validate(repo) if p.is_error]
+    with paused_gc():
+        repo = load_repository(root)
+        errors = [p for p in validate(repo) if p.is_error]
     if errors:
         for problem in errors[:5]:
-            typer.echo(format_text(problem), err=True)
+            echo(format_text(problem), err=True)
         more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
         fail(f"the goal files have {_plural(len(errors), 'error')}{more}",
              "run 'malpl check' to see them all, fix them, and try again")

@@ -6,10 +6,11 @@ GitHub annotations always say the same thing.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Literal
+
+from malpl.output import json_text
 
 Severity = Literal["error", "warning"]
 
@@ -102,8 +103,4 @@ def format_github(problem: Problem) -> str:
 
 
 def to_json(problems: Iterable[Problem], summary: dict[str, int]) -> str:
-    return json.dumps(
-        {"problems": [asdict(p) for p in problems], "summary": summary},
-        ensure_ascii=False,
-        indent=2,
-    )
+    return json_text({"problems": [asdict(p) for p in problems], "summary": summary})

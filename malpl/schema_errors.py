@@ -49,7 +49,8 @@ def _describe(value: Any, raw: str | None) -> str:
     if isinstance(value, bool):
         return f"'{raw}' (read as true/false)" if raw else "true/false"
     if isinstance(value, (int, float)):
-        return f"the number {raw or value}"
+        text = raw or str(value)
+        return f"the number {text if len(text) <= 30 else text[:27] + '…'}"
     if isinstance(value, str):
         short = value if len(value) <= 30 else value[:27] + "…"
         return f"the text '{short}'"
@@ -176,6 +177,12 @@ def _one(path: Path_, errors: list[dict[str, Any]], source: Source,
                               "too large for malpl to compute with",
                               "numbers must lie between -1 000 000 000 000 000 and "
                               "1 000 000 000 000 000; check the value")
+    value = first["input"]
+    if kind == "float_type" and isinstance(value, int) and not isinstance(value, bool):
+        return source.problem(path, "value-range",
+                              f"'{name}' is too large a number ({len(str(abs(value)))} digits)",
+                              "numbers must be below 10^308; for large amounts use a larger "
+                              "unit, e.g. mnkr instead of kr")
     wanted = []
     for error in errors:
         label = _KINDS.get(error["type"], error["msg"].lower())
@@ -185,7 +192,6 @@ def _one(path: Path_, errors: list[dict[str, Any]], source: Source,
     got = _describe(first["input"], raw)
     message = f"'{name}' must be {' or '.join(wanted)}, not {got}"
     hint = ""
-    value = first["input"]
     if "text" in wanted and raw is not None:
         hint = f"put it in quotes: {name}: \"{raw}\""
     elif "text" in wanted and value is None:

@@ -2,37 +2,74 @@
 
 Colour only on a terminal (Rich turns it off when piped and honours NO_COLOR);
 text wraps at any width; numbers in Swedish form.
+
+Text from goal files and malpl.yaml is never markup and never a terminal
+escape: it becomes a Rich ``Text`` only through :func:`plain`, which shows
+control characters with :func:`malpl.text.visible` before Rich measures the
+width, and :class:`SafeConsole` applies the same rule to every segment it
+renders, so a string that reaches Rich some other way cannot act either.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any
 
-from rich.console import Console, Group, RenderableType
+from rich.cells import cell_len
+from rich.console import Console, ConsoleOptions, Group, RenderableType
 from rich.padding import Padding
-from rich.table import Table
+from rich.segment import Segment
+from rich.table import Column, Table
 from rich.text import Text
 
 from malpl import swedish
+from malpl.text import visible
 
 if TYPE_CHECKING:
     from malpl.views import Assessment, GoalDetail, MeasureView, StatusView, SummaryRow, TodoItem
 
 SPARKS = "▁▂▃▄▅▆▇█"
 TREND = {"better": ("↗ bättre", "green"), "worse": ("↘ sämre", "red"),
-         "unchanged": ("→ oförändrat", "yellow"), "not_assessable": ("? kan ej bedömas", ""),
-         "": ("", "")}
+         "unchanged": ("→ oförändrat", "yellow"),
+         "not_assessable": ("? kan ej bedömas", ""), "": ("", "")}
+#: Ids are short; a very long one folds instead of pushing the other columns out.
+ID_WIDTH = 16
+#: No fixed column gives way below this width.
+FLOOR = 6
+
+
+class SafeConsole(Console):
+    """A Console that reads no markup and sends no control character it was given.
+
+    Rich's own styles and control codes pass; every text segment is shown with
+    :func:`visible`, whichever renderable or plain string produced it.
+    """
+
+    def render_str(self, text: str, **kwargs: Any) -> Text:
+        return super().render_str(visible(text), **(kwargs | {"markup": False, "emoji": False}))
+
+    def render(self, renderable: RenderableType, options: ConsoleOptions | None = None
+               ) -> Iterator[Segment]:
+        for segment in super().render(renderable, options):
+            if segment.control or segment.text.isprintable():
+                yield segment  # isprintable() is False for every character visible() replaces
+            else:
+                yield Segment(visible(segment.text), segment.style)
 
 
 def console() -> Console:
-    return Console(highlight=False, emoji=False)
+    return SafeConsole(highlight=False, emoji=False, markup=False)
+
+
+def plain(value: str, style: str = "") -> Text:
+    """A Rich Text of text from a file: shown as written, never markup or an escape."""
+    return Text(visible(value), style=style)
 
 
 def badge(a: Assessment | None) -> Text:
     if a is None:
         return Text("")
-    return Text.assemble((a.symbol, a.color), " ", a.label)
+    return Text.assemble(plain(a.symbol, a.color), " ", plain(a.label))
 
 
 def bar(fraction: float, width: int = 20) -> str:
@@ -48,63 +85,127 @@ def sparkline(values: list[float]) -> str:
     return "".join(SPARKS[round((v - low) / span * (len(SPARKS) - 1))] for v in values)
 
 
+def natural_width(header: str, cells: Iterable[Text]) -> int:
+    """The width a column needs to show its widest line without wrapping."""
+    return max([cell_len(header), *(cell_len(line) for c in cells for line in c.plain.split("\n"))])
+
+
+def fit(natural: list[int], width: int, flex_min: int) -> tuple[list[int], int]:
+    """Widths of the fixed columns and of the one flexible column of a table ``width`` wide.
+
+    Fixed columns keep their natural width while the flexible one (the text people
+    read) can have ``flex_min``; otherwise the widest fixed column gives way first,
+    down to ``FLOOR``, where its cells wrap or fold.
+    """
+    room = width - 3 * (len(natural) + 1) - 1  # a border and two spaces per column
+    fixed = list(natural)
+    while sum(fixed) + flex_min > room and max(fixed) > FLOOR:
+        fixed[fixed.index(max(fixed))] -= 1
+    return fixed, max(1, room - sum(fixed))
+
+
+class AtWidth:
+    """A renderable built for the width the console has when it is printed."""
+
+    def __init__(self, build: Callable[[int], RenderableType]) -> None:
+        self.build = build
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions
+                         ) -> Iterator[RenderableType]:
+        yield self.build(options.max_width)
+
+
+def grid(columns: list[Column], flexible: int, width: int, flex_min: int,
+         title: Text | None = None) -> Table:
+    """A bordered table whose column ``flexible`` takes the room the others leave."""
+    fixed, flex = fit([c.width or 0 for i, c in enumerate(columns) if i != flexible],
+                      width, flex_min)
+    widths = iter(fixed)
+    for i, column in enumerate(columns):
+        column.width = flex if i == flexible else next(widths)
+    return Table(*columns, title=title, title_justify="left")
+
+
 def summary_table(rows: list[SummaryRow], title: str) -> Table:
-    table = Table(title=title, title_justify="left", show_edge=False, box=None,
+    table = Table(title=Text(title), title_justify="left", show_edge=False, box=None,
                   padding=(0, 1))
     table.add_column("Bedömning", no_wrap=True)
     table.add_column("Antal", justify="right")
     table.add_column("Andel", justify="right", no_wrap=True)
     table.add_column("", no_wrap=True, overflow="crop")
     for row in rows:
-        table.add_row(Text.assemble((row.symbol, row.color), " ", row.label), str(row.count),
-                      row.share, Text(bar(row.fraction), style=row.color))
+        table.add_row(Text.assemble(plain(row.symbol, row.color), " ", plain(row.label)),
+                      str(row.count), row.share, Text(bar(row.fraction), style=row.color))
     return table
 
 
+def _comment_state(ready: bool, has_comment: bool) -> Text:
+    if not has_comment:
+        return Text("saknas", style="yellow")
+    return Text("klar") if ready else Text("utkast", style="yellow")
+
+
 def status(view: StatusView) -> RenderableType:
-    parts: list[RenderableType] = [
-        Text(f"Status {view.period_text} ({view.period})", style="bold"), Text(""),
-        summary_table(view.summary, f"Måluppfyllelse, {view.level.lower()}: "
-                      f"{sum(r.count for r in view.summary)} st"), Text("")]
-    goals: dict[str, list] = {}
+    forecasts = any(row.forecast for row in view.rows)
+    headers = ["Id", "Mål", "Bedömning"] + (["Prognos"] if forecasts else []) + ["Kommentar"]
+    goals: dict[str, tuple[Text, list[list[Text]]]] = {}
     for row in view.rows:
-        goals.setdefault(row.goal_id, []).append(row)
-    for goal_id, rows in goals.items():
-        table = Table(title=f"{goal_id} {rows[0].goal_title}", title_justify="left",
-                      title_style="bold", expand=True, show_lines=False)
-        table.add_column("Id", no_wrap=True)
-        table.add_column("Mål", ratio=1, no_wrap=True, overflow="ellipsis")
-        table.add_column("Bedömning", no_wrap=True)
-        table.add_column("Prognos", no_wrap=True)
-        table.add_column("Kommentar", no_wrap=True)
-        for row in rows:
-            comment = ("klar" if row.ready else "utkast") if row.has_comment else "saknas"
-            table.add_row(row.id, row.text, badge(row.assessment), badge(row.forecast),
-                          Text(comment, style="" if row.ready else "yellow"))
-        parts += [table, Text("")]
-    return Group(*parts)
+        cells = [plain(row.id), plain(row.text), badge(row.assessment)]
+        cells += [badge(row.forecast)] if forecasts else []
+        cells.append(_comment_state(row.ready, row.has_comment))
+        title = plain(f"{row.goal_id} {row.goal_title}", "bold")
+        goals.setdefault(row.goal_id, (title, []))[1].append(cells)
+    every = [cells for _, rows in goals.values() for cells in rows]
+    natural = [natural_width(h, [cells[i] for cells in every]) for i, h in enumerate(headers)]
+
+    def tables(width: int) -> RenderableType:
+        parts: list[RenderableType] = []
+        for title, rows in goals.values():
+            columns = [Column(h, width=n, overflow="fold") for h, n in zip(headers, natural,
+                                                                             strict=True)]
+            columns[0].width = min(natural[0], ID_WIDTH)
+            columns[1].no_wrap, columns[1].overflow = True, "ellipsis"
+            columns[-1].no_wrap = True
+            table = grid(columns, 1, width, flex_min=20, title=title)
+            for cells in rows:
+                table.add_row(*cells)
+            parts += [table, Text("")]
+        return Group(*parts)
+
+    return Group(plain(f"Status {view.period_text} ({view.period})", "bold"), Text(""),
+                 summary_table(view.summary, f"Måluppfyllelse, {view.level.lower()}: "
+                               f"{sum(r.count for r in view.summary)} st"), Text(""),
+                 AtWidth(tables))
 
 
 def todo(groups: dict[str, list[TodoItem]], period_text: str) -> RenderableType:
     if not groups:
-        return Text(f"Nothing missing for {period_text}.")
+        return Text(f"Nothing missing for {visible(period_text)}.")
     total = sum(len(items) for items in groups.values())
-    parts: list[RenderableType] = [
-        Text(f"{total} targets need work for {period_text}", style="bold")]
-    for who, items in groups.items():
-        table = Table(title=f"{who} ({len(items)})", title_justify="left", title_style="bold",
-                      expand=True)
-        table.add_column("Id", no_wrap=True)
-        table.add_column("Mål", ratio=1, no_wrap=True, overflow="ellipsis")
-        table.add_column("Saknas", no_wrap=True)
-        for item in items:
-            table.add_row(item.target.id, item.target.text, ", ".join(item.missing))
-        parts += [Text(""), table]
-    return Group(*parts)
+    rows = {who: [[plain(item.target.id), plain(item.target.text),
+                   Text(", ".join(item.missing))] for item in items]
+            for who, items in groups.items()}
+    every = [cells for group in rows.values() for cells in group]
+    natural = [natural_width(h, [cells[i] for cells in every])
+               for i, h in enumerate(("Id", "Mål", "Saknas"))]
+
+    def tables(width: int) -> RenderableType:
+        parts: list[RenderableType] = []
+        for who, group in rows.items():
+            table = grid([Column("Id", width=min(natural[0], ID_WIDTH), overflow="fold"),
+                          Column("Mål", no_wrap=True, overflow="ellipsis"),
+                          Column("Saknas", width=natural[2])], 1, width, flex_min=20,
+                         title=plain(f"{who} ({len(group)})", "bold"))
+            for cells in group:
+                table.add_row(*cells)
+            parts += [Text(""), table]
+        return Group(*parts)
+
+    return Group(Text(f"{total} targets need work for {visible(period_text)}", style="bold"),
+                 AtWidth(tables))
 
 
-def measure_lines(view: MeasureView) -> list[RenderableType]:
-    lines: list[RenderableType] = [Text(view.name, style="bold")]
+def _facts(view: MeasureView) -> list[str]:
     facts = []
     if view.latest:
         facts.append(f"senast {view.latest.key}: {view.latest.text}")
@@ -113,9 +214,14 @@ def measure_lines(view: MeasureView) -> list[RenderableType]:
     if view.baseline:
         facts.append(f"basår {view.baseline.key}: {view.baseline.text}")
     facts += [f"{ref.label} {ref.latest.key}: {ref.latest.text}" for ref in view.references]
-    facts += view.forecasts
+    return facts + view.forecasts
+
+
+def measure_lines(view: MeasureView) -> list[RenderableType]:
+    lines: list[RenderableType] = [plain(view.name, "bold")]
+    facts = _facts(view)
     if facts:
-        lines.append(Padding(Text(" · ".join(facts)), (0, 0, 0, 2)))
+        lines.append(Padding(plain(" · ".join(facts)), (0, 0, 0, 2), expand=False))
     if view.progress is not None:
         lines.append(Text.assemble("  ", (bar(view.progress), "cyan"),
                                    f" {swedish.share(round(view.progress * 1000), 1000)} av "
@@ -124,40 +230,45 @@ def measure_lines(view: MeasureView) -> list[RenderableType]:
     if spark:
         label, style = TREND[view.trend]
         lines.append(Text.assemble("  ", (spark, "cyan"), " ",
-                                   f"{view.series[0].key}–{view.series[-1].key} ",
+                                   plain(f"{view.series[0].key}–{view.series[-1].key} "),
                                    (label, style)))
     return lines
 
 
+def _indented(renderable: RenderableType, bottom: int = 0) -> Padding:
+    return Padding(renderable, (0, 0, bottom, 2), expand=False)
+
+
 def detail(d: GoalDetail) -> RenderableType:
     goal = d.goal
-    parts: list[RenderableType] = [Text(f"{goal.id} {goal.title}", style="bold")]
+    parts: list[RenderableType] = [plain(f"{goal.id} {goal.title}", "bold")]
     meta = [d.level]
     if d.parent:
         meta.append(f"bidrar till {d.parent.id} {d.parent.title}")
     if goal.responsible:
         meta.append(f"ansvarig: {goal.responsible}")
-    parts.append(Text(" · ".join(meta), style="dim"))
+    parts.append(plain(" · ".join(meta), "dim"))
     for item in d.targets:
         row = item.row
-        parts += [Text(""), Text(f"{row.id} {row.text}", style="bold")]
+        parts += [Text(""), plain(f"{row.id} {row.text}", "bold")]
         if row.target:
-            parts.append(Text(f"Mål: {row.target}" + (f" · utfall: {row.value_text}"
-                                                     if row.value_text else "")))
+            parts.append(plain(f"Mål: {row.target}" + (f" · utfall: {row.value_text}"
+                                                      if row.value_text else "")))
         if item.history:
             history = Table(box=None, padding=(0, 2, 0, 0), show_header=True)
             history.add_column("Period")
             history.add_column("Bedömning")
             history.add_column("Prognos")
             for period, assessment, forecast in item.history:
-                history.add_row(period, badge(assessment), badge(forecast))
-            parts.append(Padding(history, (0, 0, 0, 2)))
-        parts.append(Text(f"Kommentar {d.period}:", style="underline"))
+                history.add_row(plain(period), badge(assessment), badge(forecast))
+            parts.append(_indented(history))
+        parts.append(plain(f"Kommentar {d.period}:", "underline"))
         if row.has_comment:
-            parts += [Padding(Text(p), (0, 0, 1 if i < len(row.paragraphs) - 1 else 0, 2))
+            last = len(row.paragraphs) - 1
+            parts += [_indented(plain(p), 1 if i < last else 0)
                       for i, p in enumerate(row.paragraphs)]
         else:
-            parts.append(Padding(Text("Ingen kommentar", style="italic"), (0, 0, 0, 2)))
+            parts.append(_indented(Text("Ingen kommentar", style="italic")))
     if d.measures:
         parts += [Text(""), Text("Mått", style="bold underline")]
         for view in d.measures:
@@ -165,23 +276,75 @@ def detail(d: GoalDetail) -> RenderableType:
     return Group(*parts)
 
 
-def measures(views: Iterable[MeasureView]) -> Table:
-    table = Table(expand=True)
-    table.add_column("Mål", no_wrap=True)
-    table.add_column("Mått", ratio=1, overflow="fold")
-    table.add_column("Senast", no_wrap=True, justify="right")
-    table.add_column("Mål", overflow="fold")
-    table.add_column("Basår", no_wrap=True, justify="right")
-    table.add_column("Jämförelse", overflow="fold")
-    table.add_column("Trend", no_wrap=True)
-    for view in views:
-        label, style = TREND[view.trend]
-        table.add_row(
-            view.goal_id, view.name,
-            f"{view.latest.text} ({view.latest.key})" if view.latest else "–",
-            view.target or "–",
-            f"{view.baseline.text} ({view.baseline.key})" if view.baseline else "–",
-            "\n".join(f"{r.label}: {r.latest.text} ({r.latest.key})" for r in view.references)
-            or "–",
-            Text.assemble(sparkline([p.value for p in view.series]), " ", (label, style)))
-    return table
+def _latest(view: MeasureView) -> Text:
+    return plain(f"{view.latest.text} ({view.latest.key})" if view.latest else "–")
+
+
+def _baseline(view: MeasureView) -> str:
+    return f"{view.baseline.text} ({view.baseline.key})" if view.baseline else "–"
+
+
+def _references(view: MeasureView) -> str:
+    return "\n".join(f"{r.label}: {r.latest.text} ({r.latest.key})" for r in view.references)
+
+
+#: The measures table's columns. When the measure's name would have fewer than
+#: ``NAME_WIDTH`` columns, the optional ones fold under it, the last one first.
+HEADERS = {"goal": "Mål", "name": "Mått", "latest": "Senast", "target": "Mål",
+           "baseline": "Basår", "references": "Jämförelse", "trend": "Trend"}
+OPTIONAL = ("target", "baseline", "references")
+NAME_WIDTH = 30
+PROSE_WIDTH = 24
+
+
+def _measure_cells(view: MeasureView) -> dict[str, Text]:
+    label, style = TREND[view.trend]
+    return {"goal": plain(view.goal_id), "name": plain(view.name), "latest": _latest(view),
+            "target": plain(view.target or "–"), "baseline": plain(_baseline(view)),
+            "references": plain(_references(view) or "–"),
+            "trend": Text.assemble(sparkline([p.value for p in view.series]), " ",
+                                   (label, style))}
+
+
+def _folded(view: MeasureView, folded: tuple[str, ...]) -> Text:
+    """The measure's name, with the columns that did not fit as dim lines under it."""
+    lines = []
+    if "target" in folded and view.target:
+        lines.append(f"mål: {view.target}")
+    if "baseline" in folded and view.baseline:
+        lines.append(f"basår: {_baseline(view)}")
+    if "references" in folded and view.references:
+        lines.append(_references(view))
+    name = plain(view.name)
+    if lines:
+        name.append_text(plain("\n" + "\n".join(lines), "dim"))
+    return name
+
+
+def measures(views: Iterable[MeasureView]) -> AtWidth:
+    """All measures; on a narrow terminal comparison, baseline and then target fold
+    under the measure's name, so that the name keeps room to be read."""
+    views = list(views)
+    rows = [_measure_cells(view) for view in views]
+    natural = {key: natural_width(header, [r[key] for r in rows])
+               for key, header in HEADERS.items()}
+    for key in ("target", "references"):  # prose: wraps well enough
+        natural[key] = min(natural[key], PROSE_WIDTH)
+
+    def table(width: int) -> Table:
+        for keep in range(len(OPTIONAL), -1, -1):
+            keys = ["goal", "name", "latest", *OPTIONAL[:keep], "trend"]
+            if fit([natural[k] for k in keys if k != "name"], width, 0)[1] >= NAME_WIDTH:
+                break
+        columns = [Column(HEADERS[k], width=natural[k], overflow="fold",
+                          justify="right" if k in ("latest", "baseline") else "left")
+                   for k in keys]
+        columns[0].width = min(natural["goal"], ID_WIDTH)
+        columns[-1].no_wrap = True
+        result = grid(columns, 1, width, flex_min=NAME_WIDTH)
+        for view, cells in zip(views, rows, strict=True):
+            result.add_row(*(_folded(view, OPTIONAL[keep:]) if k == "name" else cells[k]
+                             for k in keys))
+        return result
+
+    return AtWidth(table)

@@ -301,7 +301,8 @@ def status_view(repo: Repository, period: Period, *, goal: str | None = None,
     """Follow-ups in a period, filtered; the summary counts the filtered rows of one level."""
     found = rows(repo, period, repo.goals_of(check_bodies(repo, bodies)))
     if goal is not None:
-        found = [r for r in found if r.goal_id == find_goal(repo, goal).id]
+        wanted_goal = find_goal(repo, goal).id
+        found = [r for r in found if r.goal_id == wanted_goal]
     if responsible is not None:
         found = [r for r in found if responsible.casefold() in r.responsible.casefold()]
     if assessment is not None:

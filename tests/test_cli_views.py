@@ -181,3 +181,22 @@ def test_shipped_goals_at_a_glance() -> None:
     out = run("-C", str(ROOT), "status", "T1-2023").output
     assert "● Uppfyllt             2   9,5\u00a0%" in out
     assert "○ Ej bedömd           17  81,0\u00a0%" in out
+
+
+@pytest.mark.parametrize("columns", [80, 200])
+def test_every_view_golden_at_80_and_200_columns(repo: Path, columns: int) -> None:
+    """The measure's name keeps room at any width; narrow terminals fold columns under it."""
+    parts = []
+    for args in (("status", "T2-2023"), ("show", "1.1"), ("todo", "T2-2023"), ("measures",),
+                 ("check",)):
+        result = run("-C", str(repo), *args, columns=columns)
+        assert max(len(line) for line in result.output.splitlines()) <= columns, args
+        parts.append(f"$ malpl {' '.join(args)}\n{result.output}")
+    golden(f"status-views-{columns}.txt", "\n".join(parts))
+
+
+@pytest.mark.parametrize("columns", [100, 120, 160])
+def test_measures_name_is_never_squeezed(shipped: Path, columns: int) -> None:
+    out = run("-C", str(shipped), "measures", columns=columns).output
+    name_column = out.splitlines()[1].split("┃")[2]
+    assert len(name_column) >= 30, out

@@ -1,0 +1,67 @@
+"""The one door to stdout and stderr for plain text, JSON and CSV.
+
+Every line malpl prints that is not a Rich table (check, diff, log, messages,
+JSON, CSV, a report on stdout) is written here, and here every control, bidi or
+separator character is shown with :func:`malpl.text.visible` instead of being
+sent to the terminal. JSON keeps the data exact by escaping those characters as
+``\\uXXXX``; CSV cells that a spreadsheet would run as a formula get a leading
+``'``. Rich output goes through :class:`malpl.terminal.SafeConsole`, which
+applies the same rule to every segment it renders.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import sys
+from collections.abc import Iterable
+from typing import Any
+
+from malpl.text import invisible_characters, visible
+
+#: What a spreadsheet treats as the start of a formula (OWASP "CSV injection").
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def write(text: str, *, err: bool = False) -> None:
+    """``text`` as it is, but with every control character shown, not obeyed."""
+    (sys.stderr if err else sys.stdout).write(visible(text))
+
+
+def echo(text: str = "", *, err: bool = False) -> None:
+    """One or more lines of plain text."""
+    write(text + "\n", err=err)
+
+
+def json_text(data: Any) -> str:
+    """Indented JSON whose strings hold the same characters, none of them raw controls."""
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    found = {int(name[2:], 16) for name in invisible_characters(text)}
+    return text.translate({code: f"\\u{code:04x}" for code in found})
+
+
+def csv_cell(value: object) -> object:
+    """A text cell a spreadsheet reads as text: a leading ``'`` before a formula start."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def csv_text(rows: Iterable[Iterable[object]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerows([csv_cell(cell) for cell in row] for row in rows)
+    return buffer.getvalue()
+
+
+def discard_stdout() -> None:
+    """The reader of stdout has gone (``malpl status | head``): later writes go nowhere."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fd)
+    os.close(devnull)
