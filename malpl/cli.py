@@ -149,6 +149,12 @@ def schema(
     write(json_schema_text(kind.value))
 
 
+BODY = typer.Option(None, "--body", "-b", help="Only this body's goals (a key from 'bodies' "
+                    "in malpl.yaml; repeatable).")
+AT = typer.Option(None, "--at", help="Read the goals as they were at this git revision "
+                  "(a tag, a branch, a commit).")
+
+
 class ViewFormat(str, Enum):
     table = "table"
     json = "json"
@@ -188,24 +194,30 @@ def status(
                                     help="Only targets whose responsible contains this."),
     assessment: str = typer.Option(None, "--assessment", "-a",
                                    help="Only this assessment (a scale key or ej_bedomd)."),
+    body: list[str] = BODY,
+    level: str = typer.Option(None, "--level", "-l", help="The level måluppfyllelse counts "
+                              "(a level key, or 'target'; default: the most followed up)."),
+    at: str = AT,
     format: ViewFormat = typer.Option(ViewFormat.table, "--format", "-f"),
 ) -> None:
     """How the goals stand in a period, with måluppfyllelse."""
     from malpl import views
 
-    repo = load_valid(_options(ctx).root)
+    repo = load_valid(_options(ctx).root, at)
     view = views.status_view(repo, views.resolve_period(repo, period), goal=goal,
-                             responsible=responsible, assessment=assessment)
+                             responsible=responsible, assessment=assessment, bodies=body,
+                             level=level)
     if format is ViewFormat.json:
         _json(view.as_dict())
     elif format is ViewFormat.csv:
         from malpl.output import csv_text
 
-        write(csv_text([["period", "goal", "target", "text", "responsible", "assessment",
-                         "forecast", "has_comment", "ready"]] +
-                       [[view.period, row.goal_id, row.id, row.text, row.responsible,
-                         row.assessment.key or "", row.forecast.key if row.forecast else "",
-                         row.has_comment, row.ready] for row in view.rows]))
+        write(csv_text([["period", "body", "goal", "target", "kind", "text", "responsible",
+                         "assessment", "forecast", "has_comment", "ready", "rollup"]] +
+                       [[view.period, row.body, row.goal_id, row.id, row.kind, row.text,
+                         row.responsible, row.assessment.key or "",
+                         row.forecast.key if row.forecast else "", row.has_comment, row.ready,
+                         row.rollup] for row in view.rows]))
     else:
         from malpl import terminal
 
@@ -217,22 +229,31 @@ def show(
     ctx: typer.Context,
     ident: str = typer.Argument(..., metavar="ID", help="A goal (1.1) or target (1.1.1) id."),
     period: str = typer.Option(None, "--period", "-p", help="Whose comment to show."),
+    body: list[str] = typer.Option(None, "--body", "-b", help="List only the goals of this "
+                                   "body among those that break the goal down (repeatable)."),
+    at: str = AT,
     format: ViewFormat = typer.Option(ViewFormat.table, "--format", "-f"),
 ) -> None:
-    """A goal or target in full: texts, assessment history, comment, measures."""
+    """A goal or target in full: texts, assessment history, comment, measures, links."""
     from malpl import terminal, views
 
-    repo = load_valid(_options(ctx).root)
+    repo = load_valid(_options(ctx).root, at)
     chosen = views.resolve_period(repo, period) if period else None
-    detail = views.detail(repo, ident, chosen)
+    detail = views.detail(repo, ident, chosen, bodies=body)
     if format is ViewFormat.table:
         _print(terminal.detail(detail))
         return
-    _json({"goal": detail.goal.model_dump(), "period": detail.period,
-           "targets": [{"current": t.row.as_dict() if t.row else None,
-                        "history": [{"period": p, "assessment": a.key,
-                                     "forecast": f.key if f else None}
-                                    for p, a, f in t.history]} for t in detail.targets],
+    def history(t: views.TargetHistory) -> dict[str, Any]:
+        return {"current": t.row.as_dict(),
+                "history": [{"period": p, "assessment": a.key, "forecast": f.key if f else None}
+                            for p, a, f in t.history]}
+
+    _json({"goal": detail.goal.model_dump(), "body": detail.body, "period": detail.period,
+           "parents": [p.id for p in detail.parents],
+           "own": history(detail.own) if detail.own else None,
+           "broken_down_by": {name: [g.id for g in goals]
+                              for name, goals in (detail.children or {}).items()},
+           "targets": [history(t) for t in detail.targets],
            "measures": [m.as_dict() for m in detail.measures]})
 
 
@@ -241,6 +262,7 @@ def todo(
     ctx: typer.Context,
     period: str = typer.Argument(..., help="Period such as T1-2023."),
     fail_missing: bool = typer.Option(False, "--fail", help="Exit 1 when anything is missing."),
+    body: list[str] = BODY,
     format: ViewFormat = typer.Option(ViewFormat.table, "--format", "-f"),
 ) -> None:
     """What is missing before the deadline, grouped by who is responsible."""
@@ -248,14 +270,14 @@ def todo(
 
     repo = load_valid(_options(ctx).root)
     chosen = views.resolve_period(repo, period)
-    groups = views.todo(repo, chosen)
+    groups = views.todo(repo, chosen, body)
     if format is ViewFormat.table:
         from malpl import terminal
 
         _print(terminal.todo(groups, views.period_label(repo.config, chosen)))
     else:
-        _json({who: [{"target": i.target.id, "text": i.target.text, "missing": i.missing}
-                     for i in items] for who, items in groups.items()})
+        _json({who: [{"target": i.target.id, "kind": i.target.kind, "text": i.target.text,
+                      "missing": i.missing} for i in items] for who, items in groups.items()})
     if fail_missing and groups:
         raise typer.Exit(1)
 
@@ -264,13 +286,19 @@ def todo(
 def measures(
     ctx: typer.Context,
     goal: str = typer.Option(None, "--goal", "-g", help="Only this goal's measures."),
+    period: str = typer.Option(None, "--period", "-p", help="Only what was known at the end "
+                               "of this period (default: everything)."),
+    body: list[str] = BODY,
     format: ViewFormat = typer.Option(ViewFormat.table, "--format", "-f"),
 ) -> None:
     """All measures: latest value, target, baseline, reference and trend."""
     from malpl import views
 
     repo = load_valid(_options(ctx).root)
-    rows = views.measure_views(repo, [views.find_goal(repo, goal)] if goal else None)
+    goals = ([views.find_goal(repo, goal)] if goal
+             else repo.goals_of(views.check_bodies(repo, body)))
+    chosen = views.resolve_period(repo, period) if period else None
+    rows = views.measure_views(repo, goals, chosen)
     if format is ViewFormat.table:
         from malpl import terminal
 
@@ -290,6 +318,7 @@ def diff(
     ctx: typer.Context,
     revisions: str = typer.Argument(None, metavar="[REV | REV..REV | REV...REV]",
                                     help="Default: HEAD against the working tree."),
+    body: list[str] = BODY,
     format: DiffFormat = typer.Option(DiffFormat.text, "--format", "-f"),
 ) -> None:
     """What changed in the goals between two revisions, in goal terms."""
@@ -297,7 +326,7 @@ def diff(
     from malpl.git import BadRevision
 
     try:
-        result = diffs.diff_revisions(_options(ctx).root, revisions)
+        result = diffs.diff_revisions(_options(ctx).root, revisions, body)
     except BadRevision as err:
         fail(str(err), err.hint, code=2)
     for note in result.notes:
@@ -313,14 +342,16 @@ def diff(
 @app.command()
 def log(
     ctx: typer.Context,
-    ident: str = typer.Argument(..., metavar="ID", help="A goal (1.1) or target (1.1.1) id."),
+    ident: str = typer.Argument(None, metavar="[ID]", help="A goal (1.1) or target (1.1.1) "
+                                "id; without one, every goal of the --body given."),
+    body: list[str] = BODY,
     format: DiffFormat = typer.Option(DiffFormat.text, "--format", "-f"),
 ) -> None:
-    """The history of one goal or target through the git history."""
+    """The history of a goal or target, or of a body's goals, through the git history."""
     from malpl import diff as diffs
     from malpl.repository import read_config
 
-    entries = diffs.history(_options(ctx).root, ident)
+    entries = diffs.history(_options(ctx).root, ident, body)
     if format is DiffFormat.json:
         _json([{"commit": e.commit.sha, "date": e.commit.date, "author": e.commit.author,
                 "subject": e.commit.subject, "notes": e.notes,
@@ -336,7 +367,7 @@ def log(
         for change in entry.changes:
             echo(f"    {diffs.describe(change, config)}")
     if not entries:
-        echo(f"No commits changed {ident}.")
+        echo(f"No commits changed {ident or ', '.join(body)}.")
 
 
 @app.command()
@@ -388,14 +419,15 @@ def report(
     echo(f"wrote {path}")
 
 
-def load_valid(root: Path) -> Repository:
-    """The repository, or exit 1 pointing at `malpl check` when it is invalid."""
+def load_valid(root: Path, at: str | None = None) -> Repository:
+    """The repository (as it was at git revision ``at``), or exit 1 pointing at
+    `malpl check` when it is invalid."""
     from malpl.checks import validate
+    from malpl.dating import load_at
     from malpl.problems import format_text
-    from malpl.repository import load_repository
 
     with paused_gc():
-        repo = load_repository(root)
+        repo = load_at(root, at)
         errors = [p for p in validate(repo) if p.is_error]
     if errors:
         for problem in errors[:5]:

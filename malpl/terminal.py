@@ -23,15 +23,25 @@ from rich.table import Column, Table
 from rich.text import Text
 
 from malpl import swedish
+from malpl.measureviews import TREND_LABELS
 from malpl.text import visible
 
 if TYPE_CHECKING:
-    from malpl.views import Assessment, GoalDetail, MeasureView, StatusView, SummaryRow, TodoItem
+    from malpl.views import (
+        Assessment,
+        GoalDetail,
+        MeasureView,
+        StatusView,
+        SummaryRow,
+        TargetHistory,
+        TodoItem,
+    )
 
 SPARKS = "▁▂▃▄▅▆▇█"
-TREND = {"better": ("↗ bättre", "green"), "worse": ("↘ sämre", "red"),
-         "unchanged": ("→ oförändrat", "yellow"),
-         "not_assessable": ("? kan ej bedömas", ""), "": ("", "")}
+#: The trend as an arrow and a colour, beside the Swedish word every output uses.
+TREND = {key: (f"{arrow} {TREND_LABELS[key]}".strip(), colour) for key, arrow, colour in (
+    ("better", "↗", "green"), ("worse", "↘", "red"), ("unchanged", "→", "yellow"),
+    ("not_assessable", "?", ""), ("", "", ""))}
 #: Ids are short; a very long one folds instead of pushing the other columns out.
 ID_WIDTH = 16
 #: No fixed column gives way below this width.
@@ -150,7 +160,10 @@ def status(view: StatusView) -> RenderableType:
     headers = ["Id", "Mål", "Bedömning"] + (["Prognos"] if forecasts else []) + ["Kommentar"]
     goals: dict[str, tuple[Text, list[list[Text]]]] = {}
     for row in view.rows:
-        cells = [plain(row.id), plain(row.text), badge(row.assessment)]
+        text = plain(row.text)
+        if row.rollup:
+            text.append_text(plain(f"\n∑ {row.rollup}", "dim"))
+        cells = [plain(row.id), text, badge(row.assessment)]
         cells += [badge(row.forecast)] if forecasts else []
         cells.append(_comment_state(row.ready, row.has_comment))
         title = plain(f"{row.goal_id} {row.goal_title}", "bold")
@@ -201,7 +214,7 @@ def todo(groups: dict[str, list[TodoItem]], period_text: str) -> RenderableType:
             parts += [Text(""), table]
         return Group(*parts)
 
-    return Group(Text(f"{total} targets need work for {visible(period_text)}", style="bold"),
+    return Group(Text(f"{total} follow-ups need work for {visible(period_text)}", style="bold"),
                  AtWidth(tables))
 
 
@@ -227,11 +240,15 @@ def measure_lines(view: MeasureView) -> list[RenderableType]:
                                    f" {swedish.share(round(view.progress * 1000), 1000)} av "
                                    "vägen till målet"))
     spark = sparkline([p.value for p in view.series])
-    if spark:
-        label, style = TREND[view.trend]
-        lines.append(Text.assemble("  ", (spark, "cyan"), " ",
-                                   plain(f"{view.series[0].key}–{view.series[-1].key} "),
-                                   (label, style)))
+    label, style = TREND[view.trend]
+    if spark or label:
+        span = f"{view.series[0].key}–{view.series[-1].key} " if spark else ""
+        lines.append(Text.assemble("  ", (spark, "cyan"), " " if spark else "", plain(span),
+                                   (label, style), " (bedömd)" if view.trend_manual else ""))
+    notes = [f"{m.key}: saknas" + (f" – {m.text}" if m.text else "") for m in view.missing]
+    notes += [f"serien bryts {m.key}: {m.text}" for m in view.breaks]
+    notes += [view.note] if view.note else []
+    lines += [_indented(plain(n, "dim")) for n in notes]
     return lines
 
 
@@ -239,36 +256,51 @@ def _indented(renderable: RenderableType, bottom: int = 0) -> Padding:
     return Padding(renderable, (0, 0, bottom, 2), expand=False)
 
 
+def _follow_up(item: TargetHistory, period: str) -> list[RenderableType]:
+    """A goal's or target's assessments over the periods and the chosen period's comment."""
+    row, parts = item.row, []
+    if item.history:
+        history = Table(box=None, padding=(0, 2, 0, 0), show_header=True)
+        history.add_column("Period")
+        history.add_column("Bedömning")
+        history.add_column("Prognos")
+        for key, assessment, forecast in item.history:
+            history.add_row(plain(key), badge(assessment), badge(forecast))
+        parts.append(_indented(history))
+    if row.rollup:
+        parts.append(_indented(plain(f"∑ {period}: {row.rollup}", "dim")))
+    if not row.followed and not item.history:
+        return parts
+    parts.append(plain(f"Kommentar {period}:", "underline"))
+    if row.has_comment:
+        last = len(row.paragraphs) - 1
+        parts += [_indented(plain(p), 1 if i < last else 0)
+                  for i, p in enumerate(row.paragraphs)]
+    else:
+        parts.append(_indented(Text("Ingen kommentar", style="italic")))
+    return parts
+
+
 def detail(d: GoalDetail) -> RenderableType:
     goal = d.goal
     parts: list[RenderableType] = [plain(f"{goal.id} {goal.title}", "bold")]
-    meta = [d.level]
-    if d.parent:
-        meta.append(f"bidrar till {d.parent.id} {d.parent.title}")
+    meta = [d.level] + ([d.body] if d.body else [])
     if goal.responsible:
         meta.append(f"ansvarig: {goal.responsible}")
     parts.append(plain(" · ".join(meta), "dim"))
+    parts += [plain(f"Bidrar till {p.id} {p.title}", "dim") for p in d.parents]
+    if d.own is not None:
+        parts += _follow_up(d.own, d.period)
+    for body, children in (d.children or {}).items():
+        parts += [Text(""), plain(f"Bryts ned av {body}:", "underline")]
+        parts += [_indented(plain(f"{c.id} {c.title}")) for c in children]
     for item in d.targets:
         row = item.row
         parts += [Text(""), plain(f"{row.id} {row.text}", "bold")]
         if row.target:
             parts.append(plain(f"Mål: {row.target}" + (f" · utfall: {row.value_text}"
                                                       if row.value_text else "")))
-        if item.history:
-            history = Table(box=None, padding=(0, 2, 0, 0), show_header=True)
-            history.add_column("Period")
-            history.add_column("Bedömning")
-            history.add_column("Prognos")
-            for period, assessment, forecast in item.history:
-                history.add_row(plain(period), badge(assessment), badge(forecast))
-            parts.append(_indented(history))
-        parts.append(plain(f"Kommentar {d.period}:", "underline"))
-        if row.has_comment:
-            last = len(row.paragraphs) - 1
-            parts += [_indented(plain(p), 1 if i < last else 0)
-                      for i, p in enumerate(row.paragraphs)]
-        else:
-            parts.append(_indented(Text("Ingen kommentar", style="italic")))
+        parts += _follow_up(item, d.period)
     if d.measures:
         parts += [Text(""), Text("Mått", style="bold underline")]
         for view in d.measures:

@@ -376,7 +376,8 @@ def _history(config: Config, known: list[Period], follows: dict[str, FollowUp]
             for p in known if (f := follows.get(str(p))) is not None]
 
 
-def detail(repo: Repository, ident: str, period: Period | None = None) -> GoalDetail:
+def detail(repo: Repository, ident: str, period: Period | None = None,
+           bodies: list[str] | None = None) -> GoalDetail:
     """A goal, or one target of it, with history across every period and its links."""
     config = repo.config
     goal = repo.goal(ident)
@@ -407,7 +408,10 @@ def detail(repo: Repository, ident: str, period: Period | None = None) -> GoalDe
         own_history = TargetHistory(all_rows[goal.id], _history(config, known, goal.followups))
     children: dict[str, list[Goal]] = {}
     names = {b.key: b.name for b in config.body_list()}
+    wanted = check_bodies(repo, bodies)
     for child in child_goals(repo).get(goal.id, []):
+        if wanted and child.body_key not in wanted:
+            continue
         children.setdefault(names.get(child.body_key, child.body_key), []).append(child)
     return GoalDetail(goal, level_label(config, goal.level),
                       [p for i in goal.parents if (p := repo.goal(i)) is not None],

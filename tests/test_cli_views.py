@@ -116,7 +116,7 @@ def test_show_goal_has_history_comment_and_measures(repo: Path) -> None:
     assert "T2-2023  ● Ej uppfyllt      ● Ej uppfyllt" in out
     assert "Kommentar T2-2023:" in out and "Utfallet blev 79,2 % behöriga" in out
     assert "senast 2022: 79,2\u00a0%" in out and "Riket 2022: 83,5\u00a0%" in out
-    assert "█▆▁ 2020–2022 ↘ sämre" in out
+    assert "█▆▁ 2020–2022 ↘ försämrad" in out
 
 
 def test_show_target_and_chosen_period(repo: Path) -> None:
@@ -137,9 +137,9 @@ def test_todo_groups_by_responsible_and_fails(repo: Path) -> None:
     assert "Fritidsgården (1)" in result.output
     data = json.loads(run("-C", str(repo), "todo", "T2-2023", "-f", "json").output)
     assert data == {
-        "Fritidsgården": [{"target": "1.2.1", "text": "Minst tre nya aktiviteter för unga "
+        "Fritidsgården": [{"target": "1.2.1", "kind": "target", "text": "Minst tre nya aktiviteter för unga "
                            "startas under 2023.", "missing": ["comment", "assessment", "ready"]}],
-        "Rektor Nordskolan": [{"target": "1.1.2", "text": "Tryggheten i skolan ska öka.",
+        "Rektor Nordskolan": [{"target": "1.1.2", "kind": "target", "text": "Tryggheten i skolan ska öka.",
                                "missing": ["assessment", "ready"]}]}
 
 
@@ -158,7 +158,7 @@ def test_todo_passes_when_complete(repo: Path) -> None:
 def test_measures_table_and_json(repo: Path) -> None:
     out = run("-C", str(repo), "measures", columns=140).output
     assert "79,2\u00a0% (2022)" in out and "Riket: 83,5\u00a0% (2022)" in out
-    assert "4\u00a0800\u00a0st (2022)" in out and "↘ sämre" in out
+    assert "4\u00a0800\u00a0st (2022)" in out and "↘ försämrad" in out
     data = json.loads(run("-C", str(repo), "measures", "-g", "1.2", "-f", "json").output)
     assert [(m["id"], m["trend"]) for m in data] == [("1.2.m1", "worse")]
 

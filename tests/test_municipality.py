@@ -210,3 +210,36 @@ def test_diff_and_log_treat_goal_follow_ups_and_bodies(kommun: Path) -> None:
     entries = history(kommun, None, ["kf"])
     assert [c.id for c in entries[0].changes] == ["1:10"]
     assert {c.id for c in entries[1].changes} == {"MO1", "MO2", "1:1", "1:2", "1:10"}
+
+
+def test_cli_body_level_and_at(kommun: Path) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from malpl.cli import app
+
+    def run(*args: str) -> str:
+        result = CliRunner().invoke(app, ["-C", str(kommun), *args])
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    _git(kommun, "init", "-q", "-b", "main")
+    _git(kommun, "add", ".")
+    _git(kommun, "commit", "-qm", "T1")
+    _git(kommun, "tag", "skickad-T1")
+    path = kommun / "goals" / "tn" / "6.9.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("assessment: uppfyllt",
+                                                             "assessment: ej_uppfyllt"))
+    status = json.loads(run("status", "T1-2024", "-b", "tn", "-f", "json"))
+    assert [(r["id"], r["assessment"]["key"]) for r in status["targets"]] == [
+        ("6.9.1", "ej_uppfyllt"), ("6.10.1", "ej_paborjat")]
+    then = json.loads(run("status", "T1-2024", "-b", "tn", "--at", "skickad-T1", "-f", "json"))
+    assert then["targets"][0]["assessment"]["key"] == "uppfyllt"
+    kf = json.loads(run("status", "T1-2024", "-b", "kf", "--level", "kfmal", "-f", "json"))
+    assert kf["summary_level"] == "Kommunfullmäktiges mål"
+    shown = json.loads(run("show", "1:2", "-f", "json", "--at", "skickad-T1"))
+    assert shown["broken_down_by"]["Tekniska nämnden"] == ["6.9", "6.10"]
+    assert "6.9.1" in run("diff", "-b", "tn") and "6.9.1" not in run("diff", "-b", "kf")
+    bad = CliRunner().invoke(app, ["-C", str(kommun), "status", "--at", "nej"])
+    assert bad.exit_code in (1, 2) and "not a revision" in bad.output
