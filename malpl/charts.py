@@ -8,6 +8,7 @@ explicitly so that a label starting with ``_`` is shown, not hidden.
 from __future__ import annotations
 
 import io
+import warnings
 from typing import TYPE_CHECKING
 
 from malpl import swedish
@@ -36,7 +37,9 @@ def _png(fig, left: float = 0.1, bottom: float = 0.14) -> bytes:
     # Fixed margins instead of bbox_inches="tight", which draws every chart twice.
     fig.subplots_adjust(left=left, right=0.98, top=0.95, bottom=bottom)
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", metadata={"Software": None})
+    with warnings.catch_warnings():  # a glyph the font lacks is drawn as a box, not reported
+        warnings.filterwarnings("ignore", "Glyph .* missing from font", UserWarning)
+        fig.savefig(buffer, format="png", metadata={"Software": None})
     return buffer.getvalue()
 
 
@@ -61,6 +64,10 @@ def summary_chart(rows: list[SummaryRow]) -> bytes:
 
 def measure_chart(view: MeasureView) -> bytes:
     """The measure's series, its reference series and its target as a line."""
+    return _png(measure_figure(view))
+
+
+def measure_figure(view: MeasureView):
     fig = _figure(6.0, 2.6)
     ax = fig.add_subplot()
     points = view.series + [p for ref in view.references for p in ref.series]
@@ -84,4 +91,4 @@ def measure_chart(view: MeasureView) -> bytes:
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     ax.legend(handles, labels, fontsize=_FONT["size"] - 1, frameon=False, loc="best")
-    return _png(fig)
+    return fig

@@ -62,9 +62,12 @@ end
 -- Event handlers (onclick=…) never reach the output, whatever a template writes.
 local function inert(el)
   if el.attributes == nil then return el end
+  local handlers = {}
   for key, _ in pairs(el.attributes) do
-    if key:lower():match("^on") or key:lower():match("^data%-on") then el.attributes[key] = nil end
+    local name = key:lower():gsub("^data%-", "")
+    if name:match("^on") then table.insert(handlers, key) end
   end
+  for _, key in ipairs(handlers) do el.attributes[key] = nil end
   return el
 end
 
@@ -74,7 +77,7 @@ function Header(h) return inert(h) end
 function Span(span)
   span = inert(span)
   local color = span.attributes["color"]
-  if not color then return nil end
+  if not color then return span end
   local hex = color:gsub("#", "")
   local text = pandoc.utils.stringify(span)
   if FORMAT:match("docx") then
