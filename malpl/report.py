@@ -427,9 +427,7 @@ def is_malpl_report(path: Path, fmt: str) -> bool:
         return False
     if fmt == "html":
         return f'<meta name="generator" content="{GENERATOR}" />' in head
-    lines = head.splitlines()[:40]
-    return bool(lines) and (lines[0] == MD_MARKER or
-                            (lines[0] == "---" and f"generator: {GENERATOR}" in lines))
+    return head.startswith(MD_MARKER + "\n") or is_malpl_markdown_text(head)
 
 
 def check_output(root: Path, output: Path, fmt: str, force: bool) -> None:
@@ -536,6 +534,7 @@ def write_report(repo: Repository, period: Period, fmt: str, output: Path | None
 
 
 def is_malpl_markdown_text(text: str) -> bool:
+    """Whether the Markdown's front matter says malpl made it."""
     lines = text.splitlines()[:40]
     return bool(lines) and lines[0] == "---" and f"generator: {GENERATOR}" in lines
 
