@@ -95,7 +95,8 @@ def report_figures(large: Path, runs: int) -> None:
     for name, root, period in (("shipped goals", ROOT, "T1-2023"), ("large", large, "T3-2025")):
         with tempfile.TemporaryDirectory() as tmp:
             md = Path(tmp) / "r.md"
-            report = render_markdown_report(load_repository(root), parse_period(period, "tertial"))
+            report = render_markdown_report(load_repository(root), parse_period(period, "tertial"),
+                                            image_dir="bilder")
             md.write_text(report.markdown, encoding="utf-8")
             (Path(tmp) / report.image_dir).mkdir()
             for image, data in report.images.items():  # the same images, for a fair baseline

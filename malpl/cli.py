@@ -398,6 +398,10 @@ def report(
                                    help="Folder with template overrides."),
     reference_doc: Path = typer.Option(None, "--reference-doc", dir_okay=False, exists=True,
                                        help="Word document whose styles the DOCX uses."),
+    force: bool = typer.Option(False, "--force",
+                               help="Replace an existing file that is not a malpl report."),
+    allow_filters: bool = typer.Option(False, "--allow-filters",
+                                       help="Run the repository's own Lua filter (it runs code)."),
 ) -> None:
     """Write the report for a period: Markdown, DOCX (default) or HTML."""
     from malpl import report as reports
@@ -405,18 +409,22 @@ def report(
 
     repo = load_valid(_options(ctx).root)
     chosen = resolve_period(repo, period, written=True)
+    notes: list[str] = []
+    options = {"templates": templates, "allow_filters": allow_filters, "notes": notes}
     if output == "-":
         if format is ReportFormat.docx:
             fail("DOCX cannot be written to stdout", "give a file with -o, or use --format md",
                  code=2)
         text = (reports.markdown_text(repo, chosen, templates=templates)
-                if format is ReportFormat.md
-                else reports.html_text(repo, chosen, templates=templates))
+                if format is ReportFormat.md else reports.html_text(repo, chosen, **options))
         write(text)
-        return
-    path = reports.write_report(repo, chosen, format.value, Path(output) if output else None,
-                                templates=templates, reference_doc=reference_doc)
-    echo(f"wrote {path}")
+    else:
+        path = reports.write_report(
+            repo, chosen, format.value, reports.output_path(output) if output else None,
+            reference_doc=reference_doc, force=force, **options)
+        echo(f"wrote {path}")
+    for note in notes:
+        echo(f"note: {note}", err=True)
 
 
 def load_valid(root: Path, at: str | None = None) -> Repository:

@@ -1,32 +1,92 @@
-"""The one escaping filter for Markdown: whatever a person wrote stays text.
+"""The one escaping rule for Markdown, and the type that marks text as escaped.
 
-The output must read as the same text in pandoc's Markdown and on GitHub or
-GitLab (CommonMark), so every character either dialect could take as markup is
-backslash-escaped; both accept a backslash before any ASCII punctuation.
+Whatever a person wrote stays text. The output must read as the same text in
+pandoc's Markdown and on GitHub or GitLab (CommonMark), so every character
+either dialect could take as markup is backslash-escaped; both accept a
+backslash before any ASCII punctuation.
+
+:class:`Md` is Markdown that is safe to print. The report's template
+environment prints an ``Md`` as it is and escapes everything else (see
+:func:`safe` and :mod:`malpl.report`), so user text is escaped by construction,
+not by remembering a filter.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import re
+from typing import Any
+
+from markupsafe import Markup
+
+from malpl.text import LAYOUT_SPACE, visible
 
 # Only ASCII whitespace is layout; a no-break space is something a person chose.
-_SPACE = re.compile(r"[ \t\r\n\f\v]+")
+_SPACE = re.compile(f"[{re.escape(LAYOUT_SPACE)}]+")
 # Inline markup in pandoc or CommonMark: emphasis, code, links, raw HTML, tables,
 # attributes, math, citations, super/subscript, entities, emoji shortcodes.
 _INLINE = re.compile(r"([\\`*_{}\[\]<>|#~^$@&]|:(?=\S))")
-# Markup that only counts at the start of a paragraph: lists, quotes, headings.
-_LINE_START = re.compile(r"^(\s*)([-+=>%]|\d+(?=[.)]))")
+# Block markup counts at the start of a paragraph: any ASCII punctuation there may
+# open one (lists, quotes, headings, rules, fences, definitions, line blocks,
+# comments, example lists), and so may an ordered-list marker: 1. a) iv. A) #.
+_FIRST_PUNCT = re.compile(r"^([!-/:-@\[-`{-~])")
+_LIST_MARKER = re.compile(r"^([A-Za-z0-9]+)([.)])")
 
 
-def escape(text: str) -> str:
-    """Escape one paragraph (no newlines inside) for Markdown."""
-    text = _SPACE.sub(" ", text).strip()
+class Md(Markup):
+    """Markdown that may be printed as it is: escaped user text, or malpl's own markup.
+
+    A subclass of :class:`markupsafe.Markup`, so Jinja's autoescaping passes it
+    through; joining it with plain text escapes that text as Markdown.
+    """
+
+    __slots__ = ()
+
+    @classmethod
+    def escape(cls, s: Any) -> Md:
+        if isinstance(s, Markup):
+            return s if isinstance(s, cls) else cls(str(s))
+        return cls(_escape_text(str(s)))
+
+
+def _escape_text(text: str) -> str:
+    text = _SPACE.sub(" ", visible(text)).strip(LAYOUT_SPACE)
     text = _INLINE.sub(r"\\\1", text)
-    match = _LINE_START.match(text)
-    if match:
-        if match.group(2)[0].isdigit():
-            end = match.end()
-            text = text[:end] + "\\" + text[end:]
-        else:
-            text = text[: match.start(2)] + "\\" + text[match.start(2):]
-    return text
+    if _FIRST_PUNCT.match(text) and not text.startswith("\\"):
+        return "\\" + text
+    return _LIST_MARKER.sub(r"\1\\\2", text, count=1)
+
+
+def escape(text: str) -> Md:
+    """One paragraph (newlines become spaces) as Markdown that reads as the same text."""
+    return Md.escape(text)
+
+
+def safe(value: Any) -> Any:
+    """``value`` with every string in it escaped to :class:`Md`, recursively.
+
+    The report context goes through here: afterwards it holds only ``Md``,
+    numbers, booleans, ``None``, lists and dicts. Anything else is an error, so
+    that no new kind of value reaches a template unescaped.
+    """
+    if isinstance(value, Markup):
+        return Md.escape(value)
+    if isinstance(value, str):
+        return escape(value)
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    if isinstance(value, dict):  # keys are names to look up, escaped only when printed
+        return {k: safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [safe(v) for v in value]
+    if isinstance(value, dt.date):
+        return escape(value.isoformat())
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        names = [f.name for f in dataclasses.fields(value)] + [
+            n for n in dir(type(value)) if isinstance(getattr(type(value), n), property)]
+        return safe({n: getattr(value, n) for n in names})
+    dump = getattr(value, "model_dump", None)
+    if callable(dump):
+        return safe(dump())
+    raise TypeError(f"cannot make a {type(value).__name__} safe for a template")

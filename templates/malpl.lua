@@ -1,4 +1,8 @@
--- malpl.lua: gives the GitHub-readable report Markdown its Word and HTML structure.
+-- malpl.lua: gives the GitHub-readable report Markdown its Word and HTML structure,
+-- and keeps the output inert whatever a template writes.
+--  * Only the charts malpl drew (inline data:image/png URIs) stay images; any other
+--    image becomes its description, so nothing is read from disk or the network.
+--  * Raw HTML other than <br> becomes visible text; links to javascript: lose their target.
 --  * In table cells "<br><br>" separates paragraphs and "<br>" breaks a line, so a
 --    comment's paragraphs become real paragraphs in Word.
 --  * <span color="#rrggbb">●</span> becomes coloured text (the assessment symbol).
@@ -55,9 +59,25 @@ function Table(tbl)
   return tbl
 end
 
+-- Event handlers (onclick=…) never reach the output, whatever a template writes.
+local function inert(el)
+  if el.attributes == nil then return el end
+  local handlers = {}
+  for key, _ in pairs(el.attributes) do
+    local name = key:lower():gsub("^data%-", "")
+    if name:match("^on") then table.insert(handlers, key) end
+  end
+  for _, key in ipairs(handlers) do el.attributes[key] = nil end
+  return el
+end
+
+function Div(div) return inert(div) end
+function Header(h) return inert(h) end
+
 function Span(span)
+  span = inert(span)
   local color = span.attributes["color"]
-  if not color then return nil end
+  if not color then return span end
   local hex = color:gsub("#", "")
   local text = pandoc.utils.stringify(span)
   if FORMAT:match("docx") then
@@ -73,4 +93,38 @@ function Span(span)
     return span
   end
   return nil
+end
+
+local function is_malpl_chart(src)
+  return src:match("^data:image/png;base64,[A-Za-z0-9+/=]+$") ~= nil
+end
+
+function Image(img)
+  if is_malpl_chart(img.src) then return inert(img) end
+  return img.caption
+end
+
+local function raw_as_text(raw)
+  if raw.format == "html" and raw.text:match("^<!%-%-.*%-%->$") then return {} end
+  return pandoc.Str(raw.text)
+end
+
+function RawInline(raw)
+  if is_br(raw) then return nil end
+  return raw_as_text(raw)
+end
+
+function RawBlock(raw)
+  local text = raw_as_text(raw)
+  if text == nil then return nil end
+  if type(text) == "table" and text.t == nil then return {} end
+  return pandoc.Para({text})
+end
+
+function Link(link)
+  local target = link.target:gsub("[%s%c]", ""):lower()
+  if target:match("^javascript:") or target:match("^vbscript:") or target:match("^data:") then
+    return link.content
+  end
+  return inert(link)
 end
