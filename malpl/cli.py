@@ -402,20 +402,38 @@ def report(
                                help="Replace an existing file that is not a malpl report."),
     allow_filters: bool = typer.Option(False, "--allow-filters",
                                        help="Run the repository's own Lua filter (it runs code)."),
+    body: list[str] = typer.Option(None, "--body", "-b", help="This body's report (repeatable; "
+                                   "default: every body, one chapter each)."),
+    level: str = typer.Option(None, "--level", "-l", help="The level måluppfyllelse counts."),
+    at: str = AT,
+    date: str = typer.Option(None, "--date", help="The report's date, YYYY-MM-DD (default: "
+                             "periods.dates in malpl.yaml, else the last commit that changed "
+                             "the period's follow-ups)."),
 ) -> None:
     """Write the report for a period: Markdown, DOCX (default) or HTML."""
+    import datetime as dt
+
     from malpl import report as reports
+    from malpl.dating import report_date
     from malpl.views import resolve_period
 
-    repo = load_valid(_options(ctx).root)
+    root = _options(ctx).root
+    repo = load_valid(root, at)
     chosen = resolve_period(repo, period, written=True)
-    notes: list[str] = []
-    options = {"templates": templates, "allow_filters": allow_filters, "notes": notes}
+    try:
+        given = dt.date.fromisoformat(date) if date else None
+    except ValueError:
+        fail(f"'{date}' is not a date", "write it as 2024-05-20", code=2)
+    day, why = report_date(root, repo, chosen, given, at=at)
+    notes: list[str] = [] if not why.startswith("today") else [f"dated {day}: {why}"]
+    options = {"templates": templates, "allow_filters": allow_filters, "notes": notes,
+               "today": day, "bodies": body, "level": level}
     if output == "-":
         if format is ReportFormat.docx:
             fail("DOCX cannot be written to stdout", "give a file with -o, or use --format md",
                  code=2)
-        text = (reports.markdown_text(repo, chosen, templates=templates)
+        text = (reports.markdown_text(repo, chosen, templates=templates, today=day,
+                                      bodies=body, level=level)
                 if format is ReportFormat.md else reports.html_text(repo, chosen, **options))
         write(text)
     else:

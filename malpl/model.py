@@ -296,7 +296,8 @@ class Config(Strict):
         """The configured bodies; without ``bodies:``, the one ``body:`` names."""
         if self.bodies:
             return self.bodies
-        return [Body(key=slug(self.body), name=self.body, kind="styrelse")]
+        # Built without validation: an empty 'body:' is the template's business, not an error.
+        return [Body.model_construct(key=slug(self.body), name=self.body, kind="styrelse")]
 
 
 def slug(text: str) -> str:

@@ -1,0 +1,232 @@
+"""What the report template shows, as escaped Markdown and numbers only.
+
+Every string from a goal file or ``malpl.yaml`` becomes :class:`~malpl.markdown.Md`
+here, through :func:`~malpl.markdown.safe`, so a template cannot print one raw.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from malpl import swedish, views
+from malpl.markdown import Md, escape, safe
+from malpl.model import Body, Goal
+from malpl.periods import Period
+from malpl.repository import MalplError, Repository
+from malpl.text import paragraphs
+
+GENERATOR = "malpl"
+_COLOR = re.compile(r"#[0-9a-fA-F]{6}")
+
+
+@dataclass
+class Section:
+    """One goal in a chapter, with how deep its heading sits."""
+
+    depth: int
+    goal: Goal
+
+
+def _sections(goals: list[Goal]) -> list[Section]:
+    """A chapter's goals in reading order: each goal, then the goals of the same body
+    that break it down (a goal serving two of them is shown under the first)."""
+    ids = {g.id for g in goals}
+    children: dict[str | None, list[Goal]] = {}
+    for goal in goals:
+        parent = next((p for p in goal.parents if p in ids), None)
+        children.setdefault(parent, []).append(goal)
+    ordered: list[Section] = []
+
+    def walk(parent: str | None, depth: int) -> None:
+        for goal in children.get(parent, []):
+            ordered.append(Section(depth, goal))
+            walk(goal.id, min(depth + 1, 3))
+
+    walk(None, 1)
+    return ordered
+
+
+def _color(value: str) -> Md:
+    """A colour goes into an attribute unescaped, so it must be exactly #rrggbb."""
+    if not _COLOR.fullmatch(value):
+        raise MalplError(f"'{value}' is not a colour", "write colours as #rrggbb")
+    return Md(value)
+
+
+def _assessment(a: views.Assessment | views.SummaryRow) -> dict[str, Any]:
+    return {**safe(a), "color": _color(a.color)}
+
+
+def _row(row: views.TargetRow) -> dict[str, Any]:
+    return {**safe(row), "assessment": _assessment(row.assessment),
+            "forecast": _assessment(row.forecast) if row.forecast else None}
+
+
+@dataclass
+class Chart:
+    """One image malpl draws: its file name, the text that describes it, what it shows."""
+
+    name: str
+    alt: str
+    measure: views.MeasureView | None = None
+
+
+@dataclass
+class Selection:
+    """What one report covers: the bodies, their goals, the period's rows and measures."""
+
+    repo: Repository
+    period: Period
+    bodies: list[Body]
+    goals: list[Goal]
+    rows: list[views.TargetRow]
+    measures: list[views.MeasureView]
+    level: str
+
+    @property
+    def summary(self) -> list[views.SummaryRow]:
+        return views.summary(self.repo.config, self.rows, self.level)
+
+    @property
+    def counted(self) -> int:
+        return sum(r.count for r in self.summary)
+
+
+def select(repo: Repository, period: Period, bodies: list[str] | None = None,
+           level: str | None = None) -> Selection:
+    """The part of the repository a report covers; every body when ``bodies`` is None."""
+    wanted = views.check_bodies(repo, bodies)
+    chosen = [b for b in repo.config.body_list() if wanted is None or b.key in wanted]
+    goals = repo.goals_of(wanted)
+    rows = views.rows(repo, period, goals)
+    measures = views.measure_views(repo, goals, period)
+    return Selection(repo, period, chosen, goals, rows, measures,
+                     views.summary_level(rows, level))
+
+
+def charts_of(selection: Selection) -> tuple[Chart, dict[tuple[str, str], Chart]]:
+    """The summary chart and one chart per measure with two points or more.
+
+    Files are numbered, never named after an id: an id may hold any character.
+    """
+    config = selection.repo.config
+    period_text = views.period_label(config, selection.period)
+    level = views.level_label(config, selection.level)
+    head = Chart("maluppfyllelse.png",
+                 f"Stapeldiagram: {config.labels.summary.lower()} {swedish.lower_first(period_text)}"
+                 f", {level.lower()}. " + "; ".join(
+                     f"{r.label} {r.count} av {selection.counted} ({r.share})"
+                     for r in selection.summary) + ".")
+    drawn = [m for m in selection.measures if len(m.series) >= 2]
+    return head, {(m.goal_id, m.id): Chart(f"matt-{i}.png", _chart_alt(m), m)
+                  for i, m in enumerate(drawn, 1)}
+
+
+def _parents(repo: Repository, goal: Goal, names: dict[str, str]) -> list[dict[str, Any]]:
+    """The higher goals a goal serves, named with their body when it is another one."""
+    found = []
+    for ident in goal.parents:
+        parent = repo.goal(ident)
+        if parent is not None:
+            other = parent.body_key != goal.body_key
+            found.append(safe({"id": parent.id, "title": parent.title,
+                               "body": names.get(parent.body_key, "") if other else ""}))
+    return found
+
+
+def _section(selection: Selection, section: Section, offset: int,
+             by_goal: dict[str, list[views.TargetRow]],
+             measures: dict[tuple[str, str], views.MeasureView],
+             charts: dict[tuple[str, str], Chart], image_src: dict[str, str],
+             names: dict[str, str]) -> dict[str, Any]:
+    goal, config = section.goal, selection.repo.config
+    keys = [(goal.id, m.id) for m in goal.measures]
+    rows = by_goal.get(goal.id, [])
+    own = next((r for r in rows if r.kind == "goal"), None)
+    depth = min(section.depth + offset, 4)
+    meta = []
+    if len({g.level for g in selection.goals}) > 1:  # the level is news only among several
+        meta.append(escape(views.level_label(config, goal.level)))
+    if goal.responsible:
+        meta.append(Md("Ansvarig: ") + escape(goal.responsible))
+    return {
+        "depth": depth,
+        "heading": Md("#" * depth),
+        "goal": safe(goal),
+        "description": safe(paragraphs(goal.description)),
+        "meta": Md(" · ").join(meta),
+        "parents": _parents(selection.repo, goal, names),
+        "own": _row(own) if own is not None and (own.followed or own.rollup) else None,
+        "rows": [_row(r) for r in rows if r.kind == "target"],
+        "measures": [safe(measures[k]) for k in keys if k in measures],
+        "charts": [_chart(charts[k], image_src) for k in keys if k in charts],
+    }
+
+
+def report_context(selection: Selection, today: dt.date,
+                   image_src: dict[str, str]) -> dict[str, Any]:
+    """Everything the template shows: escaped Markdown (:class:`Md`) and numbers only.
+
+    ``image_src`` maps each chart's file name to the address the Markdown links.
+    Without a choice of bodies the report has one chapter per body, in the
+    configured order; a report of one body has no chapter headings.
+    """
+    config = selection.repo.config
+    head, charts = charts_of(selection)
+    summary = selection.summary
+    by_goal: dict[str, list[views.TargetRow]] = {}
+    for row in selection.rows:
+        by_goal.setdefault(row.goal_id, []).append(row)
+    measures = {(m.goal_id, m.id): m for m in selection.measures}
+    names = {b.key: b.name for b in config.body_list()}
+    with_goals = [b for b in selection.bodies if any(g.body_key == b.key for g in selection.goals)]
+    several = len(with_goals) > 1
+    chapters = []
+    for body in with_goals:
+        goals = [g for g in selection.goals if g.body_key == body.key]
+        chapters.append({
+            "body": safe(body), "heading": Md("#") if several else None,
+            "sections": [_section(selection, s, 1 if several else 0, by_goal, measures,
+                                  charts, image_src, names) for s in _sections(goals)]})
+    period_text = views.period_label(config, selection.period)
+    body_names = ", ".join(b.name for b in with_goals) or config.body
+    context = safe({
+        "config": config,
+        "organisation": config.organisation.name,
+        "body": body_names,
+        "title": config.title,
+        "period": str(selection.period),
+        "period_text": period_text,
+        "period_words": swedish.lower_first(period_text),
+        "date": swedish.date(today),
+        "labels": config.labels,
+        "level": views.level_label(config, selection.level),
+        "total": selection.counted,
+        "assessed": sum(r.count for r in summary if r.assessed),
+    })
+    context.update({
+        "subtitle": Md(" · ").join([context["organisation"], context["body"],
+                                    context["period_text"]]),
+        "summary": [_assessment(r) for r in summary],
+        "summary_chart": _chart(head, image_src),
+        "chapters": chapters,
+        "generator": Md(GENERATOR),
+    })
+    return context
+
+
+def _chart(chart: Chart, image_src: dict[str, str]) -> dict[str, Any]:
+    return {"file": Md(image_src[chart.name]), "alt": escape(chart.alt),
+            "measure": safe(chart.measure)}
+
+
+def _chart_alt(view: views.MeasureView) -> str:
+    values = ", ".join(f"{p.key}: {p.text}" for p in view.series)
+    refs = "".join(
+        f" {ref.label}: " + ", ".join(f"{p.key}: {p.text}" for p in ref.series) + "."
+        for ref in view.references)
+    target = f" Mål: {view.target}." if view.target else ""
+    return f"Linjediagram för {view.name}. Utfall {values}.{refs}{target}"

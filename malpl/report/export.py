@@ -1,0 +1,255 @@
+"""The report as a file: pandoc in its sandbox, and outputs that never replace a
+person's file.
+
+The report is made in the system's temporary folder; only the finished file is
+moved next to the output (atomically), and only over a previous malpl report,
+or with ``force``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import re
+import shutil
+import stat
+import subprocess
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from malpl.periods import Period
+from malpl.report.context import GENERATOR
+from malpl.report.render import render_markdown_report
+from malpl.report.templating import find_template_file, lua_filter, template_dirs
+from malpl.repository import MalplError, Repository
+
+FORMATS = ("md", "docx", "html")
+IMAGE_DIR_SUFFIX = "-bilder"
+MD_MARKER = f"<!-- generator: {GENERATOR} -->"
+_TEMP_PREFIX = ".malpl-"
+
+
+def _pandoc_path() -> str:
+    """pandoc from pypandoc-binary, found without pypandoc's logged tracebacks."""
+    log = logging.getLogger("pypandoc")
+    log.addHandler(logging.NullHandler())
+    log.propagate = False
+    log.setLevel(logging.CRITICAL + 1)
+    try:
+        import pypandoc
+
+        return pypandoc.get_pandoc_path()
+    except (ImportError, OSError) as err:
+        raise MalplError("pandoc is not available",
+                         "reinstall pypandoc-binary, which ships pandoc: "
+                         "pip install --force-reinstall pypandoc-binary") from err
+
+
+def _pandoc_message(stderr: str) -> str:
+    """pandoc's own words, without the Haskell call stack under them."""
+    lines = []
+    for line in stderr.splitlines():
+        if line.startswith("CallStack (from HasCallStack)"):
+            break
+        lines.append(line)
+    return "\n".join(lines).strip() or "no message"
+
+
+def _pandoc(source: Path, fmt: str, output: Path, dirs: list[Path], filter_path: Path,
+            reference_doc: Path | None) -> None:
+    """pandoc in its sandbox: it reads only the files named here and fetches nothing."""
+    empty = source.parent / "resources"
+    empty.mkdir()
+    args = [_pandoc_path(), "--sandbox", "--from", "markdown-smart", "--to",
+            "docx" if fmt == "docx" else "html5", "--lua-filter", str(filter_path),
+            f"--resource-path={empty}", "--metadata", "lang=sv-SE",
+            "--metadata", f"generator={GENERATOR}", f"--output={output}"]
+    if fmt == "docx":
+        reference = reference_doc or find_template_file(dirs, "reference.docx")
+        if not reference.is_file():
+            raise MalplError(f"reference document {reference} not found",
+                             "give an existing .docx with --reference-doc")
+        args.append(f"--reference-doc={reference}")
+    else:
+        head = source.parent / "head.html"
+        css = _stylesheet(find_template_file(dirs, "report.css"))
+        head.write_text(f'<meta name="generator" content="{GENERATOR}" />\n'
+                        f"<style>\n{css}</style>\n", encoding="utf-8")
+        args += ["--standalone", "--embed-resources", f"--include-in-header={head}"]
+    args.append(str(source))
+    try:
+        done = subprocess.run(args, capture_output=True, text=True, check=False)
+    except OSError as err:
+        raise MalplError(f"pandoc could not be run: {err.strerror or err}",
+                         "reinstall pypandoc-binary, which ships pandoc") from err
+    if done.returncode != 0:
+        raise MalplError(f"pandoc failed: {_pandoc_message(done.stderr)}",
+                         "check the reference document and templates")
+
+
+_CSS_FETCH = re.compile(r"url\s*\(|@import|expression\s*\(|\\|</", re.IGNORECASE)
+
+
+def _stylesheet(path: Path) -> str:
+    """The stylesheet, inlined; one that could load anything (url(), @import) is refused."""
+    css = path.read_text(encoding="utf-8")
+    found = _CSS_FETCH.search(css)
+    if found:
+        raise MalplError(f"{path}: '{found.group()}' could make the page load other files",
+                         "remove url(), @import, escapes and '</' from the stylesheet")
+    return css
+
+
+def default_output(root: Path, period: Period, fmt: str) -> Path:
+    return root / "reports" / f"{period}.{fmt}"
+
+
+def output_path(text: str) -> Path:
+    """The path given with -o; a folder is not a file name."""
+    if text.endswith(("/", os.sep)) or Path(text).is_dir():
+        raise MalplError(f"'{text}' is a folder, not a file",
+                         "give a file name, e.g. -o reports/T1-2023.docx")
+    return Path(text)
+
+
+def is_malpl_report(path: Path, fmt: str) -> bool:
+    """Whether ``path`` holds a report malpl wrote in ``fmt`` (and may be replaced)."""
+    try:
+        if fmt == "docx":
+            with zipfile.ZipFile(path) as z:
+                custom = z.read("docProps/custom.xml").decode("utf-8", "replace")
+            return f'name="generator"><vt:lpwstr>{GENERATOR}</vt:lpwstr>' in custom
+        with path.open("rb") as f:
+            head = f.read(8192).decode("utf-8", "replace")
+    except (OSError, KeyError, zipfile.BadZipFile):
+        return False
+    if fmt == "html":
+        return f'<meta name="generator" content="{GENERATOR}" />' in head
+    return head.startswith(MD_MARKER + "\n") or is_malpl_markdown_text(head)
+
+
+def check_output(root: Path, output: Path, fmt: str, force: bool) -> None:
+    """Refuse to write where a report must not go: over goals, config, a person's file."""
+    resolved = output.resolve()
+    goals = (root / "goals").resolve()
+    if resolved == goals or goals in resolved.parents or resolved == (root / "malpl.yaml").resolve():
+        raise MalplError(f"will not write a report to {output}: it is one of the goal files",
+                         "write reports elsewhere, e.g. reports/")
+    try:
+        mode = os.stat(output).st_mode
+    except FileNotFoundError:
+        return
+    except OSError as err:
+        raise MalplError(f"cannot write {output}: {err.strerror}", "choose another file") from err
+    if stat.S_ISDIR(mode):
+        raise MalplError(f"'{output}' is a folder, not a file",
+                         "give a file name, e.g. -o reports/T1-2023.docx")
+    if not stat.S_ISREG(mode):
+        raise MalplError(f"will not write a report to {output}: it is not a regular file",
+                         "give the name of a new file")
+    if not force and not is_malpl_report(output, fmt):
+        raise MalplError(f"{output} exists and is not a malpl {fmt} report",
+                         "choose another file, or use --force to replace it")
+
+
+def _install(data_path: Path, target: Path) -> None:
+    """Copy a finished file next to ``target`` and rename it into place (atomic)."""
+    fd, tmp = tempfile.mkstemp(prefix=_TEMP_PREFIX, suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as out, data_path.open("rb") as src:
+            shutil.copyfileobj(src, out)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _clean_stale(folder: Path, before: float) -> None:
+    """Remove temporary files of runs that were killed before they could clean up."""
+    for entry in folder.glob(_TEMP_PREFIX + "*"):
+        try:
+            if entry.lstat().st_mtime >= before:
+                continue
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry)
+            else:
+                entry.unlink()
+        except OSError:
+            continue
+
+
+def write_report(repo: Repository, period: Period, fmt: str, output: Path | None = None, *,
+                 templates: Path | None = None, reference_doc: Path | None = None,
+                 today: dt.date | None = None, force: bool = False,
+                 allow_filters: bool = False, notes: list[str] | None = None,
+                 bodies: list[str] | None = None, level: str | None = None) -> Path:
+    """Render and write the report; the old file stays until the new one is complete.
+
+    ``notes`` collects what the caller should tell the user (e.g. an ignored filter).
+    """
+    if fmt not in FORMATS:
+        raise MalplError(f"unknown format '{fmt}'", "use md, docx or html")
+    notes = [] if notes is None else notes
+    output = output or default_output(repo.root, period, fmt)
+    check_output(repo.root, output, fmt, force)
+    image_dir = output.stem + IMAGE_DIR_SUFFIX if fmt == "md" else None
+    images_out = output.parent / image_dir if image_dir else None
+    if images_out is not None and (images_out.is_symlink() or
+                                   (images_out.exists() and not images_out.is_dir())):
+        raise MalplError(f"{images_out} is not a folder malpl can put the report's images in",
+                         "move it away, or write the report under another name")
+    dirs = template_dirs(repo.root, templates)
+    report = render_markdown_report(repo, period, templates=templates, today=today,
+                                    image_dir=image_dir, bodies=bodies, level=level)
+    started = time.time()
+    with tempfile.TemporaryDirectory(prefix="malpl-") as tmp:
+        work = Path(tmp)
+        source = work / "report.md"
+        text = report.markdown
+        if fmt == "md" and not is_malpl_markdown_text(text):
+            text = f"{MD_MARKER}\n\n{text}"
+        source.write_text(text, encoding="utf-8")
+        rendered = source
+        if fmt != "md":
+            rendered = work / f"report.{fmt}"
+            _pandoc(source, fmt, rendered, dirs, lua_filter(dirs, allow_filters, notes),
+                    reference_doc)
+        try:
+            output.parent.mkdir(parents=True, exist_ok=True)
+            _clean_stale(output.parent, started - 60)
+            if images_out is not None:
+                images_out.mkdir(exist_ok=True)
+                for name, data in report.images.items():
+                    (work / name).write_bytes(data)
+                    _install(work / name, images_out / name)
+            _install(rendered, output)
+        except OSError as err:
+            raise MalplError(f"could not write {output}: {err.strerror or err}",
+                             "check that the folder exists, is writable and has free space"
+                             ) from err
+    return output
+
+
+def is_malpl_markdown_text(text: str) -> bool:
+    """Whether the Markdown's front matter says malpl made it."""
+    lines = text.splitlines()[:40]
+    return bool(lines) and lines[0] == "---" and f"generator: {GENERATOR}" in lines
+
+
+def markdown_text(repo: Repository, period: Period, **kwargs: Any) -> str:
+    """The Markdown report standing alone (for ``-o -``): its images inlined."""
+    kwargs.setdefault("image_dir", None)
+    return render_markdown_report(repo, period, **kwargs).markdown
+
+
+def html_text(repo: Repository, period: Period, **kwargs: Any) -> str:
+    """The self-contained HTML page as text (for ``-o -``)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = write_report(repo, period, "html", Path(tmp) / f"{period}.html", **kwargs)
+        return out.read_text(encoding="utf-8")
