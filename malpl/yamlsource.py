@@ -18,6 +18,8 @@ from __future__ import annotations
 import gc
 import unicodedata
 from array import array
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -59,7 +61,8 @@ class Source:
     (the root is slot 0, then each value before its children). ``_values`` and
     ``_keys`` hold the packed position of a slot's value and of its key
     (0: none), ``_ends`` the slot after its last descendant, so that
-    :meth:`where` finds a path by skipping whole siblings. ``raw`` keeps the
+    :meth:`where` finds a path by skipping whole siblings (so ``data`` must
+    stay as loaded; nothing changes it). ``raw`` keeps the
     text of scalars that YAML turned into numbers or booleans, so that an error
     can quote what the person wrote.
     """
@@ -327,22 +330,32 @@ def _compose(source: Source, text: str) -> None:
     source.data = _Composer(source, "*" in text).value(node, ())
 
 
-def load_text(path: str, text: str) -> Source:
-    """Parse ``text``; syntax errors become problems on the returned source.
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector meanwhile, then leave it as it was.
 
-    The cyclic garbage collector is paused meanwhile: a file's node graph is
-    acyclic and freed by reference counting when :func:`_compose` returns, and
-    letting the collector walk it (and everything loaded before it) again and
-    again is what made loading grow faster than the repository.
+    For building large acyclic data: reference counting frees it, and the
+    collector would only walk it, and everything built before it, again and
+    again; that was the one part of loading that grew faster than the
+    repository. Cycles made meanwhile are collected after.
     """
-    source = Source(path)
     collecting = gc.isenabled()
     gc.disable()
     try:
-        _compose(source, text)
+        yield
     finally:
         if collecting:
             gc.enable()
+
+
+def load_text(path: str, text: str) -> Source:
+    """Parse ``text``; syntax errors become problems on the returned source.
+
+    The node graph is freed before the collector runs again: it never sees it.
+    """
+    source = Source(path)
+    with collector_paused():
+        _compose(source, text)
     source.may_hide = "\\" in text or bool(invisible_characters(text))
     return source
 
