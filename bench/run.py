@@ -1,6 +1,6 @@
 """Benchmarks: print figures, assert nothing (the machines are shared and noisy).
 
-    python bench/run.py            # check + start-up
+    python bench/run.py            # check (time, memory, 1×/2×/4× the size) + start-up
     python bench/run.py --report   # also the report against pandoc alone
 
 Each figure is the median of several runs; the minimum is shown too.
@@ -9,11 +9,14 @@ Each figure is the median of several runs; the minimum is shown too.
 from __future__ import annotations
 
 import argparse
+import gc
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 
@@ -26,12 +29,13 @@ ROOT = Path(__file__).resolve().parent.parent
 MALPL = [sys.executable, "-m", "malpl"]
 
 
-def timed(fn: Callable[[], object], runs: int) -> tuple[float, float]:
+def timed(fn: Callable[[], object], runs: int,
+          clock: Callable[[], float] = time.perf_counter) -> tuple[float, float]:
     times = []
     for _ in range(runs):
-        start = time.perf_counter()
+        start = clock()
         fn()
-        times.append(time.perf_counter() - start)
+        times.append(clock() - start)
     return statistics.median(times), min(times)
 
 
@@ -51,9 +55,68 @@ def bare_parse(root: Path) -> None:
         yaml.load(path.read_bytes(), Loader=yaml.CSafeLoader)
 
 
+# Peak resident memory of one `malpl check` in a fresh process, less what the imports
+# take. VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the parent across exec.
+_PEAK_RSS = """
+import re, sys
+from pathlib import Path
+from malpl.checks import check
+def peak():
+    with open("/proc/self/status") as status:
+        return int(re.search(r"VmHWM:\\s*(\\d+)", status.read())[1])
+before = peak()
+check(Path(sys.argv[1]))
+print(peak() - before)
+"""
+
+
+def memory(root: Path, files: int) -> None:
+    """Per goal file: the peak RSS growth of the command, and Python's own allocations."""
+    from malpl.checks import check
+    from malpl.repository import load_repository
+
+    done = subprocess.run([sys.executable, "-c", _PEAK_RSS, str(root)], cwd=ROOT,
+                          capture_output=True, text=True, check=True)
+    rss = int(done.stdout) * 1024 / files  # in KiB
+    gc.collect()
+    tracemalloc.start()
+    repo = load_repository(root)
+    held = tracemalloc.get_traced_memory()[0] / files
+    del repo
+    tracemalloc.reset_peak()
+    check(root)
+    peak = tracemalloc.get_traced_memory()[1] / files
+    tracemalloc.stop()
+    print(f"  memory per goal file: peak RSS growth {rss / 1e6:.3f} MB (fresh process), "
+          f"traced peak {peak / 1e6:.3f} MB, held once loaded {held / 1e6:.3f} MB")
+
+
+def scaling(large: Path, runs: int) -> None:
+    """The large repository at 1×, 2× and 4× its bodies: does check stay linear?
+
+    In CPU time, which other work on a shared machine disturbs less than wall time.
+    """
+    from malpl.checks import check
+
+    print(f"Scaling (1×, 2×, 4× the bodies; median CPU time of {runs} runs):")
+    first = None
+    for factor in (1, 2, 4):
+        root = large.with_name(f"large-{factor}x")
+        files = generate(root, bodies=30 * factor)
+        base = timed(lambda root=root: bare_parse(root), runs, time.process_time)
+        ours = timed(lambda root=root: check(root), runs, time.process_time)
+        first = first or ours[0] / files
+        print(f"  {factor}× {files:5} files: bare parse {base[0] * 1000:8.1f} ms   "
+              f"check {ours[0] * 1000:8.1f} ms ({ours[0] / base[0]:.2f}× of bare)   "
+              f"{ours[0] / files * 1000:.2f} ms per file ({ours[0] / files / first:.2f}× of 1×)")
+        shutil.rmtree(root)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--scale-runs", type=int, default=3,
+                        help="runs of each size in the scaling table (0: skip it)")
     parser.add_argument("--report", action="store_true", help="also time malpl report")
     parser.add_argument("--report-runs", type=int, default=1,
                         help="runs of the report timings (the large one takes minutes)")
@@ -71,6 +134,9 @@ def main() -> None:
         show("malpl check (library, in-process)", timed(lambda: check(large), args.runs), base)
         show("malpl check (command)", timed(command(*MALPL, "-C", str(large), "check"),
                                             args.runs))
+        memory(large, files)
+        if args.scale_runs:
+            scaling(large, args.scale_runs)
 
         print("Start-up and the shipped goals (Ånge, 15 goals):")
         python = timed(command(sys.executable, "-c", "pass"), args.runs * 2)

@@ -1,20 +1,30 @@
 """Read one YAML file into plain data plus the position of every node.
 
 PyYAML's C parser composes the node graph; we turn it into dicts, lists and
-scalars ourselves so that we can (a) record where each value sits, keyed by its
-path in the data, (b) refuse what a hand-written goal file never needs and
-what makes files unsafe or surprising: duplicate keys, aliases, merge keys and
-language-specific tags. Mapping keys are kept as written (``2022`` and
-``1.10`` stay the strings ``"2022"`` and ``"1.10"``).
+scalars ourselves so that we can (a) record where each value sits, (b) refuse
+what a hand-written goal file never needs and what makes files unsafe or
+surprising: duplicate keys, aliases, merge keys and language-specific tags.
+Mapping keys are kept as written (``2022`` and ``1.10`` stay the strings
+``"2022"`` and ``"1.10"``).
+
+A large repository is hundreds of thousands of nodes, so loading is written for
+speed and small memory: positions are packed integers in flat arrays, not a
+tuple per node, and the cyclic garbage collector is paused while a file's
+(acyclic, short-lived) node graph exists.
 """
 
 from __future__ import annotations
 
+import gc
 import unicodedata
+from array import array
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
+from yaml.nodes import MappingNode, ScalarNode
 
 from malpl.problems import Problem
 from malpl.text import invisible_characters
@@ -34,37 +44,82 @@ _CONVERT = {
 }
 MAX_DEPTH = 24  # a goal file needs about 8; deeper is a mistake or an attack
 _CP1252_HINTS = "åäöÅÄÖéÉü"
+# A position is packed as line << 32 | column + 1 (line 0-based, column 1-based), so 0 is none.
+_COLUMN_MASK = (1 << 32) - 1
+
+
+def _unpack(packed: int) -> tuple[int, int]:
+    """The 1-based (line, column) of a packed position."""
+    return (packed >> 32) + 1, packed & _COLUMN_MASK
 
 
 @dataclass
 class Source:
     """A loaded file: its data and where each value was written.
 
-    ``positions`` maps a data path such as ``("targets", 0, "text")`` to the
-    1-based (line, column) of the value, ``key_positions`` to that of its key.
-    ``raw`` keeps the text of scalars that YAML turned into numbers or booleans,
-    so that an error can quote what the person wrote.
+    Every value in ``data`` has a slot, numbered in the order the file is read
+    (the root is slot 0, then each value before its children). ``_values`` and
+    ``_keys`` hold the packed position of a slot's value and of its key
+    (0: none), ``_ends`` the slot after its last descendant, so that
+    :meth:`where` finds a path by skipping whole siblings (so ``data`` must
+    stay as loaded; nothing changes it). ``raw`` keeps the
+    text of scalars that YAML turned into numbers or booleans, so that an error
+    can quote what the person wrote.
     """
 
     path: str
     data: Any = None
-    positions: dict[Path_, tuple[int, int]] = field(default_factory=dict)
-    key_positions: dict[Path_, tuple[int, int]] = field(default_factory=dict)
     raw: dict[Path_, str] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     #: Could a value hold a control character? Only through an escape or one written raw.
     may_hide: bool = False
+    _values: array = field(default_factory=lambda: array("Q"), repr=False)
+    _keys: array = field(default_factory=lambda: array("Q"), repr=False)
+    _ends: array = field(default_factory=lambda: array("Q"), repr=False)
+
+    def _child(self, slot: int, container: object, step: object) -> int | None:
+        """The slot of ``container[step]``, where ``container`` is the value in ``slot``."""
+        ends = self._ends
+        if isinstance(container, dict):
+            try:
+                if step not in container:
+                    return None
+            except TypeError:  # an unhashable step cannot be a key
+                return None
+            slot += 1
+            for key in container:
+                if key == step:
+                    return slot
+                slot = ends[slot]
+        elif isinstance(container, list) and isinstance(step, int) \
+                and 0 <= step < len(container):
+            slot += 1
+            for _ in range(step):
+                slot = ends[slot]
+            return slot
+        return None
 
     def where(self, path: Path_, *, key: bool = False) -> tuple[int, int]:
-        """The position of ``path``, or of its nearest written ancestor."""
-        table = self.key_positions if key else self.positions
-        while path:
-            if path in table:
-                return table[path]
-            if key and path in self.positions:
-                return self.positions[path]
-            path = path[:-1]
-        return self.positions.get((), (1, 1))
+        """The 1-based (line, column) of ``path``, or of its nearest written ancestor.
+
+        With ``key``, the position of the key the value is written under, where it has one.
+        """
+        if not self._values:
+            return 1, 1
+        trail = [0]
+        value = self.data
+        for step in path:
+            slot = self._child(trail[-1], value, step)
+            if slot is None:
+                break
+            trail.append(slot)
+            value = value[step]
+        for slot in reversed(trail):
+            if key and self._keys[slot]:
+                return _unpack(self._keys[slot])
+            if self._values[slot]:
+                return _unpack(self._values[slot])
+        return 1, 1
 
     def problem(self, path: Path_, code: str, message: str, hint: str = "", *,
                 key: bool = False, severity: str = "error") -> Problem:
@@ -126,6 +181,38 @@ def _syntax_problem(path: str, err: yaml.YAMLError) -> Problem:
     return Problem(path, line, col, "yaml-syntax", message, hint)
 
 
+# The YAML 1.1 implicit types by the first character of a plain scalar, as in
+# PyYAML's own resolver; no goal file needs path or catch-all resolvers.
+_IMPLICIT = {first: tuple(resolvers)
+             for first, resolvers in yaml.CSafeLoader.yaml_implicit_resolvers.items()}
+assert None not in _IMPLICIT and not yaml.CSafeLoader.yaml_path_resolvers
+
+
+class _Loader(yaml.CSafeLoader):
+    """The C parser, with PyYAML's resolver made cheap for what goal files hold.
+
+    The parser asks for a tag for every node. Quoted and block scalars are
+    always text, and a plain scalar is tried only against the patterns for its
+    first character (most text starts with a letter no pattern starts with).
+    The answers are exactly those of :class:`yaml.CSafeLoader`.
+    """
+
+    def resolve(self, kind: type, value: str | None, implicit: Any) -> str:
+        if kind is ScalarNode:
+            if implicit[0]:
+                for tag, regexp in _IMPLICIT.get(value[:1], ()):  # type: ignore[index]
+                    if regexp.match(value):
+                        return tag
+            return _STR
+        return _MAP if kind is MappingNode else _SEQ
+
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        """No path resolvers: nothing to track."""
+
+    def ascend_resolver(self) -> None:
+        """No path resolvers: nothing to track."""
+
+
 class _Composer:
     """Turns a node graph into plain data, recording positions and refusals.
 
@@ -134,8 +221,9 @@ class _Composer:
 
     def __init__(self, source: Source, aliases_possible: bool) -> None:
         self.source = source
-        self.positions = source.positions
-        self.key_positions = source.key_positions
+        self.values = source._values
+        self.keys = source._keys
+        self.ends = source._ends
         # An alias needs a '*' in the text; without one, no node can repeat.
         self.seen: set[int] | None = set() if aliases_possible else None
 
@@ -145,17 +233,28 @@ class _Composer:
             code, message, hint))
 
     def value(self, node: yaml.Node, path: Path_, key: yaml.Node | None = None) -> Any:
-        """Convert ``node``; ``key`` is its key, where an alias is reported (the
-        alias itself has no position of its own: it shares its anchor's node)."""
+        """Convert ``node`` into the next slot; ``key`` is its key, where an alias
+        is reported (the alias itself has no position of its own: it shares its
+        anchor's node)."""
+        values, ends = self.values, self.ends
+        slot = len(values)
+        if key is None:
+            self.keys.append(0)
+        else:
+            mark = key.start_mark
+            self.keys.append(mark.line << 32 | mark.column + 1)
         seen = self.seen
         if seen is not None:
             if id(node) in seen:
+                values.append(0)
+                ends.append(slot + 1)
                 self._refuse(key or node, "alias", "aliases (*name) are not allowed",
                              "write the value out in full where it is used")
                 return None
             seen.add(id(node))
         mark = node.start_mark
-        self.positions[path] = (mark.line + 1, mark.column + 1)
+        values.append(mark.line << 32 | mark.column + 1)
+        ends.append(slot + 1)
         tag = node.tag
         if tag == _STR:
             return node.value
@@ -165,13 +264,19 @@ class _Composer:
                          "goal files need only a few levels; check the indentation")
             return None
         if tag == _MAP:
-            return self.mapping(node, path)
-        if tag == _SEQ:
-            return [self.value(item, (*path, i)) for i, item in enumerate(node.value)]
-        if tag == _TIMESTAMP:  # dates stay as written: "2023-04-30"
+            result: Any = self.mapping(node, path, slot)
+        elif tag == _SEQ:
+            result = [self.value(item, (*path, i)) for i, item in enumerate(node.value)]
+        elif tag == _TIMESTAMP:  # dates stay as written: "2023-04-30"
             return node.value
+        else:
+            return self.scalar(node, path, tag)
+        ends[slot] = len(values)
+        return result
+
+    def scalar(self, node: yaml.Node, path: Path_, tag: str) -> Any:
         convert = _CONVERT.get(tag)
-        if convert is None or not isinstance(node, yaml.ScalarNode):
+        if convert is None or not isinstance(node, ScalarNode):
             self._refuse(node, "tag", f"the tag '{tag}' is not allowed",
                          "remove the '!…' tag; goal files hold only text, numbers, "
                          "lists and mappings")
@@ -186,11 +291,10 @@ class _Composer:
                          "or put text in quotes")
             return None
 
-    def mapping(self, node: yaml.MappingNode, path: Path_) -> dict[str, Any]:
+    def mapping(self, node: yaml.MappingNode, path: Path_, slot: int) -> dict[str, Any]:
         result: dict[str, Any] = {}
-        key_positions = self.key_positions
         for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode):
+            if not isinstance(key_node, ScalarNode):
                 self._refuse(key_node, "yaml-syntax", "a key must be plain text",
                              "write keys as simple words followed by ':'")
                 continue
@@ -199,35 +303,59 @@ class _Composer:
                              "write the keys out in full")
                 continue
             key = key_node.value
-            key_path = (*path, key)
             if key in result:
+                first = self.source._child(slot, result, key)
                 self._refuse(key_node, "duplicate-key",
                              f"key '{key}' appears twice in the same mapping "
-                             f"(first on line {key_positions[key_path][0]})",
+                             f"(first on line {_unpack(self.keys[first])[0]})",  # type: ignore[index]
                              "remove one of them or merge their contents")
                 continue
-            mark = key_node.start_mark
-            key_positions[key_path] = (mark.line + 1, mark.column + 1)
-            result[key] = self.value(value_node, key_path, key_node)
+            result[key] = self.value(value_node, (*path, key), key_node)
         return result
 
 
-def load_text(path: str, text: str) -> Source:
-    """Parse ``text``; syntax errors become problems on the returned source."""
-    source = Source(path)
-    loader = yaml.CSafeLoader(text)
+def _compose(source: Source, text: str) -> None:
+    loader = _Loader(text)
     try:
         node = loader.get_single_node()
     except yaml.YAMLError as err:
-        source.problems.append(_syntax_problem(path, err))
-        return source
+        source.problems.append(_syntax_problem(source.path, err))
+        return
     finally:
         loader.dispose()
     if node is None:
-        source.problems.append(Problem(path, 1, 1, "empty-file", "the file holds no data",
-                                       "fill it in or delete it"))
-        return source
+        source.problems.append(Problem(source.path, 1, 1, "empty-file",
+                                       "the file holds no data", "fill it in or delete it"))
+        return
     source.data = _Composer(source, "*" in text).value(node, ())
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector meanwhile, then leave it as it was.
+
+    For building large acyclic data: reference counting frees it, and the
+    collector would only walk it, and everything built before it, again and
+    again; that was the one part of loading that grew faster than the
+    repository. Cycles made meanwhile are collected after.
+    """
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def load_text(path: str, text: str) -> Source:
+    """Parse ``text``; syntax errors become problems on the returned source.
+
+    The node graph is freed before the collector runs again: it never sees it.
+    """
+    source = Source(path)
+    with collector_paused():
+        _compose(source, text)
     source.may_hide = "\\" in text or bool(invisible_characters(text))
     return source
 
