@@ -1,0 +1,103 @@
+"""The municipality's reports: one per body and one for all, each period reproducible.
+
+Golden files hold the Markdown of the multi-body fixture (UPDATE_GOLDEN=1 rewrites
+them); a report of a period is the same after later periods are written, and the
+same from the tag it was sent from.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from malpl.cli import app
+from malpl.periods import parse_period
+from malpl.report import markdown_text
+from malpl.repository import load_repository
+from tests.conftest import FIXTURES
+
+GOLDEN = Path(__file__).parent / "golden"
+T1_2024 = parse_period("T1-2024", "tertial")
+
+
+def _golden(name: str, text: str) -> None:
+    path = GOLDEN / name
+    if os.environ.get("UPDATE_GOLDEN"):
+        path.write_text(text, encoding="utf-8")
+    assert text == path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("bodies", [None, ["kf"], ["tn"], ["bun", "bostad"]],
+                         ids=lambda b: "+".join(b) if b else "all")
+def test_report_per_body_and_for_all(bodies: list[str] | None) -> None:
+    """Dated by malpl.yaml (periods.dates), so no date is passed here."""
+    repo = load_repository(FIXTURES / "kommun")
+    text = markdown_text(repo, T1_2024, image_dir="bilder", bodies=bodies)
+    name = "+".join(bodies) if bodies else "alla"
+    _golden(f"report-kommun-{name}-T1-2024.md", text)
+    assert 'date: "20 maj 2024"' in text
+
+
+def test_body_report_names_the_higher_goals_of_other_bodies() -> None:
+    text = markdown_text(load_repository(FIXTURES / "kommun"), T1_2024, image_dir="bilder",
+                         bodies=["tn"])
+    assert "# Kommunfullmäktige" not in text  # one body: no chapter headings
+    assert ("Bidrar till 1\\:2 Invånarna ska känna sig trygga i sitt närområde. "
+            "(Kommunfullmäktige)") in text
+    assert "Bidrar till 1\\:10 Kommunens verksamheter" in text
+
+
+def _git(root: Path, *args: str, date: str = "2024-05-20T12:00:00") -> None:
+    env = {"GIT_AUTHOR_NAME": "Controller", "GIT_AUTHOR_EMAIL": "c@example.org",
+           "GIT_COMMITTER_NAME": "Controller", "GIT_COMMITTER_EMAIL": "c@example.org",
+           "GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date, "HOME": str(root),
+           "PATH": os.environ["PATH"]}
+    subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, env=env)
+
+
+def _report(root: Path, *args: str) -> bytes:
+    out = root / "ut" / "r.md"
+    result = CliRunner().invoke(app, ["-C", str(root), "report", "T1-2024", "-f", "md",
+                                      "-o", str(out), *args])
+    assert result.exit_code == 0, result.output
+    return out.read_bytes()
+
+
+def test_t1_report_is_the_same_after_t2_is_written(tmp_path: Path) -> None:
+    root = tmp_path / "statistik"
+    shutil.copytree(FIXTURES / "statistik", root)
+    _git(root, "init", "-q", "-b", "main")
+    _git(root, "add", ".")
+    _git(root, "commit", "-qm", "T1-2024", date="2024-05-14T10:00:00")
+    before = _report(root)
+    assert b'date: "14 maj 2024"' in before  # the commit that wrote T1's follow-ups
+    goal = root / "goals" / "M1.yaml"
+    text = goal.read_text(encoding="utf-8").replace(
+        "      T1-2024:\n        assessment: delvis_uppfyllt",
+        "      T3-2024:\n        assessment: uppfyllt\n        comment: Klart.\n"
+        "      T1-2024:\n        assessment: delvis_uppfyllt")
+    goal.write_text(text.replace("      2024: 16.5\n", "      2024: 16.5\n      2025: 15.0\n"),
+                    encoding="utf-8")
+    _git(root, "commit", "-qam", "T3 och 2025", date="2024-12-20T10:00:00")
+    assert _report(root) == before
+
+
+def test_report_at_the_tag_it_was_sent_from(tmp_path: Path) -> None:
+    root = tmp_path / "kommun"
+    shutil.copytree(FIXTURES / "kommun", root)
+    _git(root, "init", "-q", "-b", "main")
+    _git(root, "add", ".")
+    _git(root, "commit", "-qm", "T1")
+    _git(root, "tag", "ks-2024-05-20")
+    sent = _report(root, "--body", "tn")
+    goal = root / "goals" / "tn" / "6.9.yaml"
+    goal.write_text(goal.read_text(encoding="utf-8").replace("210 armaturer", "211 armaturer"),
+                    encoding="utf-8")
+    _git(root, "commit", "-qam", "Rättelse")
+    assert _report(root, "--body", "tn") != sent
+    assert _report(root, "--body", "tn", "--at", "ks-2024-05-20") == sent
