@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import Field
 
+from malpl import swedish
 from malpl.model import Number, Strict, _d
 
 if TYPE_CHECKING:
@@ -74,3 +75,44 @@ class KoladaData:
     def path(self, kpi: str) -> str:
         source = self.sources.get(kpi)
         return source.path if source is not None else f"{KOLADA_DIR}/{kpi}.yaml"
+
+
+@dataclass
+class Change:
+    kpi: str
+    name: str
+    gender: str
+    year: str
+    old: float | None
+    new: float | None
+    present_before: bool
+    present_after: bool
+
+    @property
+    def kind(self) -> str:
+        if not self.present_before:
+            return "ny"
+        return "borttagen" if not self.present_after else "reviderad"
+
+    def line(self) -> str:
+        who = self.name + ("" if self.gender == "T" else f", {GENDERS[self.gender]}")
+        return f"{self.kpi} {who} {self.year}: {_shown(self.old)} → {_shown(self.new)} ({self.kind})"
+
+
+def _shown(value: float | None) -> str:
+    return "–" if value is None else swedish.number(value)
+
+
+def changes(old: KoladaFile | None, new: KoladaFile) -> list[Change]:
+    before = old.values if old else {}
+    found = []
+    for entity in sorted(before.keys() | new.values.keys()):
+        a, b = before.get(entity, {}), new.values.get(entity, {})
+        for gender in sorted(a.keys() | b.keys()):
+            x, y = a.get(gender, {}), b.get(gender, {})
+            for year in sorted(x.keys() | y.keys()):
+                if year in x and year in y and x[year] == y[year]:
+                    continue
+                found.append(Change(new.kpi, new.name(entity), gender, year, x.get(year),
+                                    y.get(year), year in x, year in y))
+    return found

@@ -14,10 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from malpl import swedish
 from malpl.kolada import store
 from malpl.kolada.client import Client, base_url
-from malpl.kolada.data import GENDERS, KoladaFile
+from malpl.kolada.data import GENDERS, Change, KoladaFile, changes
 from malpl.kolada.ids import GROUP, MUNICIPALITY, KoladaId, is_entity, is_kpi, is_ou
 from malpl.repository import MalplError, Repository
 
@@ -151,47 +150,6 @@ def build(kpi: str, wanted: Wanted, got: Fetched, old: KoladaFile | None, since:
     if old is not None and new.model_copy(update={"fetched": old.fetched}) == old:
         return old
     return new
-
-
-@dataclass
-class Change:
-    kpi: str
-    name: str
-    gender: str
-    year: str
-    old: float | None
-    new: float | None
-    present_before: bool
-    present_after: bool
-
-    @property
-    def kind(self) -> str:
-        if not self.present_before:
-            return "ny"
-        return "borttagen" if not self.present_after else "reviderad"
-
-    def line(self) -> str:
-        who = self.name + ("" if self.gender == "T" else f", {GENDERS[self.gender]}")
-        return f"{self.kpi} {who} {self.year}: {_shown(self.old)} → {_shown(self.new)} ({self.kind})"
-
-
-def _shown(value: float | None) -> str:
-    return "–" if value is None else swedish.number(value)
-
-
-def changes(old: KoladaFile | None, new: KoladaFile) -> list[Change]:
-    before = old.values if old else {}
-    found = []
-    for entity in sorted(before.keys() | new.values.keys()):
-        a, b = before.get(entity, {}), new.values.get(entity, {})
-        for gender in sorted(a.keys() | b.keys()):
-            x, y = a.get(gender, {}), b.get(gender, {})
-            for year in sorted(x.keys() | y.keys()):
-                if year in x and year in y and x[year] == y[year]:
-                    continue
-                found.append(Change(new.kpi, new.name(entity), gender, year, x.get(year),
-                                    y.get(year), year in x, year in y))
-    return found
 
 
 @dataclass
