@@ -108,9 +108,13 @@ def changes(old: KoladaFile | None, new: KoladaFile) -> list[Change]:
     found = []
     for entity in sorted(before.keys() | new.values.keys()):
         a, b = before.get(entity, {}), new.values.get(entity, {})
-        for gender in sorted(a.keys() | b.keys()):
-            x, y = a.get(gender, {}), b.get(gender, {})
-            for year in sorted(x.keys() | y.keys()):
+        genders = sorted(a.keys() | b.keys(), key=lambda g: ("TKM".find(g), g))
+        years = {year for g in genders for year in (*a.get(g, {}), *b.get(g, {}))}
+        for year in sorted(years):
+            for gender in genders:
+                x, y = a.get(gender, {}), b.get(gender, {})
+                if year not in x and year not in y:
+                    continue
                 if year in x and year in y and x[year] == y[year]:
                     continue
                 found.append(Change(new.kpi, new.name(entity), gender, year, x.get(year),
