@@ -260,6 +260,8 @@ def test_views_merge_pulled_figures_own_values_win(kolada: FakeKolada,
                       "Alla kommuner (ovägt medel), män", "Bräcke", "Bräcke, kvinnor",
                       "Bräcke, män"]
     assert [r["label"] for r in m2["references"]] == ["Riket"]  # no gender asked for
+    out = CliRunner().invoke(app, ["-C", str(municipality), "show", "1"])
+    assert "Källa: Kolada N15428, hämtad 2026-11-28" in " ".join(out.output.split())
 
 
 def test_an_own_value_that_differs_is_a_warning_naming_both(kolada: FakeKolada,
