@@ -375,10 +375,11 @@ def _notes(repo: Repository, rev: str) -> list[str]:
 
 
 def owned_ids(repo: Repository, bodies: Sequence[str]) -> set[str]:
-    """The ids of the goals of these bodies, with their targets and measures."""
+    """The ids of the goals of these bodies, with their targets, measures and KPIs."""
     goals = repo.goals_of(bodies)
     return ({g.id for g in goals} | {t.id for g in goals for t in g.targets}
-            | {m.id for g in goals for m in g.measures})
+            | {m.id for g in goals for m in g.measures}
+            | {m.kpi for g in goals for m in g.measures if m.kpi})  # pulled Kolada figures
 
 
 def diff_revisions(root: Path, spec: str | None = None,

@@ -325,3 +325,16 @@ def test_stored_figures_are_read_at_a_revision(kolada: FakeKolada, municipality:
     repo = load_revision(municipality, "HEAD")
     assert sorted(repo.kolada.files) == ["N15008", "N15428"] and len(repo.goals) == 1
     assert not [p for p in repo.problems if p.is_error]
+
+
+def test_a_hand_edited_data_file_is_a_problem_at_its_line(kolada: FakeKolada,
+                                                          municipality: Path) -> None:
+    """The fetch date reaches the report: only a date is accepted."""
+    _pull(municipality, kolada)
+    path = municipality / "data" / "kolada" / "N15008.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "fetched: '2026-11-28'", "fetched: <img src=x>"), encoding="utf-8")
+    problems = [p for p in check(municipality).problems if p.is_error]
+    assert [(p.path, p.line) for p in problems] == [("data/kolada/N15008.yaml", 3)]
+    out = CliRunner().invoke(app, ["-C", str(municipality), "measures"])
+    assert out.exit_code == 1 and "data/kolada/N15008.yaml:3" in out.output

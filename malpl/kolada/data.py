@@ -26,8 +26,8 @@ Scalar = str | int | float | bool | None
 class KoladaFile(Strict):
     """``data/kolada/KPI.yaml``, written by ``malpl kolada pull``."""
 
-    kpi: str = Field(description=_d("Nyckeltalets id", "The KPI id"))
-    fetched: str = Field(description=_d(
+    kpi: str = Field(pattern=r"^[NUV]\d{5}$", description=_d("Nyckeltalets id", "The KPI id"))
+    fetched: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$", description=_d(
         "Dagen värdena senast ändrades i filen (ÅÅÅÅ-MM-DD)",
         "The day the figures last changed in the file (YYYY-MM-DD)"))
     known: bool = Field(True, description=_d(
