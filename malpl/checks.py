@@ -14,17 +14,17 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from malpl.model import FollowUp, Goal, Measure
+from malpl.kolada import ids as kolada_ids
+from malpl.model import FollowUp, Goal, KoladaCompare, Measure
 from malpl.periods import PeriodError, parse_period, parse_point
 from malpl.problems import Problem
 from malpl.repository import Repository, load_repository, relative, yaml_files
 from malpl.text import invisible_characters
-from malpl.yamlsource import Path_
+from malpl.yamlsource import Path_, Source
 
 Check = Callable[[Repository], list[Problem]]
 _ID = re.compile(r"[\w.:\-]+")
 ID_MAX_LENGTH = 40  # ids are written on every row and in file names; "6.10.2" is typical
-_KPI = re.compile(r"^[NUV]\d{5}$")
 
 
 def _measures(repo: Repository) -> Iterator[tuple[Goal, int, Measure]]:
@@ -274,10 +274,10 @@ def check_measure_links(repo: Repository) -> list[Problem]:
             problems.append(goal.source.problem(
                 (*base, "source"), "missing-field", "a Kolada measure needs its 'kpi' id",
                 "add 'kpi: N15428' (the id shown on kolada.se)"))
-        if measure.kpi and not _KPI.match(measure.kpi):
+        if measure.kpi and not kolada_ids.is_kpi(measure.kpi):
             problems.append(goal.source.problem(
                 (*base, "kpi"), "invalid-value", f"'{measure.kpi}' is not a Kolada KPI id",
-                "Kolada ids are a letter and five digits, such as N15428"))
+                kolada_ids.KPI_HINT))
         if target and _is_percent(measure.unit):
             for bound in ("value", "min", "max"):
                 number = getattr(target, bound)
@@ -431,6 +431,72 @@ def check_characters(repo: Repository) -> list[Problem]:
     return problems
 
 
+def _unknown_ids(repo: Repository) -> dict[str, str]:
+    """Ids a pull found Kolada does not know, with the file that says so."""
+    return {i: repo.kolada.path(kpi) for kpi, f in sorted(repo.kolada.files.items())
+            for i in f.unknown}
+
+
+def _compare_ids(source: Source, base: Path_, compares: list[KoladaCompare],
+                 unknown: dict[str, str]) -> Iterator[Problem]:
+    for j, compare in enumerate(compares):
+        path: Path_ = (*base, j, "id")
+        if not kolada_ids.is_entity(compare.id):
+            yield source.problem(path, "invalid-value",
+                                 f"'{compare.id}' is not a Kolada municipality or group id",
+                                 kolada_ids.ENTITY_HINT)
+        elif compare.id in unknown:
+            yield source.problem(path, "kolada-unknown",
+                                 f"Kolada does not know '{compare.id}' ({unknown[compare.id]})",
+                                 kolada_ids.ENTITY_HINT)
+
+
+def check_kolada(repo: Repository) -> list[Problem]:
+    """Kolada ids must exist, Kolada measures must have been pulled, and an own value that
+    differs from Kolada's is pointed out (the own value is the one shown)."""
+    from malpl.measureviews import kolada_values
+
+    unknown = _unknown_ids(repo)
+    problems = []
+    if repo.config_source is not None:
+        problems += _compare_ids(repo.config_source, ("kolada", "compare"),
+                                 repo.config.kolada.compare, unknown)
+    for goal, i, measure in _measures(repo):
+        base: Path_ = ("measures", i)
+        problems += _compare_ids(goal.source, (*base, "compare"), measure.compare, unknown)
+        if measure.ou is not None and not kolada_ids.is_ou(measure.ou):
+            problems.append(goal.source.problem(
+                (*base, "ou"), "invalid-value", f"'{measure.ou}' is not a Kolada unit id",
+                "a unit id is V, two digits, E and digits, such as V15E226000301"))
+        if measure.source != "kolada" or not kolada_ids.is_kpi(measure.kpi or ""):
+            continue
+        file = repo.kolada.get(measure.kpi)
+        where = repo.kolada.path(measure.kpi or "")
+        if file is None and (repo.kolada.files or not measure.values):
+            # Hand-typed figures in a repository that has never pulled are not a mistake.
+            problems.append(goal.source.problem(
+                (*base, "kpi"), "kolada-not-pulled",
+                f"the figures of {measure.kpi} have not been pulled from Kolada",
+                "run 'malpl kolada pull' and commit data/kolada/", severity="warning"))
+        elif file is None:
+            continue
+        elif not file.known:
+            problems.append(goal.source.problem(
+                (*base, "kpi"), "kolada-unknown", f"Kolada does not know {measure.kpi} ({where})",
+                kolada_ids.KPI_HINT))
+        else:
+            theirs = kolada_values(repo.config, measure, file)
+            for year, own in measure.values.items():
+                if own is not None and year in theirs and abs(theirs[year] - own) > 1e-9:
+                    problems.append(goal.source.problem(
+                        (*base, "values", year), "kolada-conflict",
+                        f"{year} is {_num(own)} here and {_num(theirs[year])} in Kolada "
+                        f"({where}); the value here is shown",
+                        "remove the value here to show Kolada's, or keep it on purpose",
+                        severity="warning"))
+    return problems
+
+
 CHECKS: tuple[Check, ...] = (
     check_characters,
     check_config,
@@ -445,6 +511,7 @@ CHECKS: tuple[Check, ...] = (
     check_targets,
     check_duplicate_measures,
     check_ready,
+    check_kolada,
 )
 
 

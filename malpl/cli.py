@@ -445,6 +445,74 @@ def report(
         echo(f"note: {note}", err=True)
 
 
+kolada_app = typer.Typer(cls=MalplGroup, no_args_is_help=True, rich_markup_mode=None,
+                         help="Figures from Kolada: find KPI ids, pull figures into data/kolada/.")
+app.add_typer(kolada_app, name="kolada")
+
+
+@kolada_app.command("search")
+def kolada_search(
+    ctx: typer.Context,
+    text: str = typer.Argument(..., help="Words in the KPI's title, e.g. behöriga gymnasiet."),
+) -> None:
+    """Find Kolada KPIs by title: id, title, description and whether divided by gender."""
+    from malpl.kolada.client import Client, base_url
+    from malpl.repository import read_config
+
+    with Client(base_url(read_config(_options(ctx).root).kolada.url)) as client:
+        found = client.search(text)
+    for kpi in sorted(found, key=lambda k: str(k.get("id"))):
+        gender = "  (kön: kvinnor och män)" if kpi.get("is_divided_by_gender") else ""
+        echo(f"{kpi.get('id')}  {kpi.get('title')}{gender}")
+        if kpi.get("description"):
+            echo(f"    {' '.join(str(kpi['description']).split())}")
+    echo(f"{_plural(len(found), 'KPI')} found (Källa: Kolada)", err=True)
+
+
+@kolada_app.command("pull")
+def kolada_pull(
+    ctx: typer.Context,
+    measure: str = typer.Option(None, "--measure", "-m", help="Only this measure's KPI."),
+    body: list[str] = BODY,
+    since: str = typer.Option(None, "--since", help="Only what Kolada changed since this "
+                              "date (YYYY-MM-DD)."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Show what would change; write "
+                                 "nothing."),
+) -> None:
+    """Fetch the figures of every Kolada measure into data/kolada/ (one file per KPI)."""
+    import datetime as dt
+
+    from rich.progress import Progress, SpinnerColumn, TextColumn
+
+    from malpl.kolada.pull import pull
+    from malpl.terminal import SafeConsole
+
+    if since is not None:
+        try:
+            dt.date.fromisoformat(since)
+        except ValueError:
+            fail(f"'{since}' is not a date", "write --since as 2025-01-31", code=2)
+    repo = load_valid(_options(ctx).root)
+    columns = (SpinnerColumn(), TextColumn("Kolada: {task.completed} requests"))
+    console = SafeConsole(stderr=True, highlight=False, markup=False)
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task("pull", total=None)
+        result = pull(repo, measure=measure, bodies=body, since=since, dry_run=dry_run,
+                      on_request=lambda: progress.advance(task))
+    for kpi in result.new_files:
+        echo(f"{kpi}: new file data/kolada/{kpi}.yaml")
+    for change in result.changes:
+        echo(change.line())
+    for kpi in result.unknown_kpis:
+        echo(f"warning: Kolada does not know the KPI {kpi}", err=True)
+    for ident in result.unknown_ids:
+        echo(f"warning: Kolada does not know the id {ident}", err=True)
+    written = sum(1 for _, _, w in result.files if w)
+    verb = "would write" if dry_run else "wrote"
+    echo(f"{verb} {_plural(written, 'file')} of {len(result.files)}; "
+         f"{_plural(len(result.changes), 'figure')} changed (Källa: Kolada)")
+
+
 def load_valid(root: Path, at: str | None = None) -> Repository:
     """The repository (as it was at git revision ``at``), or exit 1 pointing at
     `malpl check` when it is invalid."""

@@ -26,7 +26,7 @@ _TOKENS = re.compile(r"\s+|\S+\s*")  # a word with the space after it
 class Change:
     """One change. ``words`` is a word diff: a list of (op, text), op one of = - +."""
 
-    kind: str  # goal, target, measure, followup, config
+    kind: str  # goal, target, measure, followup, config, kolada
     action: str  # added, removed, changed, moved
     id: str
     field: str = ""
@@ -100,7 +100,23 @@ class _Differ:
                 self.goal(before, after)
         self.targets(old_goals, new_goals)
         self.measures(old_goals, new_goals)
+        self.kolada()
         return self.changes
+
+    def kolada(self) -> None:
+        """Pulled figures: Kolada's revisions and deletions, one change per value."""
+        from malpl.kolada.data import changes
+
+        old, new = self.old.kolada.files, self.new.kolada.files
+        for kpi in sorted(old.keys() | new.keys()):
+            if kpi not in new or kpi not in old:
+                action = "removed" if kpi not in new else "added"
+                self.add("kolada", action, kpi, "file", old[kpi].title if kpi in old else None,
+                         new[kpi].title if kpi in new else None)
+                continue
+            for c in changes(old.get(kpi), new[kpi]):
+                name = c.name + ("" if c.gender == "T" else f" ({c.gender})")
+                self.add("kolada", "changed", kpi, name, c.old, c.new, period=c.year)
 
     def goal(self, old: Goal, new: Goal) -> None:
         for name in ("title", "description"):
@@ -211,7 +227,7 @@ def diff(old: Repository, new: Repository) -> list[Change]:
 # ``words``) on its way in; only the fixed words of a line are written raw.
 
 _NAMES = {"goal": "goal", "target": "target", "measure": "measure", "followup": "target",
-          "config": "configuration"}
+          "config": "configuration", "kolada": "Kolada"}
 NEWLINE = " ⏎ "  # a line break in a value, shown, so that each change is one line
 
 
@@ -320,7 +336,7 @@ def format_markdown(changes: list[Change], config: Config, title: str) -> str:
     if not changes:
         return "\n".join([*lines, "No changes in the goals.", ""])
     groups = (("config", "Configuration"), ("goal", "Goals"), ("target", "Targets"),
-              ("followup", "Follow-ups"), ("measure", "Measures"))
+              ("followup", "Follow-ups"), ("measure", "Measures"), ("kolada", "Kolada"))
     for kind, heading in groups:
         chosen = [c for c in changes if c.kind == kind]
         if chosen:
@@ -359,10 +375,11 @@ def _notes(repo: Repository, rev: str) -> list[str]:
 
 
 def owned_ids(repo: Repository, bodies: Sequence[str]) -> set[str]:
-    """The ids of the goals of these bodies, with their targets and measures."""
+    """The ids of the goals of these bodies, with their targets, measures and KPIs."""
     goals = repo.goals_of(bodies)
     return ({g.id for g in goals} | {t.id for g in goals for t in g.targets}
-            | {m.id for g in goals for m in g.measures})
+            | {m.id for g in goals for m in g.measures}
+            | {m.kpi for g in goals for m in g.measures if m.kpi})  # pulled Kolada figures
 
 
 def diff_revisions(root: Path, spec: str | None = None,

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
+from malpl.kolada.data import KOLADA_DIR
 from malpl.model import Config, Goal
 from malpl.problems import Problem
 from malpl.repository import (
@@ -113,8 +114,8 @@ def load_revision(root: Path, rev: str, name: str = "") -> Repository:
         return load_repository(root)
     base = prefix(root)
     commit = resolve(root, rev)
-    listing = _git(root, "ls-tree", "-r", "-z", "--full-tree", commit, "--",
-                   *_pathspecs(base)).decode("utf-8", "surrogateescape").split("\0")
+    listing = _git(root, "ls-tree", "-r", "-z", "--full-tree", commit, "--", *_pathspecs(base),
+                   f"{base}{KOLADA_DIR}").decode("utf-8", "surrogateescape").split("\0")
     entries = []
     for line in listing:
         meta, _, path = line.partition("\t")

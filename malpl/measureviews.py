@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from malpl import swedish
+from malpl.kolada.data import KoladaData, KoladaFile
 from malpl.model import Config, Goal, Measure, Range
 from malpl.periods import Period, parse_point
 
@@ -68,6 +69,7 @@ class MeasureView:
     trend: str = ""  # better, unchanged, worse, not_assessable, or "" (none)
     trend_manual: bool = False
     progress: float | None = None
+    fetched: str = ""  # the day pulled Kolada figures last changed, when there are any
 
     @property
     def trend_label(self) -> str:
@@ -175,14 +177,50 @@ def _progress(view: MeasureView) -> float | None:
     return max(0.0, min(1.0, (now - start) / span))
 
 
+def pulled(config: Config, measure: Measure, kolada: KoladaData | None) -> KoladaFile | None:
+    """The pulled file of a Kolada measure, if it was pulled."""
+    if measure.source != "kolada" or kolada is None:
+        return None
+    return kolada.get(measure.kpi)
+
+
+def kolada_values(config: Config, measure: Measure, file: KoladaFile) -> dict[str, float]:
+    """Kolada's figures for the measure's own municipality, or its unit (``ou``)."""
+    return file.series(measure.ou or config.organisation.kolada_id or "")
+
+
+def _kolada_references(config: Config, measure: Measure, file: KoladaFile,
+                       own_labels: set[str]) -> dict[str, dict[str, float]]:
+    """Comparisons and, where asked, the split by gender; an own reference of the same
+    name wins."""
+    series = {}
+    if measure.gender:
+        who = measure.ou or config.organisation.kolada_id or ""
+        for gender, word in (("K", "Kvinnor"), ("M", "Män")):
+            series[word] = file.series(who, gender)
+    for compare in [*config.kolada.compare, *measure.compare]:
+        series.setdefault(compare.label, file.series(compare.id))
+        if measure.gender:
+            for gender, word in (("K", "kvinnor"), ("M", "män")):
+                series.setdefault(f"{compare.label}, {word}", file.series(compare.id, gender))
+    return {label: values for label, values in series.items() if label not in own_labels}
+
+
 def measure_view(config: Config, goal: Goal, measure: Measure,
-                 period: Period | None = None) -> MeasureView:
+                 period: Period | None = None, kolada: KoladaData | None = None) -> MeasureView:
+    """``kolada``: pulled figures, merged under the measure's own (own values win)."""
     bound = _Bound(config.periods.scheme, period)
     unit = measure.unit
     view = MeasureView(goal.id, measure.id, measure.name, unit or "", measure.direction or "",
                        (measure.kpi and f"Kolada {measure.kpi}") or measure.source,
                        note=measure.note or "")
-    view.series = _series(measure.values, bound, unit)
+    file = pulled(config, measure, kolada)
+    values = dict(measure.values)
+    if file is not None:
+        values = kolada_values(config, measure, file) | values
+        view.fetched = file.fetched
+        view.source = f"Kolada {measure.kpi}, hämtad {file.fetched}"
+    view.series = _series(values, bound, unit)
     view.missing = _markers(
         {k: measure.missing.get(k, "") for k, v in measure.values.items() if v is None}
         | measure.missing, bound)
@@ -203,6 +241,12 @@ def measure_view(config: Config, goal: Goal, measure: Measure,
         series = _series(ref.values, bound, unit)
         if series:
             references[name] = ReferenceView(ref.label, series)
+    if file is not None:
+        own = {ref.label for ref in measure.references.values()}
+        for label, ref_values in _kolada_references(config, measure, file, own).items():
+            series = _series(ref_values, bound, unit)
+            if series:
+                references[f"kolada:{label}"] = ReferenceView(label, series)
     view.references = list(references.values())
     _target(view, measure, references)
     _trend(view, measure, bound)
@@ -210,6 +254,6 @@ def measure_view(config: Config, goal: Goal, measure: Measure,
     return view
 
 
-def measure_views(config: Config, goals: list[Goal], period: Period | None = None
-                  ) -> list[MeasureView]:
-    return [measure_view(config, g, m, period) for g in goals for m in g.measures]
+def measure_views(config: Config, goals: list[Goal], period: Period | None = None,
+                  kolada: KoladaData | None = None) -> list[MeasureView]:
+    return [measure_view(config, g, m, period, kolada) for g in goals for m in g.measures]

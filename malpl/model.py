@@ -97,6 +97,17 @@ class MeasureTarget(Strict):
 Trend = Literal["better", "unchanged", "worse", "not_assessable"]
 
 
+class KoladaCompare(Strict):
+    """A comparison fetched from Kolada: Riket, a group such as an unweighted average, a
+    chosen similar municipality."""
+
+    id: Text = Field(description=_d(
+        "Id i Kolada: kommunkod inom citattecken (\"0000\" = Riket) eller grupp-id (G…)",
+        "Kolada id: a municipality code in quotes (\"0000\" = Riket) or a group id (G…)"))
+    label: Text = Field(description=_d(
+        "Namn i rapporten, t.ex. Riket", "Name in the report, e.g. Riket"))
+
+
 class Measure(Strict):
     """A 'Mått': an indicator followed over time."""
 
@@ -110,6 +121,14 @@ class Measure(Strict):
         "Source: own measurement, survey, or Kolada"))
     kpi: str | None = Field(None, description=_d(
         "Koladas nyckeltals-id, t.ex. N15428", "Kolada KPI id, e.g. N15428"))
+    compare: list[KoladaCompare] = Field(default_factory=list, description=_d(
+        "Fler jämförelser ur Kolada för just detta mått (utöver kolada.compare i malpl.yaml)",
+        "More Kolada comparisons for this measure (besides kolada.compare in malpl.yaml)"))
+    gender: bool = Field(False, description=_d(
+        "Visa Koladas värden för kvinnor och män", "Show Kolada's values for women and men"))
+    ou: str | None = Field(None, description=_d(
+        "Organisatorisk enhet i Kolada (t.ex. en skola, V15E…) i stället för kommunen",
+        "Kolada organisational unit (e.g. a school, V15E…) instead of the municipality"))
     note: str | None = Field(None, description=_d(
         "Kommentar om måttet, visas överallt där måttet visas",
         "Note on the measure, shown wherever the measure is"))
@@ -251,6 +270,18 @@ class Periods(Strict):
         "The report's date per period, e.g. T1-2024: \"2024-05-20\" (the board meeting)"))
 
 
+KOLADA_URL = "https://api.kolada.se/v3"
+
+
+class KoladaSettings(Strict):
+    url: str = Field(KOLADA_URL, description=_d(
+        "Koladas API (miljövariabeln MALPL_KOLADA_URL går före)",
+        "Kolada's API (the environment variable MALPL_KOLADA_URL overrides it)"))
+    compare: list[KoladaCompare] = Field(default_factory=list, description=_d(
+        "Jämförelser för alla Kolada-mått, t.ex. {id: \"0000\", label: Riket}",
+        "Comparisons for every Kolada measure, e.g. {id: \"0000\", label: Riket}"))
+
+
 def _default_levels() -> list[Level]:
     return [Level(key="inriktningsmal", label="Inriktningsmål"),
             Level(key="utvecklingsmal", label="Utvecklingsmål")]
@@ -283,6 +314,8 @@ class Config(Strict):
         "Bedömningsskala, bästa först", "Assessment scale, best first"))
     labels: Labels = Field(default_factory=Labels)
     periods: Periods = Field(default_factory=Periods)
+    kolada: KoladaSettings = Field(default_factory=KoladaSettings, description=_d(
+        "Hämtning från Kolada (malpl kolada pull)", "Fetching from Kolada (malpl kolada pull)"))
 
     def step(self, key: str | None) -> ScaleStep | None:
         return next((s for s in self.scale if s.key == key), None)

@@ -43,6 +43,10 @@ CODES: dict[str, str] = {
     "duplicate-measure": "the same measure listed twice under one goal (warning)",
     "ready-without-comment": "a follow-up marked ready that has no comment (warning)",
     "control-character": "a text holds control or bidi characters, shown as symbols (warning)",
+    "kolada-unknown": "a KPI or comparison id that Kolada does not know (found by a pull)",
+    "kolada-not-pulled": "a Kolada measure whose figures were never pulled (warning)",
+    "kolada-conflict": "an own value that differs from the one pulled from Kolada; the own "
+                       "value is shown (warning)",
 }
 
 

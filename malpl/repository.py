@@ -18,6 +18,7 @@ from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from malpl.kolada.data import KoladaData
 from malpl.model import Body, Config, Goal
 from malpl.problems import Problem
 from malpl.schema_errors import problems_from
@@ -50,6 +51,7 @@ class Repository:
     problems: list[Problem] = field(default_factory=list)
     files: int = 0
     config_source: Source | None = None
+    kolada: KoladaData = field(default_factory=KoladaData)  # pulled figures, data/kolada/
 
     _index: dict[str, Goal] | None = field(default=None, repr=False)
 
@@ -252,13 +254,23 @@ def load_goal(source: Source) -> Goal | None:
 
 def build_repository(root: Path, config_source: Source | None,
                      sources: Iterable[Source]) -> Repository:
-    """Assemble a repository from sources, wherever they were read from (disk, git)."""
+    """Assemble a repository from sources, wherever they were read from (disk, git).
+
+    Files under data/kolada/ are pulled figures, not goals."""
+    from malpl.kolada import store
+
     repo = Repository(root=root, config=load_config(config_source),
                       config_source=config_source)
     if config_source is not None:
         repo.files += 1
         repo.problems.extend(config_source.problems)
+    sources = list(sources)
+    pulled = [s for s in sources if store.is_kolada_path(s.path)]
+    repo.kolada, problems = store.load(pulled)
+    repo.problems += problems
     for source in sources:
+        if store.is_kolada_path(source.path):
+            continue
         repo.files += 1
         goal = load_goal(source)
         if goal is not None:
@@ -280,6 +292,9 @@ def load_repository(root: Path, extra: Sequence[Path] = ()) -> Repository:
     paths, problems = goal_files(root)
     known = {p.resolve() for p in paths} | {config_path.resolve()}
     paths += [p for p in extra if p.resolve() not in known]
+    from malpl.kolada.store import kolada_paths
+
+    paths += [p for p in kolada_paths(root) if p.resolve() not in known]
     repo = build_repository(root, config_source, (read_source(p, root) for p in paths))
     repo.problems += problems
     return repo

@@ -227,6 +227,8 @@ def _facts(view: MeasureView) -> list[str]:
     if view.baseline:
         facts.append(f"basår {view.baseline.key}: {view.baseline.text}")
     facts += [f"{ref.label} {ref.latest.key}: {ref.latest.text}" for ref in view.references]
+    if view.fetched:
+        facts.append(f"Källa: {view.source}")
     return facts + view.forecasts
 
 

@@ -254,7 +254,7 @@ def summary(config: Config, rows: list[TargetRow], level: str | None = None) -> 
 def measure_views(repo: Repository, goals: list[Goal] | None = None,
                   period: Period | None = None) -> list[MeasureView]:
     return measureviews.measure_views(repo.config, repo.goals if goals is None else goals,
-                                      period)
+                                      period, repo.kolada)
 
 
 def period_label(config: Config, period: Period) -> str:
@@ -416,6 +416,6 @@ def detail(repo: Repository, ident: str, period: Period | None = None,
     return GoalDetail(goal, level_label(config, goal.level),
                       [p for i in goal.parents if (p := repo.goal(i)) is not None],
                       str(period), histories,
-                      measureviews.measure_views(config, [goal], period),
+                      measureviews.measure_views(config, [goal], period, repo.kolada),
                       own=own_history, children=children or None,
                       body=names.get(goal.body_key, goal.body_key))

@@ -27,6 +27,8 @@ def test_problem_is_reported_at_its_line(repo: Path, fixture: Path) -> None:
     code, line, col = _expectation(fixture)
     target = repo / "goals" / fixture.name
     shutil.copy(fixture, target)
+    # Pulled Kolada figures that the kolada-* fixtures refer to.
+    shutil.copytree(FIXTURES / "kolada" / "store", repo, dirs_exist_ok=True)
     result = check(repo, [target])
     assert result.problems, "expected a problem"
     first = result.problems[0]

@@ -1,0 +1,122 @@
+"""Pulled Kolada figures as values: one :class:`KoladaFile` per KPI, no I/O here.
+
+A file holds what Kolada published for the municipality, its comparisons and
+its units, by gender (T total, K women, M men) and year, with the date the
+figures last changed in the repository and Kolada's own description of the KPI.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from pydantic import Field
+
+from malpl import swedish
+from malpl.model import Number, Strict, _d
+
+if TYPE_CHECKING:
+    from malpl.yamlsource import Source
+
+KOLADA_DIR = "data/kolada"
+GENDERS = {"T": "totalt", "K": "kvinnor", "M": "män"}
+Scalar = str | int | float | bool | None
+
+
+class KoladaFile(Strict):
+    """``data/kolada/KPI.yaml``, written by ``malpl kolada pull``."""
+
+    kpi: str = Field(pattern=r"^[NUV]\d{5}$", description=_d("Nyckeltalets id", "The KPI id"))
+    fetched: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$", description=_d(
+        "Dagen värdena senast ändrades i filen (ÅÅÅÅ-MM-DD)",
+        "The day the figures last changed in the file (YYYY-MM-DD)"))
+    known: bool = Field(True, description=_d(
+        "false när Kolada inte känner nyckeltalet", "false when Kolada does not know the KPI"))
+    metadata: dict[str, Scalar] = Field(default_factory=dict, description=_d(
+        "Koladas beskrivning av nyckeltalet", "Kolada's description of the KPI"))
+    names: dict[str, str] = Field(default_factory=dict, description=_d(
+        "Namn per kommun, grupp eller enhet", "Name of each municipality, group or unit"))
+    unknown: list[str] = Field(default_factory=list, description=_d(
+        "Efterfrågade id som Kolada inte känner", "Requested ids Kolada does not know"))
+    values: dict[str, dict[str, dict[str, Number | None]]] = Field(
+        default_factory=dict, description=_d(
+            "Värden per kommun/grupp/enhet, kön (T, K, M) och år; null = ej publicerat",
+            "Values by municipality/group/unit, gender (T, K, M) and year; null = not published"))
+    status: dict[str, dict[str, dict[str, str]]] = Field(default_factory=dict, description=_d(
+        "Koladas statusflagga där den finns", "Kolada's status flag where there is one"))
+
+    @property
+    def title(self) -> str:
+        return str(self.metadata.get("title") or self.kpi)
+
+    @property
+    def by_gender(self) -> bool:
+        return bool(self.metadata.get("is_divided_by_gender"))
+
+    def series(self, entity: str, gender: str = "T") -> dict[str, float]:
+        """The published values of one municipality, group or unit (nulls left out)."""
+        cells = self.values.get(entity, {}).get(gender, {})
+        return {year: value for year, value in cells.items() if value is not None}
+
+    def name(self, entity: str) -> str:
+        return self.names.get(entity, entity)
+
+
+@dataclass
+class KoladaData:
+    """Every pulled file, by KPI id, with the source each was read from (for positions)."""
+
+    files: dict[str, KoladaFile] = field(default_factory=dict)
+    sources: dict[str, Source] = field(default_factory=dict)
+
+    def get(self, kpi: str | None) -> KoladaFile | None:
+        return self.files.get(kpi) if kpi else None
+
+    def path(self, kpi: str) -> str:
+        source = self.sources.get(kpi)
+        return source.path if source is not None else f"{KOLADA_DIR}/{kpi}.yaml"
+
+
+@dataclass
+class Change:
+    kpi: str
+    name: str
+    gender: str
+    year: str
+    old: float | None
+    new: float | None
+    present_before: bool
+    present_after: bool
+
+    @property
+    def kind(self) -> str:
+        if not self.present_before:
+            return "ny"
+        return "borttagen" if not self.present_after else "reviderad"
+
+    def line(self) -> str:
+        who = self.name + ("" if self.gender == "T" else f", {GENDERS[self.gender]}")
+        return f"{self.kpi} {who} {self.year}: {_shown(self.old)} → {_shown(self.new)} ({self.kind})"
+
+
+def _shown(value: float | None) -> str:
+    return "–" if value is None else swedish.number(value)
+
+
+def changes(old: KoladaFile | None, new: KoladaFile) -> list[Change]:
+    before = old.values if old else {}
+    found = []
+    for entity in sorted(before.keys() | new.values.keys()):
+        a, b = before.get(entity, {}), new.values.get(entity, {})
+        genders = sorted(a.keys() | b.keys(), key=lambda g: ("TKM".find(g), g))
+        years = {year for g in genders for year in (*a.get(g, {}), *b.get(g, {}))}
+        for year in sorted(years):
+            for gender in genders:
+                x, y = a.get(gender, {}), b.get(gender, {})
+                if year not in x and year not in y:
+                    continue
+                if year in x and year in y and x[year] == y[year]:
+                    continue
+                found.append(Change(new.kpi, new.name(entity), gender, year, x.get(year),
+                                    y.get(year), year in x, year in y))
+    return found

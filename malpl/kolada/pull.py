@@ -1,0 +1,191 @@
+"""``malpl kolada pull``: what to fetch, fetching it, and what changed.
+
+Everything is fetched before anything is written, so a failure half-way
+leaves the repository as it was. A file is rewritten only when its content
+changed, and then carries the day of the pull as its fetch date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from malpl.kolada import store
+from malpl.kolada.client import Client, base_url
+from malpl.kolada.data import GENDERS, Change, KoladaFile, changes
+from malpl.kolada.ids import GROUP, MUNICIPALITY, KoladaId, is_entity, is_kpi, is_ou
+from malpl.repository import MalplError, Repository
+
+Cells = dict[str, dict[str, dict[str, Any]]]  # entity → gender → year → value
+
+
+@dataclass
+class Wanted:
+    """What one KPI's file holds: municipalities and groups, and organisational units."""
+
+    entities: set[str] = field(default_factory=set)
+    ous: set[str] = field(default_factory=set)
+
+
+def plan(repo: Repository, measure: str | None = None,
+         bodies: Sequence[str] | None = None) -> dict[str, Wanted]:
+    """The KPIs to pull. A KPI's file always covers every measure that uses it, so that
+    pulling one measure never drops another's comparisons."""
+    config = repo.config
+    chosen = {m.kpi for g in repo.goals_of(bodies) for m in g.measures
+              if m.source == "kolada" and m.kpi and measure in (None, m.id)}
+    if measure is not None and not chosen:
+        raise MalplError(f"no Kolada measure has the id '{measure}'",
+                         "give the id of a measure with 'source: kolada' and a 'kpi'")
+    own = config.organisation.kolada_id
+    wanted: dict[str, Wanted] = {}
+    for goal in repo.goals:
+        for m in goal.measures:
+            if m.kpi not in chosen or not is_kpi(m.kpi or ""):
+                continue
+            entry = wanted.setdefault(m.kpi, Wanted())  # type: ignore[arg-type]
+            if m.ou:
+                entry.ous.add(m.ou)
+            elif not own:
+                raise MalplError("malpl.yaml has no organisation.kolada_id",
+                                 "add the municipality's code, e.g. 'kolada_id: \"2260\"' "
+                                 "under 'organisation:'")
+            entry.entities |= {c.id for c in [*config.kolada.compare, *m.compare]}
+            if own:
+                entry.entities.add(own)
+    for entry in wanted.values():  # malformed ids are reported by 'malpl check'
+        entry.entities = {e for e in entry.entities if is_entity(e)}
+        entry.ous = {o for o in entry.ous if is_ou(o)}
+    return wanted
+
+
+@dataclass
+class Fetched:
+    metadata: dict[str, dict[str, Any]] = field(default_factory=dict)
+    names: dict[str, str] = field(default_factory=dict)
+    items: list[dict[str, Any]] = field(default_factory=list)
+
+
+def fetch(client: Client, wanted: dict[str, Wanted], since: str | None) -> Fetched:
+    got = Fetched()
+    got.metadata = {str(i.get("id")): i for i in client.kpis([KoladaId(k) for k in wanted])}
+    entities = sorted(set().union(*(w.entities for w in wanted.values())))
+    ous = sorted(set().union(*(w.ous for w in wanted.values())))
+    for kind, ids in (("municipality", [e for e in entities if MUNICIPALITY.fullmatch(e)]),
+                      ("municipality_groups", [e for e in entities if GROUP.fullmatch(e)]),
+                      ("ou", ous)):
+        if ids:
+            got.names |= {str(i.get("id")): str(i.get("title") or i.get("id"))
+                          for i in client.entities(kind, [KoladaId(e) for e in ids])}
+    kpis = [KoladaId(k) for k in sorted(wanted) if k in got.metadata]
+    known = [KoladaId(e) for e in entities if e in got.names]
+    if kpis and known:
+        got.items += client.data(kpis, known, since=since)
+    known_ous = [KoladaId(o) for o in ous if o in got.names]
+    with_ous = [KoladaId(k) for k in kpis if wanted[k].ous]
+    if with_ous and known_ous:
+        got.items += client.data(with_ous, known_ous, ou=True, since=since)
+    return got
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value) if math.isfinite(value) else None
+
+
+def _apply(values: Cells, status: Cells, item: dict[str, Any], entity: str) -> None:
+    """One data item into the cells: a deleted item removes its year, genders and all."""
+    period = item.get("period")
+    year = str(period)
+    if isinstance(period, bool) or not (isinstance(period, (int, str)) and year.isdigit()):
+        return
+    if item.get("isdeleted"):
+        for cells in (values, status):
+            for years in cells.get(entity, {}).values():
+                years.pop(year, None)
+        return
+    for value in item.get("values") or []:
+        gender = value.get("gender") if isinstance(value, dict) else None
+        if gender not in GENDERS:
+            continue
+        values.setdefault(entity, {}).setdefault(gender, {})[year] = _number(value.get("value"))
+        flag = value.get("status")
+        if isinstance(flag, str) and flag:
+            status.setdefault(entity, {}).setdefault(gender, {})[year] = flag
+        else:
+            status.get(entity, {}).get(gender, {}).pop(year, None)
+
+
+def _pruned(cells: Cells) -> Cells:
+    return {e: {g: dict(y) for g, y in gs.items() if y} for e, gs in cells.items()
+            if any(gs.values())}
+
+
+def build(kpi: str, wanted: Wanted, got: Fetched, old: KoladaFile | None, since: str | None,
+          today: str) -> KoladaFile:
+    """The KPI's new file. With ``since``, the old figures stay where nothing changed."""
+    ids = wanted.entities | wanted.ous
+    keep = since is not None and old is not None
+    values: Cells = {e: {g: dict(y) for g, y in gs.items()}
+                     for e, gs in (old.values.items() if keep else ()) if e in ids}  # type: ignore[union-attr]
+    status: Cells = {e: {g: dict(y) for g, y in gs.items()}
+                     for e, gs in (old.status.items() if keep else ()) if e in ids}  # type: ignore[union-attr]
+    for item in got.items:
+        entity = item.get("ou") or item.get("municipality")
+        if item.get("kpi") == kpi and entity in ids:
+            _apply(values, status, item, str(entity))
+    meta = got.metadata.get(kpi)
+    new = KoladaFile(
+        kpi=kpi, fetched=today, known=meta is not None,
+        metadata={k: v for k, v in (meta or {}).items()
+                  if k != "id" and (v is None or isinstance(v, (str, int, float, bool)))},
+        names={i: got.names[i] for i in sorted(ids) if i in got.names},
+        unknown=sorted(i for i in ids if i not in got.names),
+        values=_pruned(values), status=_pruned(status))
+    if old is not None and new.model_copy(update={"fetched": old.fetched}) == old:
+        return old
+    return new
+
+
+@dataclass
+class PullResult:
+    files: list[tuple[str, Path, bool]]  # kpi, path, written (or would be, on a dry run)
+    changes: list[Change]
+    new_files: list[str]
+    unknown_kpis: list[str]
+    unknown_ids: list[str]
+
+
+def pull(repo: Repository, *, measure: str | None = None, bodies: Sequence[str] | None = None,
+         since: str | None = None, dry_run: bool = False, today: dt.date | None = None,
+         on_request: Callable[[], None] | None = None, client: Client | None = None
+         ) -> PullResult:
+    wanted = plan(repo, measure, bodies)
+    result = PullResult([], [], [], [], [])
+    if not wanted:
+        return result
+    day = (today or dt.date.today()).isoformat()
+    own = client or Client(base_url(repo.config.kolada.url), on_request=on_request)
+    try:
+        got = fetch(own, wanted, since)
+    finally:
+        if client is None:
+            own.http.close()
+    built = {kpi: (repo.kolada.get(kpi), build(kpi, w, got, repo.kolada.get(kpi), since, day))
+             for kpi, w in sorted(wanted.items())}
+    for kpi, (old, new) in built.items():  # all fetched: now write
+        written = store.differs(repo.root, new) if dry_run else store.write(repo.root, new)
+        result.files.append((kpi, store.file_path(repo.root, kpi), written))
+        if old is None:
+            result.new_files.append(kpi)
+        else:
+            result.changes += changes(old, new)
+        if not new.known:
+            result.unknown_kpis.append(kpi)
+        result.unknown_ids += [i for i in new.unknown if i not in result.unknown_ids]
+    return result

@@ -1,0 +1,86 @@
+"""The pulled files on disk: read them with positions, write them stably and atomically.
+
+The text of a file depends only on its content (keys sorted, numbers as
+Python writes them), so pulling unchanged figures writes no byte.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+from malpl.kolada.data import KOLADA_DIR, KoladaData, KoladaFile
+from malpl.problems import Problem
+from malpl.yamlsource import Source
+
+HEADER = ("# Hämtat från Kolada (Källa: Kolada) med 'malpl kolada pull'. Ändra inte för hand:\n"
+          "# nästa hämtning skriver om filen. Egna värden skrivs i målfilen och går före.\n")
+
+
+def is_kolada_path(path: str) -> bool:
+    """True for ``data/kolada/….yaml``, on disk or in a revision ('REV:data/kolada/…')."""
+    plain = path.split(":", 1)[1] if ":" in path else path
+    return plain.startswith(KOLADA_DIR + "/") and plain.endswith((".yaml", ".yml"))
+
+
+def load(sources: Iterable[Source]) -> tuple[KoladaData, list[Problem]]:
+    """Parse read sources into files; what does not fit becomes a problem on its source."""
+    from malpl.repository import parse_model
+
+    data = KoladaData()
+    problems: list[Problem] = []
+    for source in sources:
+        parsed = parse_model(KoladaFile, source)
+        problems.extend(source.problems)
+        if parsed is not None:
+            data.files[parsed.kpi] = parsed
+            data.sources[parsed.kpi] = source
+    return data, problems
+
+
+def kolada_paths(root: Path) -> list[Path]:
+    folder = root / KOLADA_DIR
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+
+
+def render(file: KoladaFile) -> str:
+    """The file's text: the same content always gives the same bytes."""
+    import yaml
+
+    data = file.model_dump(exclude_defaults=True)
+    data.setdefault("known", file.known)
+    body = yaml.safe_dump(data, allow_unicode=True, sort_keys=True, default_flow_style=False,
+                          width=100)
+    return HEADER + body
+
+
+def file_path(root: Path, kpi: str) -> Path:
+    return root / KOLADA_DIR / f"{kpi}.yaml"
+
+
+def differs(root: Path, file: KoladaFile) -> bool:
+    """Whether writing ``file`` would change the bytes on disk."""
+    path = file_path(root, file.kpi)
+    return not (path.is_file() and path.read_bytes() == render(file).encode("utf-8"))
+
+
+def write(root: Path, file: KoladaFile) -> bool:
+    """Write when the text differs from what is there; return whether anything was written."""
+    if not differs(root, file):
+        return False
+    path = file_path(root, file.kpi)
+    text = render(file).encode("utf-8")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return True
