@@ -247,11 +247,15 @@ def measure_lines(view: MeasureView) -> list[RenderableType]:
         span = f"{view.series[0].key}–{view.series[-1].key} " if spark else ""
         lines.append(Text.assemble("  ", (spark, "cyan"), " " if spark else "", plain(span),
                                    (label, style), " (bedömd)" if view.trend_manual else ""))
+    lines += [_indented(plain(n, "dim")) for n in _notes(view)]
+    return lines
+
+
+def _notes(view: MeasureView) -> list[str]:
+    """What a reader must know to read the series: gaps, breaks and the measure's note."""
     notes = [f"{m.key}: saknas" + (f" – {m.text}" if m.text else "") for m in view.missing]
     notes += [f"serien bryts {m.key}: {m.text}" for m in view.breaks]
-    notes += [view.note] if view.note else []
-    lines += [_indented(plain(n, "dim")) for n in notes]
-    return lines
+    return notes + ([view.note] if view.note else [])
 
 
 def _indented(renderable: RenderableType, bottom: int = 0) -> Padding:
@@ -324,7 +328,7 @@ def _references(view: MeasureView) -> str:
 
 #: The measures table's columns. When the measure's name would have fewer than
 #: ``NAME_WIDTH`` columns, the optional ones fold under it, the last one first.
-HEADERS = {"goal": "Mål", "name": "Mått", "latest": "Senast", "target": "Mål",
+HEADERS = {"goal": "Id", "name": "Mått", "latest": "Senast", "target": "Mål",
            "baseline": "Basår", "references": "Jämförelse", "trend": "Trend"}
 OPTIONAL = ("target", "baseline", "references")
 NAME_WIDTH = 30
@@ -349,6 +353,7 @@ def _folded(view: MeasureView, folded: tuple[str, ...]) -> Text:
         lines.append(f"basår: {_baseline(view)}")
     if "references" in folded and view.references:
         lines.append(_references(view))
+    lines += _notes(view)
     name = plain(view.name)
     if lines:
         name.append_text(plain("\n" + "\n".join(lines), "dim"))
