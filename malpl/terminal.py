@@ -34,6 +34,7 @@ if TYPE_CHECKING:
         StatusView,
         SummaryRow,
         TargetHistory,
+        TargetRow,
         TodoItem,
     )
 
@@ -149,10 +150,12 @@ def summary_table(rows: list[SummaryRow], title: str) -> Table:
     return table
 
 
-def _comment_state(ready: bool, has_comment: bool) -> Text:
-    if not has_comment:
+def _comment_state(row: TargetRow) -> Text:
+    if not row.followed and row.rollup:
+        return Text("–")  # summarised by what is under it; nothing to write this period
+    if not row.has_comment:
         return Text("saknas", style="yellow")
-    return Text("klar") if ready else Text("utkast", style="yellow")
+    return Text("klar") if row.ready else Text("utkast", style="yellow")
 
 
 def status(view: StatusView) -> RenderableType:
@@ -165,7 +168,7 @@ def status(view: StatusView) -> RenderableType:
             text.append_text(plain(f"\n∑ {row.rollup}", "dim"))
         cells = [plain(row.id), text, badge(row.assessment)]
         cells += [badge(row.forecast)] if forecasts else []
-        cells.append(_comment_state(row.ready, row.has_comment))
+        cells.append(_comment_state(row))
         title = plain(f"{row.goal_id} {row.goal_title}", "bold")
         goals.setdefault(row.goal_id, (title, []))[1].append(cells)
     every = [cells for _, rows in goals.values() for cells in rows]
@@ -214,7 +217,8 @@ def todo(groups: dict[str, list[TodoItem]], period_text: str) -> RenderableType:
             parts += [Text(""), table]
         return Group(*parts)
 
-    return Group(Text(f"{total} follow-ups need work for {visible(period_text)}", style="bold"),
+    what = "1 follow-up needs" if total == 1 else f"{total} follow-ups need"
+    return Group(Text(f"{what} work for {visible(period_text)}", style="bold"),
                  AtWidth(tables))
 
 

@@ -101,3 +101,16 @@ def test_report_at_the_tag_it_was_sent_from(tmp_path: Path) -> None:
     _git(root, "commit", "-qam", "Rättelse")
     assert _report(root, "--body", "tn") != sent
     assert _report(root, "--body", "tn", "--at", "ks-2024-05-20") == sent
+
+
+@pytest.mark.parametrize("args", [
+    ["status", "T1-2024"], ["status", "T1-2024", "--body", "tn"],
+    ["status", "T1-2024", "--body", "kf", "--level", "kfmal"],
+    ["show", "1:2", "--period", "T1-2024"], ["show", "MO1"], ["todo", "T1-2024", "-b", "bun"]],
+    ids=lambda a: "-".join(x.strip("-") for x in a))
+def test_status_show_and_todo_golden(args: list[str]) -> None:
+    result = CliRunner().invoke(app, ["-C", str(FIXTURES / "kommun"), *args],
+                                env={"COLUMNS": "100", "NO_COLOR": "1"})
+    assert result.exit_code == 0, result.output
+    _golden("kommun-" + "-".join(a.strip("-").replace(":", "_") for a in args) + ".txt",
+            result.output)
