@@ -445,6 +445,81 @@ def report(
         echo(f"note: {note}", err=True)
 
 
+# --- the year around the goals (malpl.lifecycle) -----------------------------------
+
+period_app = typer.Typer(cls=MalplGroup, no_args_is_help=True, rich_markup_mode=None,
+                         help="Open a follow-up period for writing; close it before the board.")
+app.add_typer(period_app, name="period")
+DRY_RUN = typer.Option(False, "--dry-run", "-n", help="Show the change as a diff; write nothing.")
+
+
+def _period_arg(repo: Repository, text: str) -> Any:
+    from malpl.periods import PeriodError, parse_period
+
+    try:
+        return parse_period(text, repo.config.periods.scheme)
+    except PeriodError as err:
+        fail(str(err), err.hint, code=2)
+
+
+def _apply(plan: Any, dry_run: bool, done: str) -> None:
+    """Print the plan as a diff, or write it; ``done`` says what was written."""
+    if plan.empty:
+        echo("nothing to change")
+    elif dry_run:
+        write(plan.diff())
+    else:
+        names = plan.apply()
+        echo(f"{done} in {_plural(len(names), 'file')}")
+
+
+@period_app.command("open")
+def period_open(
+    ctx: typer.Context,
+    period: str = typer.Argument(..., help="The period to open, e.g. T2-2024."),
+    body: list[str] = BODY,
+    carry: bool = typer.Option(False, "--carry", help="Start from last period's assessment "
+                               "and forecast."),
+    carry_comment: bool = typer.Option(False, "--carry-comment", help="Copy last period's "
+                                       "comment too (implies --carry)."),
+    dry_run: bool = DRY_RUN,
+) -> None:
+    """Add an empty follow-up for PERIOD to every goal and target that is followed up."""
+    from malpl.lifecycle.period import open_period
+    from malpl.views import check_bodies
+
+    repo = load_valid(_options(ctx).root)
+    chosen = _period_arg(repo, period)
+    opened = open_period(repo, chosen, check_bodies(repo, body), carry=carry or carry_comment,
+                         carry_comment=carry_comment)
+    _apply(opened.plan, dry_run, f"opened {chosen} in {_plural(len(opened.places), 'place')}")
+
+
+@period_app.command("close")
+def period_close(
+    ctx: typer.Context,
+    period: str = typer.Argument(..., help="The period to close, e.g. T2-2024."),
+    body: list[str] = BODY,
+    tag: str = typer.Option(None, "--tag", help="The tag to set (default: the period)."),
+    no_tag: bool = typer.Option(False, "--no-tag", help="Only check; set no tag."),
+) -> None:
+    """Check that every follow-up of PERIOD is written and ready, then tag the commit."""
+    from malpl import terminal
+    from malpl.lifecycle.period import close_period
+    from malpl.views import check_bodies, period_label
+
+    repo = load_valid(_options(ctx).root)
+    chosen = _period_arg(repo, period)
+    closed = close_period(repo, chosen, check_bodies(repo, body),
+                          tag=None if no_tag else (tag or str(chosen)))
+    if closed.missing:
+        _print(terminal.todo(closed.missing, period_label(repo.config, chosen)))
+        fail(f"{chosen} is not ready: {_plural(sum(map(len, closed.missing.values())), 'place')} "
+             "still missing something", "write what 'malpl todo' lists, mark it ready: true, "
+             "commit, and close again")
+    echo(f"{chosen} is complete" + (f"; tagged {closed.tag}" if closed.tag else ""))
+
+
 def load_valid(root: Path, at: str | None = None) -> Repository:
     """The repository (as it was at git revision ``at``), or exit 1 pointing at
     `malpl check` when it is invalid."""
