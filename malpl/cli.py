@@ -520,6 +520,43 @@ def period_close(
     echo(f"{chosen} is complete" + (f"; tagged {closed.tag}" if closed.tag else ""))
 
 
+@app.command()
+def init(
+    directory: Path = typer.Argument(Path("."), metavar="[DIR]", file_okay=False,
+                                     help="Where to start the repository (default: here)."),
+    name: str = typer.Option(None, "--name", help="The municipality, e.g. 'Ånge kommun'."),
+    kolada_id: str = typer.Option(None, "--kolada-id", help="Its Kolada id, e.g. 2260."),
+    body: list[str] = typer.Option(None, "--body", "-b", help="A body as KEY:NAME[:KIND], "
+                                   "e.g. tn:Tekniska nämnden:namnd (repeatable; default: kf "
+                                   "and ks)."),
+    scheme: str = typer.Option("tertial", "--scheme", help="tertial, kvartal or halvar."),
+    git: bool = typer.Option(False, "--git", help="git init and a first commit."),
+    dry_run: bool = DRY_RUN,
+) -> None:
+    """Start a goals repository that passes 'malpl check' at once; never overwrites."""
+    import sys
+
+    from malpl.lifecycle.init import BodySpec, Settings, init, plan_init
+
+    settings = Settings(scheme=scheme)
+    if name is None and sys.stdin.isatty():
+        name = typer.prompt("The municipality's name", default=settings.name)
+    if kolada_id is None and sys.stdin.isatty():
+        kolada_id = typer.prompt("Its Kolada id (empty: none)", default="", show_default=False)
+    settings.name = name or settings.name
+    settings.kolada_id = kolada_id or None
+    if body:
+        settings.bodies = [BodySpec.parse(b) for b in body]
+    if dry_run:
+        _apply(plan_init(directory, settings), True, "")
+        return
+    names = init(directory, settings, git=git)
+    echo(f"wrote {_plural(len(names), 'file')} in {directory}"
+         + ("; committed them in a new git repository" if git else ""))
+    if not git:
+        echo('next: git init, and git config diff.malpl.textconv "malpl textconv"')
+
+
 def load_valid(root: Path, at: str | None = None) -> Repository:
     """The repository (as it was at git revision ``at``), or exit 1 pointing at
     `malpl check` when it is invalid."""

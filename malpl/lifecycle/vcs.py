@@ -25,8 +25,9 @@ def tag(root: Path, name: str, message: str) -> None:
     _git(root, "tag", "-a", name, "-m", message)
 
 
-def init_and_commit(root: Path, message: str) -> None:
-    """``git init`` and one commit of everything in the new folder."""
+def init_and_commit(root: Path, names: list[str], message: str) -> None:
+    """``git init``, the diff driver for goal files, and a first commit of ``names`` only."""
     _git(root, "init", "-q")
-    _git(root, "add", "-A")
-    _git(root, "commit", "-q", "-m", message)
+    _git(root, "config", "diff.malpl.textconv", "malpl textconv")
+    _git(root, "add", "--", *names)
+    _git(root, "commit", "-q", "-m", message, "--", *names)
