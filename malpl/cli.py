@@ -557,6 +557,71 @@ def init(
         echo('next: git init, and git config diff.malpl.textconv "malpl textconv"')
 
 
+new_app = typer.Typer(cls=MalplGroup, no_args_is_help=True, rich_markup_mode=None,
+                      help="Add a goal, target or measure with the next free id.")
+app.add_typer(new_app, name="new")
+RESPONSIBLE = typer.Option(None, "--responsible", "-r", help="Who is responsible.")
+GOAL = typer.Option(..., "--goal", "-g", help="The goal it belongs to (an id).")
+
+
+def _new(plan_and_id: tuple[Any, str], dry_run: bool, what: str) -> None:
+    plan, ident = plan_and_id
+    _apply(plan, dry_run, f"added {what} {ident}")
+
+
+@new_app.command("goal")
+def new_goal(
+    ctx: typer.Context,
+    title: str = typer.Option(..., "--title", "-t", help="The goal's text."),
+    parent: str = typer.Option(None, "--parent", "-p", help="The higher goal it serves."),
+    body: str = typer.Option(None, "--body", "-b", help="Its body (default: the parent's)."),
+    level: str = typer.Option(None, "--level", "-l", help="Its level (default: the one "
+                              "below the parent's)."),
+    ident: str = typer.Option(None, "--id", help="Its id (default: the next free one)."),
+    responsible: str = RESPONSIBLE,
+    dry_run: bool = DRY_RUN,
+) -> None:
+    """A new goal file, in the body's folder, with the next id under its parent."""
+    from malpl.lifecycle.new import plan_goal
+
+    repo = load_valid(_options(ctx).root)
+    _new(plan_goal(repo, title, parent=parent, body=body, level=level, ident=ident,
+                   responsible=responsible), dry_run, "goal")
+
+
+@new_app.command("target")
+def new_target(
+    ctx: typer.Context,
+    goal: str = GOAL,
+    text: str = typer.Option(..., "--text", "-t", help="The target's text."),
+    responsible: str = RESPONSIBLE,
+    dry_run: bool = DRY_RUN,
+) -> None:
+    """A new target at the end of a goal's targets."""
+    from malpl.lifecycle.new import plan_target
+
+    repo = load_valid(_options(ctx).root)
+    _new(plan_target(repo, goal, text, responsible=responsible), dry_run, "target")
+
+
+@new_app.command("measure")
+def new_measure(
+    ctx: typer.Context,
+    goal: str = GOAL,
+    name: str = typer.Option(..., "--name", "-t", help="The measure's name."),
+    unit: str = typer.Option(None, "--unit", help="Its unit, e.g. % or st."),
+    direction: str = typer.Option(None, "--direction", help="higher or lower is better."),
+    kpi: str = typer.Option(None, "--kpi", help="A Kolada KPI id, e.g. N15428."),
+    dry_run: bool = DRY_RUN,
+) -> None:
+    """A new measure at the end of a goal's measures."""
+    from malpl.lifecycle.new import plan_measure
+
+    repo = load_valid(_options(ctx).root)
+    _new(plan_measure(repo, goal, name, unit=unit, direction=direction, kpi=kpi), dry_run,
+         "measure")
+
+
 def load_valid(root: Path, at: str | None = None) -> Repository:
     """The repository (as it was at git revision ``at``), or exit 1 pointing at
     `malpl check` when it is invalid."""

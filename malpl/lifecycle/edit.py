@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
 
@@ -77,7 +77,7 @@ class FileEdit:
     name: str
     original: str
     doc: Any = None
-    inserts: list[tuple[int, list[str], Path_, Key, Any]] = field(default_factory=list)
+    inserts: list[tuple[int, list[str], Path_, Key | None, Any]] = field(default_factory=list)
 
     @classmethod
     def read(cls, path: Path, name: str) -> FileEdit:
@@ -130,13 +130,31 @@ class FileEdit:
             at = self._back_over_space(self._end_of(mapping, indent), indent)
         self.inserts.append((at, render(key, value, indent, self.newline), path, key, value))
 
-    def _end_of(self, mapping: CommentedMap, indent: int) -> int:
-        """The line after the mapping's last entry: the first later line that is written
-        further left (a block scalar's lines are always further right)."""
+    def append(self, path: Path_, value: Any) -> None:
+        """Add ``value`` as the last item of the block sequence at ``path``."""
+        seq = self.node(path)
+        if not isinstance(seq, CommentedSeq) or seq.fa.flow_style() or not seq:
+            raise EditError(f"{self.name}: '{'.'.join(map(str, path))}' is not a list written "
+                            "one item per line", "add the entry by hand")
+        first = self.lines[seq.lc.line]
+        dash = len(first) - len(first.lstrip(" "))
+        lines = render("x", [value], 0, self.newline)[1:]
+        pad = " " * dash
+        lines = [pad + line[2:] if line.strip() else line for line in lines]
+        at = self._back_over_space(self._end_of(seq, dash, item=True), dash)
+        self.inserts.append((at, lines, path, None, value))
+
+    def _end_of(self, node: Any, indent: int, *, item: bool = False) -> int:
+        """The line after a mapping's last entry (a list's last item): the first later line
+        written further left (a block scalar's lines are always further right), or for a
+        list, at its dashes' column but not a dash."""
         lines = self.lines
-        for number in range(mapping.lc.line + 1, len(lines)):
+        for number in range(node.lc.line + 1, len(lines)):
             stripped = lines[number].lstrip(" ")
-            if stripped.strip() and len(lines[number]) - len(stripped) < indent:
+            if not stripped.strip() or stripped.startswith("#"):
+                continue
+            column = len(lines[number]) - len(stripped)
+            if column < indent or (item and column == indent and not stripped.startswith("-")):
                 return number
         return len(lines)
 
@@ -170,7 +188,11 @@ class FileEdit:
                 node = expected
                 for step in path:
                     node = node[step]
-                node[key] = _plain().load(_dump_plain(value))
+                plain = _plain().load(_dump_plain(value))
+                if key is None:
+                    node.append(plain)
+                else:
+                    node[key] = plain
             got = _plain().load(new)
         except YAMLError as err:
             raise EditError(f"{self.name}: the edit would not be valid YAML ({err})",
