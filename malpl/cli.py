@@ -622,6 +622,24 @@ def new_measure(
          "measure")
 
 
+@app.command()
+def rollover(
+    ctx: typer.Context,
+    year: int = typer.Argument(..., min=1901, max=2100, help="The new year, e.g. 2025."),
+    end: list[str] = typer.Option(None, "--end", "-e", help="A goal that ends with the old "
+                                  "year (repeatable)."),
+    dry_run: bool = DRY_RUN,
+) -> None:
+    """Change the year: mark the goals that end; the others carry on with their history."""
+    from malpl.lifecycle.rollover import rollover as roll
+
+    result = roll(load_valid(_options(ctx).root), year, end or [])
+    _apply(result.plan, dry_run, f"marked {_plural(len(result.ended), 'goal')} ended "
+           f"{year - 1}")
+    echo(f"{_plural(len(result.continuing), 'goal')} carry on into {year}; add the budget's "
+         "new goals with 'malpl new goal'")
+
+
 def load_valid(root: Path, at: str | None = None) -> Repository:
     """The repository (as it was at git revision ``at``), or exit 1 pointing at
     `malpl check` when it is invalid."""

@@ -38,8 +38,7 @@ def empty_followup(last: FollowUp | None, *, carry: bool, carry_comment: bool) -
 
 
 def ended_before(goal: Goal, period: Period) -> bool:
-    ended = getattr(goal, "ended", None)
-    return ended is not None and ended < period.year
+    return goal.ended is not None and goal.ended < period.year
 
 
 def _next_key(follow: dict[str, FollowUp], period: Period, scheme: str) -> str | None:
