@@ -61,7 +61,7 @@ def _os_message(err: OSError) -> str:
 app = typer.Typer(
     cls=MalplGroup,
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion (bash, zsh, fish, pwsh)
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     help="Goals-as-code for Swedish municipalities: check, follow up and report goals.",
@@ -81,12 +81,22 @@ def fail(message: str, hint: str = "", code: int = 1) -> NoReturn:
     raise typer.Exit(code)
 
 
+def _version(value: bool) -> None:
+    if value:
+        from malpl import __version__
+
+        echo(f"malpl {__version__}")
+        raise typer.Exit(0)
+
+
 @app.callback()
 def main_options(
     ctx: typer.Context,
     root: Path = typer.Option(Path("."), "--root", "-C", help="The goals repository.",
                               file_okay=False, exists=True),
     debug: bool = typer.Option(False, "--debug", help="Show a traceback on failure."),
+    version: bool = typer.Option(False, "--version", is_eager=True, callback=_version,
+                                 help="Print malpl's version and exit."),
 ) -> None:
     ctx.obj = Options(root=root, debug=debug)
 
