@@ -109,6 +109,7 @@ class CheckFormat(str, Enum):
     text = "text"
     json = "json"
     github = "github"
+    gitlab = "gitlab"
 
 
 @app.command()
@@ -121,15 +122,20 @@ def check(
 ) -> None:
     """Check that the goal files and malpl.yaml are valid."""
     from malpl.checks import check as run_check
-    from malpl.problems import format_github, format_text, to_json
+    from malpl.problems import format_text, to_json
 
     result = run_check(_options(ctx).root, paths or ())
     if format is CheckFormat.json:
         echo(to_json(result.problems, result.summary()))
+    elif format is CheckFormat.gitlab:
+        from malpl.lifecycle.ci import gitlab_json
+
+        echo(gitlab_json(result.problems))
     else:
-        render = format_github if format is CheckFormat.github else format_text
-        for problem in result.problems:
-            echo(render(problem))
+        lines = (_github(result.problems) if format is CheckFormat.github
+                 else [format_text(p) for p in result.problems])
+        for line in lines:
+            echo(line)
         s = result.summary()
         verdict = "FAILED" if result.failed(strict=strict) else "ok"
         echo(
@@ -138,6 +144,21 @@ def check(
             f"{_plural(s['warnings'], 'warning')}",
             err=format is CheckFormat.github)
     raise typer.Exit(1 if result.failed(strict=strict) else 0)
+
+
+def _github(problems: list[Any]) -> list[str]:
+    """Annotations up to GitHub's limits; the rest into the job summary when there is one,
+    else as plain lines in the log."""
+    from malpl.lifecycle.ci import github_annotations, summary_markdown
+    from malpl.problems import format_text
+
+    shown, rest = github_annotations(problems)
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if rest and summary:
+        with open(summary, "a", encoding="utf-8") as handle:
+            handle.write(summary_markdown(rest))
+        return [*shown, f"{len(rest)} more problems are listed in the job summary"]
+    return shown + [format_text(p) for p in rest]
 
 
 def _plural(n: int, word: str) -> str:
