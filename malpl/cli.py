@@ -61,7 +61,7 @@ def _os_message(err: OSError) -> str:
 app = typer.Typer(
     cls=MalplGroup,
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion (bash, zsh, fish, pwsh)
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     help="Goals-as-code for Swedish municipalities: check, follow up and report goals.",
@@ -81,12 +81,22 @@ def fail(message: str, hint: str = "", code: int = 1) -> NoReturn:
     raise typer.Exit(code)
 
 
+def _version(value: bool) -> None:
+    if value:
+        from malpl import __version__
+
+        echo(f"malpl {__version__}")
+        raise typer.Exit(0)
+
+
 @app.callback()
 def main_options(
     ctx: typer.Context,
     root: Path = typer.Option(Path("."), "--root", "-C", help="The goals repository.",
                               file_okay=False, exists=True),
     debug: bool = typer.Option(False, "--debug", help="Show a traceback on failure."),
+    version: bool = typer.Option(False, "--version", is_eager=True, callback=_version,
+                                 help="Print malpl's version and exit."),
 ) -> None:
     ctx.obj = Options(root=root, debug=debug)
 
@@ -99,6 +109,7 @@ class CheckFormat(str, Enum):
     text = "text"
     json = "json"
     github = "github"
+    gitlab = "gitlab"
 
 
 @app.command()
@@ -111,15 +122,20 @@ def check(
 ) -> None:
     """Check that the goal files and malpl.yaml are valid."""
     from malpl.checks import check as run_check
-    from malpl.problems import format_github, format_text, to_json
+    from malpl.problems import format_text, to_json
 
     result = run_check(_options(ctx).root, paths or ())
     if format is CheckFormat.json:
         echo(to_json(result.problems, result.summary()))
+    elif format is CheckFormat.gitlab:
+        from malpl.lifecycle.ci import gitlab_json
+
+        echo(gitlab_json(result.problems))
     else:
-        render = format_github if format is CheckFormat.github else format_text
-        for problem in result.problems:
-            echo(render(problem))
+        lines = (_github(result.problems) if format is CheckFormat.github
+                 else [format_text(p) for p in result.problems])
+        for line in lines:
+            echo(line)
         s = result.summary()
         verdict = "FAILED" if result.failed(strict=strict) else "ok"
         echo(
@@ -128,6 +144,21 @@ def check(
             f"{_plural(s['warnings'], 'warning')}",
             err=format is CheckFormat.github)
     raise typer.Exit(1 if result.failed(strict=strict) else 0)
+
+
+def _github(problems: list[Any]) -> list[str]:
+    """Annotations up to GitHub's limits; the rest into the job summary when there is one,
+    else as plain lines in the log."""
+    from malpl.lifecycle.ci import github_annotations, summary_markdown
+    from malpl.problems import format_text
+
+    shown, rest = github_annotations(problems)
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if rest and summary:
+        with open(summary, "a", encoding="utf-8") as handle:
+            handle.write(summary_markdown(rest))
+        return [*shown, f"{len(rest)} more problems are listed in the job summary"]
+    return shown + [format_text(p) for p in rest]
 
 
 def _plural(n: int, word: str) -> str:
@@ -511,6 +542,201 @@ def kolada_pull(
     verb = "would write" if dry_run else "wrote"
     echo(f"{verb} {_plural(written, 'file')} of {len(result.files)}; "
          f"{_plural(len(result.changes), 'figure')} changed (Källa: Kolada)")
+
+
+# --- the year around the goals (malpl.lifecycle) -----------------------------------
+
+period_app = typer.Typer(cls=MalplGroup, no_args_is_help=True, rich_markup_mode=None,
+                         help="Open a follow-up period for writing; close it before the board.")
+app.add_typer(period_app, name="period")
+DRY_RUN = typer.Option(False, "--dry-run", "-n", help="Show the change as a diff; write nothing.")
+
+
+def _period_arg(repo: Repository, text: str) -> Any:
+    from malpl.periods import PeriodError, parse_period
+
+    try:
+        return parse_period(text, repo.config.periods.scheme)
+    except PeriodError as err:
+        fail(str(err), err.hint, code=2)
+
+
+def _apply(plan: Any, dry_run: bool, done: str) -> None:
+    """Print the plan as a diff, or write it; ``done`` says what was written."""
+    if plan.empty:
+        echo("nothing to change")
+    elif dry_run:
+        write(plan.diff())
+    else:
+        names = plan.apply()
+        echo(f"{done} in {_plural(len(names), 'file')}")
+
+
+@period_app.command("open")
+def period_open(
+    ctx: typer.Context,
+    period: str = typer.Argument(..., help="The period to open, e.g. T2-2024."),
+    body: list[str] = BODY,
+    carry: bool = typer.Option(False, "--carry", help="Start from last period's assessment "
+                               "and forecast."),
+    carry_comment: bool = typer.Option(False, "--carry-comment", help="Copy last period's "
+                                       "comment too (implies --carry)."),
+    dry_run: bool = DRY_RUN,
+) -> None:
+    """Add an empty follow-up for PERIOD to every goal and target that is followed up."""
+    from malpl.lifecycle.period import open_period
+    from malpl.views import check_bodies
+
+    repo = load_valid(_options(ctx).root)
+    chosen = _period_arg(repo, period)
+    opened = open_period(repo, chosen, check_bodies(repo, body), carry=carry or carry_comment,
+                         carry_comment=carry_comment)
+    _apply(opened.plan, dry_run, f"opened {chosen} in {_plural(len(opened.places), 'place')}")
+
+
+@period_app.command("close")
+def period_close(
+    ctx: typer.Context,
+    period: str = typer.Argument(..., help="The period to close, e.g. T2-2024."),
+    body: list[str] = BODY,
+    tag: str = typer.Option(None, "--tag", help="The tag to set (default: the period)."),
+    no_tag: bool = typer.Option(False, "--no-tag", help="Only check; set no tag."),
+) -> None:
+    """Check that every follow-up of PERIOD is written and ready, then tag the commit."""
+    from malpl import terminal
+    from malpl.lifecycle.period import close_period
+    from malpl.views import check_bodies, period_label
+
+    repo = load_valid(_options(ctx).root)
+    chosen = _period_arg(repo, period)
+    closed = close_period(repo, chosen, check_bodies(repo, body),
+                          tag=None if no_tag else (tag or str(chosen)))
+    if closed.missing:
+        _print(terminal.todo(closed.missing, period_label(repo.config, chosen)))
+        fail(f"{chosen} is not ready: {_plural(sum(map(len, closed.missing.values())), 'place')} "
+             "still missing something", "write what 'malpl todo' lists, mark it ready: true, "
+             "commit, and close again")
+    echo(f"{chosen} is complete" + (f"; tagged {closed.tag}" if closed.tag else ""))
+
+
+@app.command()
+def init(
+    directory: Path = typer.Argument(Path("."), metavar="[DIR]", file_okay=False,
+                                     help="Where to start the repository (default: here)."),
+    name: str = typer.Option(None, "--name", help="The municipality, e.g. 'Ånge kommun'."),
+    kolada_id: str = typer.Option(None, "--kolada-id", help="Its Kolada id, e.g. 2260."),
+    body: list[str] = typer.Option(None, "--body", "-b", help="A body as KEY:NAME[:KIND], "
+                                   "e.g. tn:Tekniska nämnden:namnd (repeatable; default: kf "
+                                   "and ks)."),
+    scheme: str = typer.Option("tertial", "--scheme", help="tertial, kvartal or halvar."),
+    git: bool = typer.Option(False, "--git", help="git init and a first commit."),
+    dry_run: bool = DRY_RUN,
+) -> None:
+    """Start a goals repository that passes 'malpl check' at once; never overwrites."""
+    import sys
+
+    from malpl.lifecycle.init import BodySpec, Settings, init, plan_init
+
+    settings = Settings(scheme=scheme)
+    if name is None and sys.stdin.isatty():
+        name = typer.prompt("The municipality's name", default=settings.name)
+    if kolada_id is None and sys.stdin.isatty():
+        kolada_id = typer.prompt("Its Kolada id (empty: none)", default="", show_default=False)
+    settings.name = name or settings.name
+    settings.kolada_id = kolada_id or None
+    if body:
+        settings.bodies = [BodySpec.parse(b) for b in body]
+    if dry_run:
+        _apply(plan_init(directory, settings), True, "")
+        return
+    names = init(directory, settings, git=git)
+    echo(f"wrote {_plural(len(names), 'file')} in {directory}"
+         + ("; committed them in a new git repository" if git else ""))
+    if not git:
+        echo('next: git init, and git config diff.malpl.textconv "malpl textconv"')
+
+
+new_app = typer.Typer(cls=MalplGroup, no_args_is_help=True, rich_markup_mode=None,
+                      help="Add a goal, target or measure with the next free id.")
+app.add_typer(new_app, name="new")
+RESPONSIBLE = typer.Option(None, "--responsible", "-r", help="Who is responsible.")
+GOAL = typer.Option(..., "--goal", "-g", help="The goal it belongs to (an id).")
+
+
+def _new(plan_and_id: tuple[Any, str], dry_run: bool, what: str) -> None:
+    plan, ident = plan_and_id
+    _apply(plan, dry_run, f"added {what} {ident}")
+
+
+@new_app.command("goal")
+def new_goal(
+    ctx: typer.Context,
+    title: str = typer.Option(..., "--title", "-t", help="The goal's text."),
+    parent: str = typer.Option(None, "--parent", "-p", help="The higher goal it serves."),
+    body: str = typer.Option(None, "--body", "-b", help="Its body (default: the parent's)."),
+    level: str = typer.Option(None, "--level", "-l", help="Its level (default: the one "
+                              "below the parent's)."),
+    ident: str = typer.Option(None, "--id", help="Its id (default: the next free one)."),
+    responsible: str = RESPONSIBLE,
+    dry_run: bool = DRY_RUN,
+) -> None:
+    """A new goal file, in the body's folder, with the next id under its parent."""
+    from malpl.lifecycle.new import plan_goal
+
+    repo = load_valid(_options(ctx).root)
+    _new(plan_goal(repo, title, parent=parent, body=body, level=level, ident=ident,
+                   responsible=responsible), dry_run, "goal")
+
+
+@new_app.command("target")
+def new_target(
+    ctx: typer.Context,
+    goal: str = GOAL,
+    text: str = typer.Option(..., "--text", "-t", help="The target's text."),
+    responsible: str = RESPONSIBLE,
+    dry_run: bool = DRY_RUN,
+) -> None:
+    """A new target at the end of a goal's targets."""
+    from malpl.lifecycle.new import plan_target
+
+    repo = load_valid(_options(ctx).root)
+    _new(plan_target(repo, goal, text, responsible=responsible), dry_run, "target")
+
+
+@new_app.command("measure")
+def new_measure(
+    ctx: typer.Context,
+    goal: str = GOAL,
+    name: str = typer.Option(..., "--name", "-t", help="The measure's name."),
+    unit: str = typer.Option(None, "--unit", help="Its unit, e.g. % or st."),
+    direction: str = typer.Option(None, "--direction", help="higher or lower is better."),
+    kpi: str = typer.Option(None, "--kpi", help="A Kolada KPI id, e.g. N15428."),
+    dry_run: bool = DRY_RUN,
+) -> None:
+    """A new measure at the end of a goal's measures."""
+    from malpl.lifecycle.new import plan_measure
+
+    repo = load_valid(_options(ctx).root)
+    _new(plan_measure(repo, goal, name, unit=unit, direction=direction, kpi=kpi), dry_run,
+         "measure")
+
+
+@app.command()
+def rollover(
+    ctx: typer.Context,
+    year: int = typer.Argument(..., min=1901, max=2100, help="The new year, e.g. 2025."),
+    end: list[str] = typer.Option(None, "--end", "-e", help="A goal that ends with the old "
+                                  "year (repeatable)."),
+    dry_run: bool = DRY_RUN,
+) -> None:
+    """Change the year: mark the goals that end; the others carry on with their history."""
+    from malpl.lifecycle.rollover import rollover as roll
+
+    result = roll(load_valid(_options(ctx).root), year, end or [])
+    _apply(result.plan, dry_run, f"marked {_plural(len(result.ended), 'goal')} ended "
+           f"{year - 1}")
+    echo(f"{_plural(len(result.continuing), 'goal')} carry on into {year}; add the budget's "
+         "new goals with 'malpl new goal'")
 
 
 def load_valid(root: Path, at: str | None = None) -> Repository:

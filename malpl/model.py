@@ -179,6 +179,10 @@ class Goal(Strict):
         "Position in the report (otherwise ids in natural order)"))
     responsible: str | None = Field(None, description=_d("Ansvarig", "Owner"))
     description: str | None = Field(None, description=_d("Beskrivning", "Description"))
+    ended: Annotated[int, Field(ge=1900, le=2100)] | None = Field(None, description=_d(
+        "Sista året målet gällde (satt av malpl rollover); finns kvar i historik och äldre "
+        "rapporter", "The last year the goal applied (set by malpl rollover); kept in the "
+        "history and past reports"))
     followups: dict[str, FollowUp] = Field(default_factory=dict, description=_d(
         "Uppföljning av målet självt per period, t.ex. T1-2023",
         "Follow-up of the goal itself per period, e.g. T1-2023"))

@@ -1,0 +1,118 @@
+"""``malpl new goal|target|measure``: a well-formed entry with the next free id.
+
+Ids follow the parent's numbering: the goals under ``1`` are ``1.1``, ``1.2``, …
+(``1:1`` under ``1`` when the repository writes ids with ':'), a goal's targets
+``1.1.1``, ``1.1.2``, … and its measures ``1.1.m1``, ``1.1.m2``, … Keys are
+written in the order docs/format.md documents.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from malpl.lifecycle.edit import Plan, quoted
+from malpl.model import Goal
+from malpl.repository import GOALS_DIR, MalplError, Repository
+from malpl.views import check_bodies, find_goal
+
+
+def next_id(prefix: str, taken: list[str], sep: str = ".", mark: str = "") -> str:
+    """``prefix + sep + mark + n`` with ``n`` one more than the highest such id taken."""
+    pattern = re.compile(re.escape(f"{prefix}{sep}{mark}") + r"(\d+)$")
+    numbers = [int(m.group(1)) for t in taken if (m := pattern.match(t))]
+    return f"{prefix}{sep}{mark}{max(numbers, default=0) + 1}"
+
+
+def _top_id(repo: Repository, body: str) -> str:
+    """A goal without a parent: the next number among the body's top goals."""
+    numeric = [int(g.id) for g in repo.goals if g.body_key == body and g.id.isdigit()]
+    if numeric or not [g for g in repo.goals if g.body_key == body]:
+        return str(max(numeric, default=0) + 1)
+    return next_id(body, [g.id for g in repo.goals])
+
+
+def _file_name(repo: Repository, body: str, ident: str) -> str:
+    stem = re.sub(r"[^\w.\-]", "-", ident)
+    folder = f"{GOALS_DIR}/{body}/" if repo.config.bodies else f"{GOALS_DIR}/"
+    return f"{folder}{stem}.yaml"
+
+
+def _yaml_line(key: str, value: str) -> str:
+    from malpl.output import json_text
+
+    return f"{key}: {json_text(value)}\n"
+
+
+def plan_goal(repo: Repository, title: str, *, parent: str | None = None,
+              body: str | None = None, level: str | None = None, ident: str | None = None,
+              responsible: str | None = None) -> tuple[Plan, str]:
+    """A new goal file; the body defaults to the parent's, the level to the one below it."""
+    above = find_goal(repo, parent) if parent else None
+    keys = [b.key for b in repo.config.body_list()]
+    chosen_body = body or (above.body_key if above else keys[0])
+    check_bodies(repo, [chosen_body])
+    levels = [lv.key for lv in repo.config.levels]
+    if level is None:
+        at = levels.index(above.level) + 1 if above and above.level in levels else 0
+        level = levels[min(at, len(levels) - 1)]
+    elif level not in levels:
+        raise MalplError(f"there is no level '{level}'", "levels: " + ", ".join(levels))
+    taken = [g.id for g in repo.goals]
+    if ident is None:
+        sep = ":" if above and ":" in above.id else "."
+        ident = next_id(above.id, taken, sep) if above else _top_id(repo, chosen_body)
+    elif ident in taken:
+        raise MalplError(f"there is a goal '{ident}' already", "choose another id")
+    name = _file_name(repo, chosen_body, ident)
+    depth = name.count("/")
+    text = (f"# yaml-language-server: $schema={'../' * depth}schema/goal.schema.json\n"
+            + _yaml_line("id", ident) + f"level: {level}\n")
+    if above:
+        text += _yaml_line("parent", above.id)
+    if responsible:
+        text += _yaml_line("responsible", responsible)
+    text += _yaml_line("title", title)
+    plan = Plan()
+    plan.create(repo.root / name, name, text)
+    return plan, ident
+
+
+def _entry_plan(repo: Repository, goal_id: str, key: str, entry: dict[str, Any]) -> Plan:
+    """Add ``entry`` to the goal's list ``key`` (targets or measures), creating the list
+    in its documented place when the goal has none yet."""
+    goal: Goal = find_goal(repo, goal_id)
+    plan = Plan()
+    edit = plan.file(repo.root / goal.source.path, goal.source.path)
+    if key in edit.doc:
+        edit.append((key,), entry)
+    else:
+        later = [k for k in ("targets", "measures") if k in edit.doc and k != key]
+        edit.add((), key, [entry], before=later[0] if key == "targets" and later else None)
+    return plan
+
+
+def plan_target(repo: Repository, goal_id: str, text: str, *,
+                responsible: str | None = None) -> tuple[Plan, str]:
+    goal = find_goal(repo, goal_id)
+    ident = next_id(goal.id, [t.id for g in repo.goals for t in g.targets])
+    entry: dict[str, Any] = {"id": quoted(ident), "text": text}
+    if responsible:
+        entry["responsible"] = responsible
+    return _entry_plan(repo, goal.id, "targets", entry), ident
+
+
+def plan_measure(repo: Repository, goal_id: str, name: str, *, unit: str | None = None,
+                 direction: str | None = None, kpi: str | None = None) -> tuple[Plan, str]:
+    goal = find_goal(repo, goal_id)
+    ident = next_id(goal.id, [m.id for g in repo.goals for m in g.measures], mark="m")
+    entry: dict[str, Any] = {"id": quoted(ident), "name": name}
+    if unit:
+        entry["unit"] = unit
+    if direction:
+        if direction not in ("higher", "lower"):
+            raise MalplError(f"'{direction}' is not a direction", "write higher or lower")
+        entry["direction"] = direction
+    if kpi:
+        entry.update(source="kolada", kpi=kpi)
+    return _entry_plan(repo, goal.id, "measures", entry), ident

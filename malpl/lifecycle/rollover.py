@@ -1,0 +1,42 @@
+"""``malpl rollover YEAR``: the change of year.
+
+Goals that continue need nothing: their follow-ups and measure series simply
+go on. A goal that ends is marked ``ended: <last year>`` (one added line) and
+stays in its file, so past reports (from their tag, or from the working tree
+for their periods) render as before, while ``period open`` for the new year
+passes it by. New goals from the budget are added with ``malpl new goal``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from malpl.lifecycle.edit import Plan
+from malpl.repository import MalplError, Repository
+from malpl.views import find_goal
+
+
+@dataclass
+class Rollover:
+    plan: Plan
+    ended: list[str]
+    continuing: list[str]
+
+
+def rollover(repo: Repository, year: int, end: list[str]) -> Rollover:
+    """Mark the goals ``end`` as ended with the year before ``year``."""
+    last = year - 1
+    plan = Plan()
+    for ident in end:
+        goal = find_goal(repo, ident)
+        if goal.ended is not None:
+            raise MalplError(f"goal {goal.id} ended already ({goal.ended})",
+                             "leave it out of --end")
+        edit = plan.file(repo.root / goal.source.path, goal.source.path)
+        keys = list(edit.doc)
+        after = keys.index("level") + 1 if "level" in keys else len(keys)
+        edit.add((), "ended", last, before=keys[after] if after < len(keys) else None)
+    ended = {find_goal(repo, i).id for i in end}
+    continuing = [g.id for g in repo.goals if g.id not in ended and
+                  (g.ended is None or g.ended >= year)]
+    return Rollover(plan, sorted(ended), continuing)

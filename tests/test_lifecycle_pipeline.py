@@ -1,0 +1,67 @@
+"""malpl in other repositories' pipelines: the pre-commit hook, --version, completion."""
+
+from __future__ import annotations
+
+import yaml
+from typer.testing import CliRunner
+
+from malpl import __version__
+from malpl.cli import app
+from tests.conftest import ROOT
+
+runner = CliRunner()
+
+
+def test_version() -> None:
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0 and result.output == f"malpl {__version__}\n"
+
+
+def test_pre_commit_hook_runs_malpl_check() -> None:
+    hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    hook = next(h for h in hooks if h["id"] == "malpl-check")
+    assert hook["entry"] == "malpl check" and hook["pass_filenames"] is False
+
+
+def test_shell_completion_is_offered() -> None:
+    result = runner.invoke(app, ["--help"])
+    assert "--install-completion" in result.output and "--show-completion" in result.output
+
+
+def bad_repo(tmp_path, count: int):
+    import shutil
+
+    from tests.conftest import FIXTURES
+
+    root = tmp_path / "r"
+    shutil.copytree(FIXTURES / "kommun", root)
+    for i in range(count):
+        (root / f"goals/ks/bad{i}.yaml").write_text(f"id: bad{i}\nlevel: nej\n")
+    return root
+
+
+def test_github_annotations_stop_at_ten_and_the_rest_go_to_the_summary(tmp_path,
+                                                                       monkeypatch) -> None:
+    root = bad_repo(tmp_path, 12)
+    summary = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    result = runner.invoke(app, ["-C", str(root), "check", "--format", "github"])
+    assert result.exit_code == 1
+    annotations = [line for line in result.stdout.splitlines() if line.startswith("::error")]
+    assert len(annotations) == 10
+    listed = [line for line in summary.read_text().splitlines() if line.startswith("- ")]
+    assert listed and len(annotations) + len(listed) == result.stdout.count("::error") + len(listed)
+    assert "more problems are listed in the job summary" in result.stdout
+
+
+def test_gitlab_code_quality_report(tmp_path) -> None:
+    import json
+
+    root = bad_repo(tmp_path, 1)
+    result = runner.invoke(app, ["-C", str(root), "check", "--format", "gitlab"])
+    assert result.exit_code == 1
+    report = json.loads(result.stdout)
+    assert report and all({"description", "check_name", "fingerprint", "severity", "location"}
+                          <= set(r) for r in report)
+    assert report[0]["location"]["path"] == "goals/ks/bad0.yaml"
+    assert len({r["fingerprint"] for r in report}) == len(report)
