@@ -165,6 +165,12 @@ def is_followed_up(goal: Goal) -> bool:
     return bool(goal.followups) or not goal.targets
 
 
+def current(goals: list[Goal], period: Period) -> list[Goal]:
+    """The goals that still run in ``period``: one that ended with a year is in that year's
+    reports and views, and not in later ones."""
+    return [g for g in goals if g.ended is None or g.ended >= period.year]
+
+
 def rows(repo: Repository, period: Period, goals: list[Goal] | None = None) -> list[TargetRow]:
     """Every follow-up row of the period in report order: each goal's own, then its targets'."""
     config = repo.config
@@ -175,11 +181,11 @@ def rows(repo: Repository, period: Period, goals: list[Goal] | None = None) -> l
         """What a goal is summarised by: its targets, and each goal that breaks it down
         (that goal's own follow-up, or else what is under it in turn)."""
         found = [target_row(config, goal, t, period) for t in goal.targets]
-        for child in children.get(goal.id, []):
+        for child in current(children.get(goal.id, []), period):
             found += [goal_row(config, child, period)] if child.followups else under(child)
         return found
 
-    for goal in repo.goals if goals is None else goals:
+    for goal in current(repo.goals if goals is None else goals, period):
         own = [goal_row(config, goal, period)] if is_followed_up(goal) else []
         targets = [target_row(config, goal, t, period) for t in goal.targets]
         if own and own[0].assessment.key is None:

@@ -243,3 +243,14 @@ def test_cli_body_level_and_at(kommun: Path) -> None:
     assert "6.9.1" in run("diff", "-b", "tn") and "6.9.1" not in run("diff", "-b", "kf")
     bad = CliRunner().invoke(app, ["-C", str(kommun), "status", "--at", "nej"])
     assert bad.exit_code in (1, 2) and "not a revision" in bad.output
+
+
+def test_an_ended_goal_is_in_its_last_year_and_not_after(kommun: Path) -> None:
+    path = kommun / "goals" / "tn" / "6.9.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "ended: 2023\n", encoding="utf-8")
+    repo = load_repository(kommun)
+    assert check(kommun).problems == []
+    assert "6.9.1" not in [r.id for r in views.rows(repo, T1_2024)]
+    assert "6.9.1" in [r.id for r in views.rows(repo, parse_period("T3-2023", "tertial"))]
+    rollup = {r.id: r.rollup for r in views.rows(repo, T1_2024)}["1:2"]
+    assert rollup == "Delvis uppfyllt 2 av 3, ej påbörjat 1"  # 6.9 no longer counts

@@ -100,7 +100,7 @@ def select(repo: Repository, period: Period, bodies: list[str] | None = None,
     """The part of the repository a report covers; every body when ``bodies`` is None."""
     wanted = views.check_bodies(repo, bodies)
     chosen = [b for b in repo.config.body_list() if wanted is None or b.key in wanted]
-    goals = repo.goals_of(wanted)
+    goals = views.current(repo.goals_of(wanted), period)
     rows = views.rows(repo, period, goals)
     measures = views.measure_views(repo, goals, period)
     return Selection(repo, period, chosen, goals, rows, measures,
