@@ -65,3 +65,17 @@ def test_new_refuses_unknown_body_goal_and_taken_id(tmp_path: Path) -> None:
     taken = run(root, "new", "goal", "-t", "x", "--id", "6.9")
     assert taken.exit_code == 1 and "there is a goal '6.9' already" in taken.output
     assert snapshot(root) == before
+
+
+def test_new_goal_id_never_takes_a_target_id(tmp_path: Path) -> None:
+    """Goals and targets share one namespace: 'kf.1.1' is the example goal's target."""
+    root = tmp_path / "ny"
+    init = CliRunner().invoke(app, ["init", str(root), "--name", "Nyby kommun",
+                                    "-b", "kf:Kommunfullmäktige:fullmaktige",
+                                    "-b", "ks:Kommunstyrelsen:styrelse"])
+    assert init.exit_code == 0, init.output
+    result = CliRunner().invoke(app, ["-C", str(root), "new", "goal", "-t", "Cykla mer.",
+                                      "-p", "kf.1", "-b", "ks"])
+    assert result.exit_code == 0, result.output
+    assert "kf.1.2" in result.output
+    assert CliRunner().invoke(app, ["-C", str(root), "check"]).exit_code == 0

@@ -24,12 +24,17 @@ def next_id(prefix: str, taken: list[str], sep: str = ".", mark: str = "") -> st
     return f"{prefix}{sep}{mark}{max(numbers, default=0) + 1}"
 
 
+def _ids(repo: Repository) -> list[str]:
+    """Goal and target ids share one namespace (``malpl show ID`` finds either)."""
+    return [g.id for g in repo.goals] + [t.id for g in repo.goals for t in g.targets]
+
+
 def _top_id(repo: Repository, body: str) -> str:
     """A goal without a parent: the next number among the body's top goals."""
     numeric = [int(g.id) for g in repo.goals if g.body_key == body and g.id.isdigit()]
     if numeric or not [g for g in repo.goals if g.body_key == body]:
         return str(max(numeric, default=0) + 1)
-    return next_id(body, [g.id for g in repo.goals])
+    return next_id(body, _ids(repo))
 
 
 def _file_name(repo: Repository, body: str, ident: str) -> str:
@@ -58,12 +63,12 @@ def plan_goal(repo: Repository, title: str, *, parent: str | None = None,
         level = levels[min(at, len(levels) - 1)]
     elif level not in levels:
         raise MalplError(f"there is no level '{level}'", "levels: " + ", ".join(levels))
-    taken = [g.id for g in repo.goals]
+    taken = _ids(repo)
     if ident is None:
         sep = ":" if above and ":" in above.id else "."
         ident = next_id(above.id, taken, sep) if above else _top_id(repo, chosen_body)
     elif ident in taken:
-        raise MalplError(f"there is a goal '{ident}' already", "choose another id")
+        raise MalplError(f"there is a goal or target '{ident}' already", "choose another id")
     name = _file_name(repo, chosen_body, ident)
     depth = name.count("/")
     text = (f"# yaml-language-server: $schema={'../' * depth}schema/goal.schema.json\n"
@@ -95,7 +100,7 @@ def _entry_plan(repo: Repository, goal_id: str, key: str, entry: dict[str, Any])
 def plan_target(repo: Repository, goal_id: str, text: str, *,
                 responsible: str | None = None) -> tuple[Plan, str]:
     goal = find_goal(repo, goal_id)
-    ident = next_id(goal.id, [t.id for g in repo.goals for t in g.targets])
+    ident = next_id(goal.id, _ids(repo))
     entry: dict[str, Any] = {"id": quoted(ident), "text": text}
     if responsible:
         entry["responsible"] = responsible
