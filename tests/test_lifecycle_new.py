@@ -63,7 +63,7 @@ def test_new_refuses_unknown_body_goal_and_taken_id(tmp_path: Path) -> None:
     goal = run(root, "new", "target", "-g", "9.9", "-t", "x")
     assert goal.exit_code == 1 and "no goal with the id '9.9'" in goal.output
     taken = run(root, "new", "goal", "-t", "x", "--id", "6.9")
-    assert taken.exit_code == 1 and "there is a goal '6.9' already" in taken.output
+    assert taken.exit_code == 1 and "there is a goal or target '6.9' already" in taken.output
     assert snapshot(root) == before
 
 
