@@ -180,7 +180,39 @@ def schema(
     write(json_schema_text(kind.value))
 
 
-BODY = typer.Option(None, "--body", "-b", help="Only this body's goals (a key from 'bodies' "
+def _completion_repo(ctx: typer.Context) -> Repository | None:
+    """The repository for shell completion, or None: completing must never fail loudly."""
+    from malpl.repository import load_repository
+
+    root = ctx.find_root().params.get("root") or Path(".")
+    try:
+        return load_repository(Path(root))
+    except Exception:
+        return None
+
+
+def complete_ids(ctx: typer.Context, incomplete: str) -> list[str]:
+    repo = _completion_repo(ctx)
+    ids = [i for g in (repo.goals if repo else []) for i in [g.id, *(t.id for t in g.targets)]]
+    return [i for i in ids if i.startswith(incomplete)]
+
+
+def complete_periods(ctx: typer.Context, incomplete: str) -> list[str]:
+    from malpl.views import periods_with_followups
+
+    repo = _completion_repo(ctx)
+    known = [str(p) for p in periods_with_followups(repo)] if repo else []
+    return [p for p in reversed(known) if p.startswith(incomplete)]
+
+
+def complete_bodies(ctx: typer.Context, incomplete: str) -> list[str]:
+    repo = _completion_repo(ctx)
+    keys = [b.key for b in repo.config.body_list()] if repo else []
+    return [k for k in keys if k.startswith(incomplete)]
+
+
+BODY = typer.Option(None, "--body", "-b", autocompletion=complete_bodies,
+                    help="Only this body's goals (a key from 'bodies' "
                     "in malpl.yaml; repeatable).")
 AT = typer.Option(None, "--at", help="Read the goals as they were at this git revision "
                   "(a tag, a branch, a commit).")
@@ -219,7 +251,8 @@ def _json(data: Any) -> None:
 @app.command()
 def status(
     ctx: typer.Context,
-    period: str = typer.Argument(None, help="Period such as T1-2023 (default: the latest)."),
+    period: str = typer.Argument(None, help="Period such as T1-2023 (default: the latest).",
+                                 autocompletion=complete_periods),
     goal: str = typer.Option(None, "--goal", "-g", help="Only this goal."),
     responsible: str = typer.Option(None, "--responsible", "-r",
                                     help="Only targets whose responsible contains this."),
@@ -258,7 +291,8 @@ def status(
 @app.command()
 def show(
     ctx: typer.Context,
-    ident: str = typer.Argument(..., metavar="ID", help="A goal (1.1) or target (1.1.1) id."),
+    ident: str = typer.Argument(..., metavar="ID", help="A goal (1.1) or target (1.1.1) id.",
+                                autocompletion=complete_ids),
     period: str = typer.Option(None, "--period", "-p", help="Whose comment to show."),
     body: list[str] = typer.Option(None, "--body", "-b", help="List only the goals of this "
                                    "body among those that break the goal down (repeatable)."),
@@ -291,7 +325,8 @@ def show(
 @app.command()
 def todo(
     ctx: typer.Context,
-    period: str = typer.Argument(..., help="Period such as T1-2023."),
+    period: str = typer.Argument(..., help="Period such as T1-2023.",
+                                 autocompletion=complete_periods),
     fail_missing: bool = typer.Option(False, "--fail", help="Exit 1 when anything is missing."),
     body: list[str] = BODY,
     format: ViewFormat = typer.Option(ViewFormat.table, "--format", "-f"),
@@ -421,7 +456,8 @@ class ReportFormat(str, Enum):
 @app.command()
 def report(
     ctx: typer.Context,
-    period: str = typer.Argument(None, help="Period such as T1-2023 (default: the latest)."),
+    period: str = typer.Argument(None, help="Period such as T1-2023 (default: the latest).",
+                                 autocompletion=complete_periods),
     format: ReportFormat = typer.Option(ReportFormat.docx, "--format", "-f"),
     output: str = typer.Option(None, "--output", "-o",
                                help="Output file (default reports/PERIOD.EXT); '-' for stdout."),
