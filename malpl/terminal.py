@@ -250,7 +250,7 @@ def measure_lines(view: MeasureView) -> list[RenderableType]:
     if spark or label:
         span = f"{view.series[0].key}–{view.series[-1].key} " if spark else ""
         lines.append(Text.assemble("  ", (spark, "cyan"), " " if spark else "", plain(span),
-                                   (label, style), " (bedömd)" if view.trend_manual else ""))
+                                   (label, style), " (angiven)" if view.trend_manual else ""))
     lines += [_indented(plain(n, "dim")) for n in _notes(view)]
     return lines
 
