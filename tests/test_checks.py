@@ -143,3 +143,8 @@ def test_checks_are_pure_functions_listed_once() -> None:
     names = [c.__name__ for c in CHECKS]
     assert len(names) == len(set(names))
     assert all(n.startswith("check_") for n in names)
+
+
+def test_docs_list_every_code() -> None:
+    listed = (ROOT / "docs" / "problems.md").read_text(encoding="utf-8")
+    assert [c for c in CODES if f"| `{c}` | {CODES[c]} |" not in listed] == []
