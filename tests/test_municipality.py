@@ -254,3 +254,15 @@ def test_an_ended_goal_is_in_its_last_year_and_not_after(kommun: Path) -> None:
     assert "6.9.1" in [r.id for r in views.rows(repo, parse_period("T3-2023", "tertial"))]
     rollup = {r.id: r.rollup for r in views.rows(repo, T1_2024)}["1:2"]
     assert rollup == "Delvis uppfyllt 2 av 3, ej påbörjat 1"  # 6.9 no longer counts
+
+
+@pytest.mark.parametrize("fixture", ["kommun", "statistik"])
+def test_textconv_renders_every_goal_file(fixture: str) -> None:
+    from malpl.textconv import textconv
+
+    root = FIXTURES / fixture
+    for path in (root / "goals").rglob("*.yaml"):
+        text = textconv(path, root)
+        assert text.startswith("Goal ") and "\n\n\n" not in text
+    assert "missing 2014: Mätningen gjordes inte" in textconv(
+        FIXTURES / "statistik" / "goals" / "M1.yaml", FIXTURES / "statistik")
