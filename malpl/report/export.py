@@ -60,7 +60,7 @@ def _pandoc_message(stderr: str) -> str:
 
 
 def _pandoc(source: Path, fmt: str, output: Path, dirs: list[Path], filter_path: Path,
-            reference_doc: Path | None) -> None:
+            reference_doc: Path | None, contents: bool = False) -> None:
     """pandoc in its sandbox: it reads only the files named here and fetches nothing."""
     empty = source.parent / "resources"
     empty.mkdir()
@@ -68,6 +68,8 @@ def _pandoc(source: Path, fmt: str, output: Path, dirs: list[Path], filter_path:
             "docx" if fmt == "docx" else "html5", "--lua-filter", str(filter_path),
             f"--resource-path={empty}", "--metadata", "lang=sv-SE",
             "--metadata", f"generator={GENERATOR}", f"--output={output}"]
+    if contents:
+        args += ["--toc", "--toc-depth=2", "--metadata", "toc-title=Innehåll"]
     if fmt == "docx":
         reference = reference_doc or find_template_file(dirs, "reference.docx")
         if not reference.is_file():
@@ -89,6 +91,27 @@ def _pandoc(source: Path, fmt: str, output: Path, dirs: list[Path], filter_path:
     if done.returncode != 0:
         raise MalplError(f"pandoc failed: {_pandoc_message(done.stderr)}",
                          "check the reference document and templates")
+    if fmt == "docx":
+        _rows_stay_whole(output)
+
+
+_ROW = re.compile(rb"<w:tr>(<w:trPr>)?")
+
+
+def _rows_stay_whole(docx: Path) -> None:
+    """Table rows do not split across pages (Word still splits a row longer than a page).
+
+    pandoc has no way to say so; this adds ``w:cantSplit`` to every row of its
+    output, a change of structure only: no text goes in.
+    """
+    with zipfile.ZipFile(docx) as src:
+        items = [(info, src.read(info.filename)) for info in src.infolist()]
+    with zipfile.ZipFile(docx, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info, data in items:
+            if info.filename == "word/document.xml":
+                data = _ROW.sub(lambda m: b"<w:tr><w:trPr><w:cantSplit/>"
+                                + (b"" if m.group(1) else b"</w:trPr>"), data)
+            dst.writestr(info, data)
 
 
 _CSS_FETCH = re.compile(r"url\s*\(|@import|expression\s*\(|\\|</", re.IGNORECASE)
@@ -219,7 +242,7 @@ def write_report(repo: Repository, period: Period, fmt: str, output: Path | None
         if fmt != "md":
             rendered = work / f"report.{fmt}"
             _pandoc(source, fmt, rendered, dirs, lua_filter(dirs, allow_filters, notes),
-                    reference_doc)
+                    reference_doc, repo.config.report.contents)
         try:
             output.parent.mkdir(parents=True, exist_ok=True)
             _clean_stale(output.parent, started - 60)
