@@ -1,7 +1,7 @@
 -- malpl.lua: gives the GitHub-readable report Markdown its Word and HTML structure,
 -- and keeps the output inert whatever a template writes.
---  * Only the charts malpl drew (inline data:image/png URIs) stay images; any other
---    image becomes its description, so nothing is read from disk or the network.
+--  * Only inline pictures (data:image/png or jpeg URIs, and svg+xml in HTML) stay images;
+--    any other image becomes its description, so nothing is read from disk or the network.
 --  * Raw HTML other than <br> becomes visible text; links to javascript: lose their target.
 --  * In table cells "<br><br>" separates paragraphs and "<br>" breaks a line, so a
 --    comment's paragraphs become real paragraphs in Word.
@@ -96,7 +96,13 @@ function Span(span)
 end
 
 local function is_malpl_chart(src)
-  return src:match("^data:image/png;base64,[A-Za-z0-9+/=]+$") ~= nil
+  -- SVG only in HTML, where an <img> never loads what it names; Word might.
+  local kinds = {"png", "jpeg"}
+  if FORMAT:match("html") then table.insert(kinds, "svg%+xml") end
+  for _, kind in ipairs(kinds) do
+    if src:match("^data:image/" .. kind .. ";base64,[A-Za-z0-9+/=]+$") then return true end
+  end
+  return false
 end
 
 function Image(img)

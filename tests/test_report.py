@@ -256,7 +256,7 @@ def test_cli_report_writes_default_path_and_stdout(repo: Path) -> None:
     assert (repo / "reports" / "T1-2023.html").is_file()
     result = runner.invoke(app, ["-C", str(repo), "report", "-f", "md", "-o", "-"])
     assert result.exit_code == 0
-    assert "tertial 2 2023" in result.output  # the latest period by default
+    assert "Tertial 2 2023" in result.output  # the latest period by default
     result = runner.invoke(app, ["-C", str(repo), "report", "-f", "md"])
     assert (repo / "reports" / "T2-2023-bilder" / "maluppfyllelse.png").is_file()
 

@@ -45,7 +45,7 @@ def test_docx_page_is_a4_with_margins_header_and_page_numbers(shipped: Path) -> 
 
 def test_docx_core_properties_name_the_period_and_body(shipped: Path) -> None:
     props = Document(str(_docx(shipped))).core_properties
-    assert props.title == "Kommunstyrelsens Utvecklingsmål, tertial 1 2023"
+    assert props.title == "Kommunstyrelsens Utvecklingsmål – Tertial 1 2023"
     assert props.author == "Ånge kommun · Kommunstyrelsen"
 
 
@@ -115,3 +115,38 @@ def test_diarienummer_is_shown_under_the_title(shipped: Path) -> None:
                       encoding="utf-8")
     paragraphs = [p.text for p in Document(str(_docx(shipped))).paragraphs]
     assert "Dnr KS 2023/45" in paragraphs[:5]
+
+
+def _with_logo(root: Path, name: str) -> None:
+    config = root / "malpl.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + f"  logo: {name}\n", encoding="utf-8")
+
+
+def test_logo_from_the_repository_is_in_the_title_block(shipped: Path, tmp_path: Path) -> None:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 20), "navy").save(buffer, format="PNG")
+    (shipped / "logo.png").write_bytes(buffer.getvalue())
+    _with_logo(shipped, "logo.png")
+    out = _docx(shipped)
+    assert any(n.startswith("word/media/") for n in zipfile.ZipFile(out).namelist())
+
+
+def test_logo_outside_the_repository_is_refused(shipped: Path, tmp_path: Path) -> None:
+    import pytest
+
+    from malpl.repository import MalplError
+
+    secret = tmp_path / "secret.png"
+    secret.write_bytes(b"\x89PNG\r\n\x1a\n" + b"0" * 20)
+    (shipped / "link.png").symlink_to(secret)
+    (shipped / "text.png").write_text("not a picture", encoding="utf-8")
+    for name in ("../secret.png", str(secret), "link.png", "text.png", "goals", "missing.png"):
+        config = shipped / "malpl.yaml"
+        config.write_text(config.read_text(encoding="utf-8").split("\n  logo:")[0]
+                          + f"\n  logo: '{name}'\n", encoding="utf-8")
+        with pytest.raises(MalplError, match=r"report\.logo"):
+            _docx(shipped)

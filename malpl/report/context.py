@@ -170,8 +170,8 @@ def _section(selection: Selection, section: Section,
     }
 
 
-def report_context(selection: Selection, today: dt.date,
-                   image_src: dict[str, str]) -> dict[str, Any]:
+def report_context(selection: Selection, today: dt.date, image_src: dict[str, str],
+                   logo: str | None = None) -> dict[str, Any]:
     """Everything the template shows: escaped Markdown (:class:`Md`) and numbers only.
 
     ``image_src`` maps each chart's file name to the address the Markdown links.
@@ -216,8 +216,9 @@ def report_context(selection: Selection, today: dt.date,
         "subtitle": Md(" · ").join([context["organisation"], context["body"],
                                     context["period_text"]]),
         "author": Md(" · ").join([context["organisation"], context["body"]]),
-        "document_title": context["title"] + Md(", ") + context["period_words"],
+        "document_title": context["title"] + Md(" – ") + context["period_text"],
         "options": safe(config.report),
+        "logo": Md(image_src[logo]) if logo else None,
         "summary": [_assessment(r) for r in summary],
         "summary_chart": _chart(head, image_src),
         "chapters": chapters,
