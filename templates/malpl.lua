@@ -53,9 +53,29 @@ local function fix_rows(rows)
   end
 end
 
-function Table(tbl)
+-- The heading a table follows names it: its caption in HTML ("Mål 1.1"), for screen readers.
+local last_heading = nil
+
+local function caption_of()
+  if last_heading == nil then return nil end
+  local text = pandoc.utils.stringify(last_heading)
+  local id = text:match("^(%d[%w%.]*)%s")
+  if id and text:match("^%d+%.") then return "Mål " .. id end
+  return text
+end
+
+local function Table(tbl)
   fix_rows(tbl.head.rows)
   for _, body in ipairs(tbl.bodies) do fix_rows(body.body) end
+  if FORMAT:match("html") then
+    for _, row in ipairs(tbl.head.rows) do
+      for _, cell in ipairs(row.cells) do cell.attributes["scope"] = "col" end
+    end
+    local caption = caption_of()
+    if caption and #tbl.caption.long == 0 then
+      tbl.caption.long = {pandoc.Plain({pandoc.Str(caption)})}
+    end
+  end
   return tbl
 end
 
@@ -71,10 +91,9 @@ local function inert(el)
   return el
 end
 
-function Div(div) return inert(div) end
-function Header(h) return inert(h) end
+local function Div(div) return inert(div) end
 
-function Span(span)
+local function Span(span)
   span = inert(span)
   local color = span.attributes["color"]
   if not color then return span end
@@ -86,9 +105,10 @@ function Span(span)
       '<w:r><w:rPr><w:color w:val="' .. hex .. '"/></w:rPr><w:t xml:space="preserve">'
       .. text .. "</w:t></w:r>")
   end
-  if FORMAT:match("html") then
+  if FORMAT:match("html") then  -- the label beside it says the same: hidden from screen readers
     span.attributes["color"] = nil
     span.attributes["style"] = "color:#" .. hex
+    span.attributes["aria-hidden"] = "true"
     span.classes:insert("bedomning-symbol")
     return span
   end
@@ -105,7 +125,7 @@ local function is_malpl_chart(src)
   return false
 end
 
-function Image(img)
+local function Image(img)
   if is_malpl_chart(img.src) then return inert(img) end
   return img.caption
 end
@@ -115,22 +135,68 @@ local function raw_as_text(raw)
   return pandoc.Str(raw.text)
 end
 
-function RawInline(raw)
+local function RawInline(raw)
   if is_br(raw) then return nil end
   return raw_as_text(raw)
 end
 
-function RawBlock(raw)
+local function RawBlock(raw)
   local text = raw_as_text(raw)
   if text == nil then return nil end
   if type(text) == "table" and text.t == nil then return {} end
   return pandoc.Para({text})
 end
 
-function Link(link)
+local function Link(link)
   local target = link.target:gsub("[%s%c]", ""):lower()
   if target:match("^javascript:") or target:match("^vbscript:") or target:match("^data:") then
     return link.content
   end
   return inert(link)
 end
+
+-- In HTML the whole page is its main landmark, the title block included, with one h1 (the
+-- title) and the report's headings nested under it. Only the filter makes this structure.
+local function title_block(meta)
+  local blocks = pandoc.List()
+  local function add(value, class)
+    if value == nil then return end
+    local inlines = pandoc.utils.type(value) == "Inlines" and value
+      or pandoc.Inlines(pandoc.utils.stringify(value))
+    if class == "title" then
+      blocks:insert(pandoc.Header(1, inlines, pandoc.Attr("titel", {"title"})))
+    else
+      blocks:insert(pandoc.Div({pandoc.Para(inlines)}, pandoc.Attr("", {class})))
+    end
+  end
+  add(meta.title, "title")
+  add(meta.author, "author")
+  add(meta.date, "date")
+  return blocks
+end
+
+local function html_page(doc)
+  local title = doc.meta.title
+  local blocks = title_block(doc.meta)
+  blocks:extend(doc.blocks)
+  if title then doc.meta.pagetitle = pandoc.utils.stringify(title) end
+  doc.meta.title, doc.meta.author, doc.meta.date = nil, nil, nil
+  doc.blocks = {pandoc.Div(blocks, pandoc.Attr("innehall", {}, {role = "main"}))}
+  return doc
+end
+
+local function header(h)
+  last_heading = h
+  if FORMAT:match("html") then h.level = math.min(h.level + 1, 6) end
+  return inert(h)
+end
+
+-- Blocks are walked in order so each table knows the heading before it.
+return {
+  {Header = header, Table = Table},
+  {Div = Div, Span = Span, Image = Image, RawInline = RawInline, RawBlock = RawBlock, Link = Link,
+   Pandoc = function(doc)
+     if FORMAT:match("html") then return html_page(doc) end
+     return doc
+   end},
+}

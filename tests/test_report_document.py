@@ -150,3 +150,15 @@ def test_logo_outside_the_repository_is_refused(shipped: Path, tmp_path: Path) -
                           + f"\n  logo: '{name}'\n", encoding="utf-8")
         with pytest.raises(MalplError, match=r"report\.logo"):
             _docx(shipped)
+
+
+def test_html_has_one_h1_a_main_landmark_captions_and_hidden_symbols(shipped: Path) -> None:
+    out = write_report(load_repository(full_layer(shipped)), T1, "html", today=DAY)
+    html = out.read_text(encoding="utf-8")
+    assert html.count("<h1") == 1 and 'role="main"' in html
+    assert "<title>Kommunstyrelsens Utvecklingsmål – Tertial 1 2023</title>" in html
+    assert html.count("<table") == html.count("<caption>") and "<caption>Mål 1.1</caption>" in html
+    assert '<th style="text-align: left;" scope="col">Kommentar</th>' in html
+    symbols = re.findall(r'<span class="bedomning-symbol"[^>]*>', html)
+    assert symbols and all('aria-hidden="true"' in s for s in symbols)
+    assert "@media print" in html
