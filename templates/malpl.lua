@@ -43,6 +43,10 @@ local function fix_cell(cell)
       blocks:insert(block)
     end
   end
+  -- Word: a cell's paragraphs keep the table's own paragraph style, as a single one does.
+  if FORMAT:match("docx") and #blocks > 1 then
+    blocks = {pandoc.Div(blocks, pandoc.Attr("", {}, {["custom-style"] = "Compact"}))}
+  end
   cell.contents = blocks
   return cell
 end

@@ -90,7 +90,10 @@ def _styles(doc) -> None:
         styles[name].font.color.rgb = GREY
     for name in ("Normal", "Body Text", "First Paragraph"):
         styles[name].font.size = Pt(10.5)
-    styles["Compact"].font.size = Pt(9.5)  # table cells: a long Swedish word fits its column
+    compact = styles["Compact"]  # table cells: a long Swedish word fits its column
+    compact.font.size = Pt(9.5)
+    compact.paragraph_format.space_before = Pt(1)
+    compact.paragraph_format.space_after = Pt(5)
     for level, size in ((1, 15), (2, 12.5), (3, 11), (4, 10.5)):
         style = styles[f"Heading {level}"]
         style.font.size = Pt(size)
