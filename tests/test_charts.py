@@ -48,3 +48,19 @@ def test_chart_png_is_print_resolution(repo: Path) -> None:
     png = measure_chart(_views(repo)[0])
     width = struct.unpack(">I", png[16:20])[0]
     assert width >= 1200  # 6 in at 200 dpi
+
+
+def test_a_report_without_charts_does_not_import_matplotlib(shipped: Path) -> None:
+    """The shipped example (no summary, no series of two points) renders without the
+    345 ms matplotlib import."""
+    import subprocess
+    import sys
+
+    code = ("import sys, datetime as dt; from pathlib import Path;"
+            "from malpl.repository import load_repository; from malpl.report import write_report;"
+            "from malpl.periods import Period;"
+            f"write_report(load_repository(Path({str(shipped)!r})), Period(2023, 1, 'T'), 'docx',"
+            " today=dt.date(2023, 5, 15));"
+            "print('matplotlib' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"

@@ -220,7 +220,7 @@ def report_context(selection: Selection, today: dt.date, image_src: dict[str, st
         "options": safe(config.report),
         "logo": Md(image_src[logo]) if logo else None,
         "summary": [_assessment(r) for r in summary],
-        "summary_chart": _chart(head, image_src),
+        "summary_chart": _chart(head, image_src) if head.name in image_src else None,
         "chapters": chapters,
         "generator": Md(GENERATOR),
     })

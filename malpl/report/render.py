@@ -36,13 +36,17 @@ def render_markdown_report(repo: Repository, period: Period, *, templates: Path 
                            ) -> Report:
     """The report as Markdown. Images are linked in ``image_dir`` (URL-encoded), or,
     when it is None, inlined as ``data:`` URIs so the text stands alone."""
-    from malpl import charts as drawing
-
     selection = select(repo, period, bodies, level)
     head, charts = charts_of(selection)
-    images = {head.name: drawing.summary_chart(selection.summary)}
+    images: dict[str, bytes] = {}
+    if repo.config.report.summary:  # matplotlib is imported only for a chart to draw
+        from malpl.charts import summary_chart
+
+        images[head.name] = summary_chart(selection.summary)
     jobs = list(charts.values())
-    images.update(zip([c.name for c in jobs], _draw([c.measure for c in jobs]), strict=True))
+    if jobs:
+        images.update(zip([c.name for c in jobs], _draw([c.measure for c in jobs]),
+                          strict=True))
     logo = _logo(repo)
     if logo is not None:
         images[logo[0]] = logo[1]
