@@ -195,8 +195,30 @@ local function header(h)
   return inert(h)
 end
 
+-- The Markdown opens with the title as a heading and a byline, for readers on GitHub;
+-- when pandoc has the same title and author as metadata, they are the title block instead.
+local function without_title_block(doc)
+  local meta, blocks = doc.meta, doc.blocks
+  if not meta.title then return nil end
+  local i = 1
+  while blocks[i] and blocks[i].t == "RawBlock" do i = i + 1 end
+  local head = blocks[i]
+  if not (head and head.t == "Header" and head.level == 1
+          and pandoc.utils.stringify(head) == pandoc.utils.stringify(meta.title)) then
+    return nil
+  end
+  blocks:remove(i)
+  local byline = blocks[i]
+  if meta.author and byline and byline.t == "Para" then
+    local text, author = pandoc.utils.stringify(byline), pandoc.utils.stringify(meta.author)
+    if text:sub(1, #author) == author then blocks:remove(i) end
+  end
+  return doc
+end
+
 -- Blocks are walked in order so each table knows the heading before it.
 return {
+  {Pandoc = without_title_block},
   {Header = header, Table = Table},
   {Div = Div, Span = Span, Image = Image, RawInline = RawInline, RawBlock = RawBlock, Link = Link,
    Pandoc = function(doc)

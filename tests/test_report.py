@@ -185,7 +185,7 @@ def test_swedish_figures(shipped: Path) -> None:
     assert "2022: 79,2\u00a0%" in markdown
     assert "Snitt för alla kommuner 2022: 83,5\u00a0%" in markdown
     assert "prognos 2023: 75–80\u00a0%" in markdown
-    assert 'date: "15 maj 2023"' in markdown
+    assert "· 15 maj 2023" in markdown
     full_layer(shipped)
     assert "| 17 | 81,0\u00a0% |" in markdown_text(load_repository(shipped), T1, today=DAY)
 

@@ -9,6 +9,7 @@ or with ``force``.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import os
 import re
@@ -60,14 +61,21 @@ def _pandoc_message(stderr: str) -> str:
 
 
 def _pandoc(source: Path, fmt: str, output: Path, dirs: list[Path], filter_path: Path,
-            reference_doc: Path | None, contents: bool = False) -> None:
-    """pandoc in its sandbox: it reads only the files named here and fetches nothing."""
+            reference_doc: Path | None, meta: dict[str, str], contents: bool = False) -> None:
+    """pandoc in its sandbox: it reads only the files named here and fetches nothing.
+
+    ``meta`` (escaped Markdown) becomes the title block and the DOCX properties; as JSON
+    strings in a metadata file, pandoc reads each as Markdown, as it would front matter.
+    """
     empty = source.parent / "resources"
     empty.mkdir()
+    meta_file = source.parent / "meta.yaml"
+    meta_file.write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
     args = [_pandoc_path(), "--sandbox", "--from", "markdown-smart", "--to",
             "docx" if fmt == "docx" else "html5", "--lua-filter", str(filter_path),
             f"--resource-path={empty}", "--metadata", "lang=sv-SE",
-            "--metadata", f"generator={GENERATOR}", f"--output={output}"]
+            "--metadata", f"generator={GENERATOR}", f"--metadata-file={meta_file}",
+            f"--output={output}"]
     if contents:
         args += ["--toc", "--toc-depth=2", "--metadata", "toc-title=Innehåll"]
     if fmt == "docx":
@@ -242,7 +250,7 @@ def write_report(repo: Repository, period: Period, fmt: str, output: Path | None
         if fmt != "md":
             rendered = work / f"report.{fmt}"
             _pandoc(source, fmt, rendered, dirs, lua_filter(dirs, allow_filters, notes),
-                    reference_doc, repo.config.report.contents)
+                    reference_doc, report.meta, repo.config.report.contents)
         try:
             output.parent.mkdir(parents=True, exist_ok=True)
             _clean_stale(output.parent, started - 60)
@@ -260,8 +268,11 @@ def write_report(repo: Repository, period: Period, fmt: str, output: Path | None
 
 
 def is_malpl_markdown_text(text: str) -> bool:
-    """Whether the Markdown's front matter says malpl made it."""
+    """Whether the Markdown says malpl made it: its first line is the marker comment (or,
+    in reports of earlier versions, its front matter names the generator)."""
     lines = text.splitlines()[:40]
+    if lines and lines[0] == MD_MARKER:
+        return True
     return bool(lines) and lines[0] == "---" and f"generator: {GENERATOR}" in lines
 
 

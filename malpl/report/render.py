@@ -28,6 +28,7 @@ class Report:
     markdown: str
     images: dict[str, bytes] = field(default_factory=dict)
     image_dir: str = ""
+    meta: dict[str, str] = field(default_factory=dict)  # title, author, date as Markdown
 
 
 def render_markdown_report(repo: Repository, period: Period, *, templates: Path | None = None,
@@ -59,7 +60,9 @@ def render_markdown_report(repo: Repository, period: Period, *, templates: Path 
         today = report_date(repo.root, repo, period, None)[0]
     context = report_context(selection, today, src, logo[0] if logo else None)
     markdown = render(template_dirs(repo.root, templates), context)
-    return Report(markdown, images, image_dir or "")
+    meta = {"title": context["document_title"], "author": context["author"],
+            "date": context["date"]}
+    return Report(markdown, images, image_dir or "", {k: str(v) for k, v in meta.items()})
 
 
 def _logo(repo: Repository) -> tuple[str, bytes] | None:
