@@ -162,3 +162,20 @@ def test_html_has_one_h1_a_main_landmark_captions_and_hidden_symbols(shipped: Pa
     symbols = re.findall(r'<span class="bedomning-symbol"[^>]*>', html)
     assert symbols and all('aria-hidden="true"' in s for s in symbols)
     assert "@media print" in html
+
+
+def test_markdown_opens_with_a_heading_not_front_matter(shipped: Path) -> None:
+    markdown = markdown_text(load_repository(shipped), T1, today=DAY)
+    lines = markdown.splitlines()
+    assert lines[0] == "<!-- generator: malpl -->" and "---" not in lines[:10]
+    assert lines[2] == "# Kommunstyrelsens Utvecklingsmål – Tertial 1 2023"
+    assert lines[4] == "Ånge kommun · Kommunstyrelsen · 15 maj 2023"
+    out = write_report(load_repository(shipped), T1, "md", today=DAY)
+    assert write_report(load_repository(shipped), T1, "md", out, today=DAY) == out  # its own
+
+
+def test_docx_title_block_comes_from_the_heading_once(shipped: Path) -> None:
+    texts = [p.text for p in Document(str(_docx(shipped))).paragraphs]
+    assert texts[:3] == ["Kommunstyrelsens Utvecklingsmål – Tertial 1 2023",
+                         "Ånge kommun · Kommunstyrelsen", "15 maj 2023"]
+    assert texts.count("Kommunstyrelsens Utvecklingsmål – Tertial 1 2023") == 1
