@@ -286,6 +286,28 @@ class KoladaSettings(Strict):
         "Comparisons for every Kolada measure, e.g. {id: \"0000\", label: Riket}"))
 
 
+class ReportOptions(Strict):
+    """What the report shows besides the goals' own words, and its title block."""
+
+    summary: bool = Field(True, description=_d(
+        "Visa måluppfyllelsen (tabell och diagram) först i rapporten",
+        "Show måluppfyllelse (table and chart) first in the report"))
+    unassessed_mark: bool = Field(True, description=_d(
+        "Visa \"Ej bedömd\" där bedömning saknas (false: lämna tomt, som många kommuner gör)",
+        "Show \"Ej bedömd\" where no assessment is given (false: leave it blank)"))
+    no_comment: bool = Field(True, description=_d(
+        "Visa \"Ingen kommentar\" i tomma kommentarsceller (false: lämna tomt)",
+        "Show \"Ingen kommentar\" in empty comment cells (false: leave them blank)"))
+    contents: bool = Field(False, description=_d(
+        "Innehållsförteckning i DOCX och HTML", "A table of contents in DOCX and HTML"))
+    diarienummer: str | None = Field(None, description=_d(
+        "Diarienummer under rubriken, t.ex. KS 2023/123",
+        "Registration number under the title, e.g. KS 2023/123"))
+    logo: str | None = Field(None, description=_d(
+        "Logotyp i rubrikblocket: en PNG- eller JPEG-fil i repositoriet, t.ex. logo.png",
+        "Logo in the title block: a PNG or JPEG file inside the repository, e.g. logo.png"))
+
+
 def _default_levels() -> list[Level]:
     return [Level(key="inriktningsmal", label="Inriktningsmål"),
             Level(key="utvecklingsmal", label="Utvecklingsmål")]
@@ -294,8 +316,8 @@ def _default_levels() -> list[Level]:
 def _default_scale() -> list[ScaleStep]:
     return [
         ScaleStep(key="uppfyllt", label="Uppfyllt", color="#2e7d32"),
-        ScaleStep(key="delvis_uppfyllt", label="Delvis uppfyllt", color="#f9a825"),
-        ScaleStep(key="ej_paborjat", label="Ej påbörjat", color="#757575"),
+        ScaleStep(key="delvis_uppfyllt", label="Delvis uppfyllt", color="#c77700"),
+        ScaleStep(key="ej_paborjat", label="Ej påbörjat", color="#455a64"),
         ScaleStep(key="ej_uppfyllt", label="Ej uppfyllt", color="#c62828"),
     ]
 
@@ -320,6 +342,8 @@ class Config(Strict):
     periods: Periods = Field(default_factory=Periods)
     kolada: KoladaSettings = Field(default_factory=KoladaSettings, description=_d(
         "Hämtning från Kolada (malpl kolada pull)", "Fetching from Kolada (malpl kolada pull)"))
+    report: ReportOptions = Field(default_factory=ReportOptions, description=_d(
+        "Vad rapporten visar utöver målens egna ord", "What the report shows besides the goals' words"))
 
     def step(self, key: str | None) -> ScaleStep | None:
         return next((s for s in self.scale if s.key == key), None)

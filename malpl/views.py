@@ -34,7 +34,7 @@ class Assessment:
     def of(cls, config: Config, key: str | None) -> Assessment:
         step: ScaleStep | None = config.step(key)
         if step is None:
-            return cls(None, config.labels.unassessed, "#9e9e9e", "○", None)
+            return cls(None, config.labels.unassessed, "#767676", "○", None)
         return cls(step.key, step.label, step.color, step.symbol, config.rank(key))
 
 

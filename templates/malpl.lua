@@ -1,7 +1,7 @@
 -- malpl.lua: gives the GitHub-readable report Markdown its Word and HTML structure,
 -- and keeps the output inert whatever a template writes.
---  * Only the charts malpl drew (inline data:image/png URIs) stay images; any other
---    image becomes its description, so nothing is read from disk or the network.
+--  * Only inline pictures (data:image/png or jpeg URIs, and svg+xml in HTML) stay images;
+--    any other image becomes its description, so nothing is read from disk or the network.
 --  * Raw HTML other than <br> becomes visible text; links to javascript: lose their target.
 --  * In table cells "<br><br>" separates paragraphs and "<br>" breaks a line, so a
 --    comment's paragraphs become real paragraphs in Word.
@@ -43,6 +43,10 @@ local function fix_cell(cell)
       blocks:insert(block)
     end
   end
+  -- Word: a cell's paragraphs keep the table's own paragraph style, as a single one does.
+  if FORMAT:match("docx") and #blocks > 1 then
+    blocks = {pandoc.Div(blocks, pandoc.Attr("", {}, {["custom-style"] = "Compact"}))}
+  end
   cell.contents = blocks
   return cell
 end
@@ -53,9 +57,29 @@ local function fix_rows(rows)
   end
 end
 
-function Table(tbl)
+-- The heading a table follows names it: its caption in HTML ("Mål 1.1"), for screen readers.
+local last_heading = nil
+
+local function caption_of()
+  if last_heading == nil then return nil end
+  local text = pandoc.utils.stringify(last_heading)
+  local id = text:match("^(%d[%w%.]*)%s")
+  if id and text:match("^%d+%.") then return "Mål " .. id end
+  return text
+end
+
+local function Table(tbl)
   fix_rows(tbl.head.rows)
   for _, body in ipairs(tbl.bodies) do fix_rows(body.body) end
+  if FORMAT:match("html") then
+    for _, row in ipairs(tbl.head.rows) do
+      for _, cell in ipairs(row.cells) do cell.attributes["scope"] = "col" end
+    end
+    local caption = caption_of()
+    if caption and #tbl.caption.long == 0 then
+      tbl.caption.long = {pandoc.Plain({pandoc.Str(caption)})}
+    end
+  end
   return tbl
 end
 
@@ -71,10 +95,9 @@ local function inert(el)
   return el
 end
 
-function Div(div) return inert(div) end
-function Header(h) return inert(h) end
+local function Div(div) return inert(div) end
 
-function Span(span)
+local function Span(span)
   span = inert(span)
   local color = span.attributes["color"]
   if not color then return span end
@@ -86,9 +109,10 @@ function Span(span)
       '<w:r><w:rPr><w:color w:val="' .. hex .. '"/></w:rPr><w:t xml:space="preserve">'
       .. text .. "</w:t></w:r>")
   end
-  if FORMAT:match("html") then
+  if FORMAT:match("html") then  -- the label beside it says the same: hidden from screen readers
     span.attributes["color"] = nil
     span.attributes["style"] = "color:#" .. hex
+    span.attributes["aria-hidden"] = "true"
     span.classes:insert("bedomning-symbol")
     return span
   end
@@ -96,10 +120,16 @@ function Span(span)
 end
 
 local function is_malpl_chart(src)
-  return src:match("^data:image/png;base64,[A-Za-z0-9+/=]+$") ~= nil
+  -- SVG only in HTML, where an <img> never loads what it names; Word might.
+  local kinds = {"png", "jpeg"}
+  if FORMAT:match("html") then table.insert(kinds, "svg%+xml") end
+  for _, kind in ipairs(kinds) do
+    if src:match("^data:image/" .. kind .. ";base64,[A-Za-z0-9+/=]+$") then return true end
+  end
+  return false
 end
 
-function Image(img)
+local function Image(img)
   if is_malpl_chart(img.src) then return inert(img) end
   return img.caption
 end
@@ -109,22 +139,90 @@ local function raw_as_text(raw)
   return pandoc.Str(raw.text)
 end
 
-function RawInline(raw)
+local function RawInline(raw)
   if is_br(raw) then return nil end
   return raw_as_text(raw)
 end
 
-function RawBlock(raw)
+local function RawBlock(raw)
   local text = raw_as_text(raw)
   if text == nil then return nil end
   if type(text) == "table" and text.t == nil then return {} end
   return pandoc.Para({text})
 end
 
-function Link(link)
+local function Link(link)
   local target = link.target:gsub("[%s%c]", ""):lower()
   if target:match("^javascript:") or target:match("^vbscript:") or target:match("^data:") then
     return link.content
   end
   return inert(link)
 end
+
+-- In HTML the whole page is its main landmark, the title block included, with one h1 (the
+-- title) and the report's headings nested under it. Only the filter makes this structure.
+local function title_block(meta)
+  local blocks = pandoc.List()
+  local function add(value, class)
+    if value == nil then return end
+    local inlines = pandoc.utils.type(value) == "Inlines" and value
+      or pandoc.Inlines(pandoc.utils.stringify(value))
+    if class == "title" then
+      blocks:insert(pandoc.Header(1, inlines, pandoc.Attr("titel", {"title"})))
+    else
+      blocks:insert(pandoc.Div({pandoc.Para(inlines)}, pandoc.Attr("", {class})))
+    end
+  end
+  add(meta.title, "title")
+  add(meta.author, "author")
+  add(meta.date, "date")
+  return blocks
+end
+
+local function html_page(doc)
+  local title = doc.meta.title
+  local blocks = title_block(doc.meta)
+  blocks:extend(doc.blocks)
+  if title then doc.meta.pagetitle = pandoc.utils.stringify(title) end
+  doc.meta.title, doc.meta.author, doc.meta.date = nil, nil, nil
+  doc.blocks = {pandoc.Div(blocks, pandoc.Attr("innehall", {}, {role = "main"}))}
+  return doc
+end
+
+local function header(h)
+  last_heading = h
+  if FORMAT:match("html") then h.level = math.min(h.level + 1, 6) end
+  return inert(h)
+end
+
+-- The Markdown opens with the title as a heading and a byline, for readers on GitHub;
+-- when pandoc has the same title and author as metadata, they are the title block instead.
+local function without_title_block(doc)
+  local meta, blocks = doc.meta, doc.blocks
+  if not meta.title then return nil end
+  local i = 1
+  while blocks[i] and blocks[i].t == "RawBlock" do i = i + 1 end
+  local head = blocks[i]
+  if not (head and head.t == "Header" and head.level == 1
+          and pandoc.utils.stringify(head) == pandoc.utils.stringify(meta.title)) then
+    return nil
+  end
+  blocks:remove(i)
+  local byline = blocks[i]
+  if meta.author and byline and byline.t == "Para" then
+    local text, author = pandoc.utils.stringify(byline), pandoc.utils.stringify(meta.author)
+    if text:sub(1, #author) == author then blocks:remove(i) end
+  end
+  return doc
+end
+
+-- Blocks are walked in order so each table knows the heading before it.
+return {
+  {Pandoc = without_title_block},
+  {Header = header, Table = Table},
+  {Div = Div, Span = Span, Image = Image, RawInline = RawInline, RawBlock = RawBlock, Link = Link,
+   Pandoc = function(doc)
+     if FORMAT:match("html") then return html_page(doc) end
+     return doc
+   end},
+}

@@ -35,3 +35,12 @@ def shipped(tmp_path: Path) -> Path:
     shutil.copy(ROOT / "malpl.yaml", target)
     shutil.copytree(ROOT / "goals", target / "goals")
     return target
+
+
+def full_layer(root: Path) -> Path:
+    """The repository with malpl's default assessment layer (marks, summary, "Ingen kommentar"):
+    the shipped example leaves it out, as its source does."""
+    config = root / "malpl.yaml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.split("\nreport:")[0] + "\n", encoding="utf-8")
+    return root

@@ -40,7 +40,7 @@ def test_report_per_body_and_for_all(bodies: list[str] | None) -> None:
     text = markdown_text(repo, T1_2024, image_dir="bilder", bodies=bodies)
     name = "+".join(bodies) if bodies else "alla"
     _golden(f"report-kommun-{name}-T1-2024.md", text)
-    assert 'date: "20 maj 2024"' in text
+    assert "20 maj 2024" in text
 
 
 def test_body_report_names_the_higher_goals_of_other_bodies() -> None:
@@ -75,7 +75,7 @@ def test_t1_report_is_the_same_after_t2_is_written(tmp_path: Path) -> None:
     _git(root, "add", ".")
     _git(root, "commit", "-qm", "T1-2024", date="2024-05-14T10:00:00")
     before = _report(root)
-    assert b'date: "14 maj 2024"' in before  # the commit that wrote T1's follow-ups
+    assert b"14 maj 2024" in before  # the commit that wrote T1's follow-ups
     goal = root / "goals" / "M1.yaml"
     text = goal.read_text(encoding="utf-8").replace(
         "      T1-2024:\n        assessment: delvis_uppfyllt",

@@ -1,10 +1,14 @@
-"""Build templates/reference.docx: the Word styles of the report.
+"""Build templates/reference.docx: the page and the Word styles of the report.
 
 Starts from pandoc's own reference document (so every style pandoc uses is
-there) and sets a sober municipal look: Arial, dark-blue headings, a bordered
-table style with a shaded header row, and the character styles the report
-uses (``Bedömning``, ``Ingen kommentar``). A municipality replaces the file,
-or passes its own with ``--reference-doc``, to use its graphic profile.
+there) and sets a sober municipal look: an A4 page with margins, a header
+(author and title from the document's properties) and a footer "Sida N av M",
+one font family in every style and in the theme (a theme font would otherwise
+win over the style's own), dark-blue headings kept with what follows, a
+bordered table style with a shaded header row, the character styles the
+report uses (``Bedömning``, ``Ingen kommentar``), and Word 2013+ settings so
+Word does not open it in compatibility mode. A municipality replaces the
+file, or passes its own with ``--reference-doc``, to use its graphic profile.
 
     python tools/make_reference_docx.py   (needs python-docx: pip install -e '.[test]')
 """
@@ -12,54 +16,107 @@ or passes its own with ``--reference-doc``, to use its graphic profile.
 from __future__ import annotations
 
 import io
+import re
+import subprocess
+import zipfile
 from pathlib import Path
 
 import pypandoc
 from docx import Document
 from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
-from docx.shared import Pt, RGBColor
+from docx.shared import Mm, Pt, RGBColor
 
 OUT = Path(__file__).resolve().parent.parent / "templates" / "reference.docx"
+FONT = "Arial"
 BLUE = RGBColor(0x1F, 0x4E, 0x79)
+GREY = RGBColor(0x44, 0x44, 0x44)
 
 
 def pandoc_reference() -> bytes:
     pandoc = pypandoc.get_pandoc_path()
-    import subprocess
-
     return subprocess.run([pandoc, "--print-default-data-file", "reference.docx"],
                           capture_output=True, check=True).stdout
 
 
-def main() -> None:
-    doc = Document(io.BytesIO(pandoc_reference()))
+def _one_font(root) -> None:
+    """Every rFonts names the family itself; theme attributes would override it."""
+    for fonts in root.iter(qn("w:rFonts")):
+        for key in list(fonts.attrib):
+            if key.endswith("Theme") or key.endswith("theme"):
+                del fonts.attrib[key]
+        if fonts.get(qn("w:ascii")) == "Consolas":
+            continue
+        for attr in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
+            fonts.set(qn(attr), FONT)
+
+
+def _field(paragraph, instruction: str) -> None:
+    paragraph._p.append(parse_xml(
+        f'<w:fldSimple {nsdecls("w")} w:instr=" {instruction} "/>'))
+
+
+def _page(doc) -> None:
+    section = doc.sections[0]
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.top_margin = section.bottom_margin = Mm(25)
+    section.left_margin = section.right_margin = Mm(25)
+    section.header_distance = section.footer_distance = Mm(12.5)
+    header = section.header.paragraphs[0]
+    header.style = doc.styles["Header"]
+    header.paragraph_format.tab_stops.add_tab_stop(Mm(160), alignment=2)  # right
+    _field(header, "AUTHOR")
+    header.add_run("\t")
+    _field(header, "TITLE")
+    footer = section.footer.paragraphs[0]
+    footer.style = doc.styles["Footer"]
+    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    footer.add_run("Sida ")
+    _field(footer, "PAGE")
+    footer.add_run(" av ")
+    _field(footer, "NUMPAGES")
+
+
+def _styles(doc) -> None:
     styles = doc.styles
-    for name in ("Normal", "Body Text", "First Paragraph", "Compact"):
-        if name in [s.name for s in styles]:
-            style = styles[name]
-            style.font.name = "Arial"
-            style.font.size = Pt(10.5)
-    for level, size in ((1, 16), (2, 13), (3, 11.5)):
+    names = [s.name for s in styles]
+    for name in ("Header", "Footer"):
+        if name not in names:
+            style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+            style.base_style = styles["Normal"]
+        styles[name].font.size = Pt(8.5)
+        styles[name].font.color.rgb = GREY
+    for name in ("Normal", "Body Text", "First Paragraph"):
+        styles[name].font.size = Pt(10.5)
+    compact = styles["Compact"]  # table cells: a long Swedish word fits its column
+    compact.font.size = Pt(9.5)
+    compact.paragraph_format.space_before = Pt(1)
+    compact.paragraph_format.space_after = Pt(5)
+    for level, size in ((1, 15), (2, 12.5), (3, 11), (4, 10.5)):
         style = styles[f"Heading {level}"]
-        style.font.name = "Arial"
         style.font.size = Pt(size)
         style.font.bold = True
+        style.font.italic = False
         style.font.color.rgb = BLUE
-    for name, size in (("Title", 24), ("Subtitle", 14)):
-        styles[name].font.name = "Arial"
+        style.paragraph_format.keep_with_next = True
+        style.paragraph_format.keep_together = True
+    for name, size, color in (("Title", 20, BLUE), ("Subtitle", 13, GREY), ("Date", 11, GREY)):
         styles[name].font.size = Pt(size)
-        styles[name].font.color.rgb = BLUE
-    names = [s.name for s in styles]
+        styles[name].font.color.rgb = color
+        styles[name].font.italic = False
     if "Bedömning" not in names:
-        style = styles.add_style("Bedömning", WD_STYLE_TYPE.CHARACTER)
-        style.font.bold = True
+        styles.add_style("Bedömning", WD_STYLE_TYPE.CHARACTER).font.bold = True
     if "Ingen kommentar" not in names:
         style = styles.add_style("Ingen kommentar", WD_STYLE_TYPE.CHARACTER)
         style.font.italic = True
-        style.font.color.rgb = RGBColor(0x66, 0x66, 0x66)
-    table = styles["Table"]
+        style.font.color.rgb = RGBColor(0x59, 0x59, 0x59)
+    _table_style(styles["Table"])
+    _one_font(styles.element)
+
+
+def _table_style(table) -> None:
     element = table.element
     tbl_pr = element.find(qn("w:tblPr"))
     if tbl_pr is None:
@@ -79,7 +136,50 @@ def main() -> None:
         '<w:rPr><w:b/><w:color w:val="FFFFFF"/></w:rPr>'
         '<w:tcPr><w:shd w:val="clear" w:color="auto" w:fill="1F4E79"/></w:tcPr>'
         "</w:tblStylePr>"))
-    doc.save(OUT)
+
+
+def _settings(doc) -> None:
+    """Word 2013+ layout (no compatibility mode), Swedish as the language."""
+    settings = doc.settings.element
+    for old in settings.findall(qn("w:compat")):
+        settings.remove(old)
+    compat = parse_xml(
+        f'<w:compat {nsdecls("w")}><w:compatSetting w:name="compatibilityMode" '
+        'w:uri="http://schemas.microsoft.com/office/word" w:val="15"/></w:compat>')
+    anchor = settings.find(qn("w:rsids"))
+    if anchor is None:
+        settings.append(compat)
+    else:
+        anchor.addprevious(compat)
+    for lang in doc.styles.element.iter(qn("w:lang")):
+        lang.set(qn("w:val"), "sv-SE")
+    for lang in settings.iter(qn("w:themeFontLang")):
+        lang.set(qn("w:val"), "sv-SE")
+
+
+def _theme_fonts(data: bytes) -> bytes:
+    """The theme's heading and body fonts are the one family too."""
+    with zipfile.ZipFile(io.BytesIO(data)) as src:
+        items = [(info, src.read(info.filename)) for info in src.infolist()]
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info, content in items:
+            if info.filename.startswith("word/theme/"):
+                text = content.decode("utf-8")
+                text = re.sub(r'(<a:latin typeface=")[^"]*(")', rf"\g<1>{FONT}\g<2>", text)
+                content = text.encode("utf-8")
+            dst.writestr(info, content)
+    return out.getvalue()
+
+
+def main() -> None:
+    doc = Document(io.BytesIO(pandoc_reference()))
+    _styles(doc)
+    _page(doc)
+    _settings(doc)
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    OUT.write_bytes(_theme_fonts(buffer.getvalue()))
     print(f"wrote {OUT}")
 
 

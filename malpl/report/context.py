@@ -13,7 +13,7 @@ from typing import Any
 
 from malpl import swedish, views
 from malpl.markdown import Md, escape, safe
-from malpl.model import Body, Goal
+from malpl.model import Body, Goal, ReportOptions
 from malpl.periods import Period
 from malpl.repository import MalplError, Repository
 from malpl.text import paragraphs
@@ -60,8 +60,11 @@ def _assessment(a: views.Assessment | views.SummaryRow) -> dict[str, Any]:
     return {**safe(a), "color": _color(a.color)}
 
 
-def _row(row: views.TargetRow) -> dict[str, Any]:
-    return {**safe(row), "assessment": _assessment(row.assessment),
+def _row(row: views.TargetRow, options: ReportOptions) -> dict[str, Any]:
+    """A follow-up row; without an assessment it has no mark when the practice is to leave
+    it blank (``report.unassessed_mark: false``)."""
+    marked = row.assessment.key is not None or options.unassessed_mark
+    return {**safe(row), "assessment": _assessment(row.assessment) if marked else None,
             "forecast": _assessment(row.forecast) if row.forecast else None}
 
 
@@ -137,7 +140,7 @@ def _parents(repo: Repository, goal: Goal, names: dict[str, str]) -> list[dict[s
     return found
 
 
-def _section(selection: Selection, section: Section, offset: int,
+def _section(selection: Selection, section: Section,
              by_goal: dict[str, list[views.TargetRow]],
              measures: dict[tuple[str, str], views.MeasureView],
              charts: dict[tuple[str, str], Chart], image_src: dict[str, str],
@@ -146,7 +149,7 @@ def _section(selection: Selection, section: Section, offset: int,
     keys = [(goal.id, m.id) for m in goal.measures]
     rows = by_goal.get(goal.id, [])
     own = next((r for r in rows if r.kind == "goal"), None)
-    depth = min(section.depth + offset, 4)
+    depth = min(section.depth + 1, 4)
     meta = []
     if len({g.level for g in selection.goals}) > 1:  # the level is news only among several
         meta.append(escape(views.level_label(config, goal.level)))
@@ -159,20 +162,22 @@ def _section(selection: Selection, section: Section, offset: int,
         "description": safe(paragraphs(goal.description)),
         "meta": Md(" · ").join(meta),
         "parents": _parents(selection.repo, goal, names),
-        "own": _row(own) if own is not None and (own.followed or own.rollup) else None,
-        "rows": [_row(r) for r in rows if r.kind == "target"],
+        "own": (_row(own, config.report) if own is not None and (own.followed or own.rollup)
+                else None),
+        "rows": [_row(r, config.report) for r in rows if r.kind == "target"],
         "measures": [safe(measures[k]) for k in keys if k in measures],
         "charts": [_chart(charts[k], image_src) for k in keys if k in charts],
     }
 
 
-def report_context(selection: Selection, today: dt.date,
-                   image_src: dict[str, str]) -> dict[str, Any]:
+def report_context(selection: Selection, today: dt.date, image_src: dict[str, str],
+                   logo: str | None = None) -> dict[str, Any]:
     """Everything the template shows: escaped Markdown (:class:`Md`) and numbers only.
 
     ``image_src`` maps each chart's file name to the address the Markdown links.
-    Without a choice of bodies the report has one chapter per body, in the
-    configured order; a report of one body has no chapter headings.
+    The report has one numbered chapter per body, in the configured order
+    ("1 Kommunstyrelsen"); a repository of one body names its chapter with the
+    report's title, as a board's own report does ("1 Kommunstyrelsens Utvecklingsmål").
     """
     config = selection.repo.config
     head, charts = charts_of(selection)
@@ -183,14 +188,14 @@ def report_context(selection: Selection, today: dt.date,
     measures = {(m.goal_id, m.id): m for m in selection.measures}
     names = {b.key: b.name for b in config.body_list()}
     with_goals = [b for b in selection.bodies if any(g.body_key == b.key for g in selection.goals)]
-    several = len(with_goals) > 1
     chapters = []
-    for body in with_goals:
+    for number, body in enumerate(with_goals, 1):
         goals = [g for g in selection.goals if g.body_key == body.key]
         chapters.append({
-            "body": safe(body), "heading": Md("#") if several else None,
-            "sections": [_section(selection, s, 1 if several else 0, by_goal, measures,
-                                  charts, image_src, names) for s in _sections(goals)]})
+            "body": safe(body), "heading": Md("#"), "number": number,
+            "name": escape(body.name if config.bodies else config.title),
+            "sections": [_section(selection, s, by_goal, measures, charts, image_src, names)
+                         for s in _sections(goals)]})
     period_text = views.period_label(config, selection.period)
     body_names = ", ".join(b.name for b in with_goals) or config.body
     context = safe({
@@ -210,8 +215,12 @@ def report_context(selection: Selection, today: dt.date,
     context.update({
         "subtitle": Md(" · ").join([context["organisation"], context["body"],
                                     context["period_text"]]),
+        "author": Md(" · ").join([context["organisation"], context["body"]]),
+        "document_title": context["title"] + Md(" – ") + context["period_text"],
+        "options": safe(config.report),
+        "logo": Md(image_src[logo]) if logo else None,
         "summary": [_assessment(r) for r in summary],
-        "summary_chart": _chart(head, image_src),
+        "summary_chart": _chart(head, image_src) if head.name in image_src else None,
         "chapters": chapters,
         "generator": Md(GENERATOR),
     })

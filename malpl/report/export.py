@@ -9,6 +9,7 @@ or with ``force``.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import os
 import re
@@ -60,14 +61,23 @@ def _pandoc_message(stderr: str) -> str:
 
 
 def _pandoc(source: Path, fmt: str, output: Path, dirs: list[Path], filter_path: Path,
-            reference_doc: Path | None) -> None:
-    """pandoc in its sandbox: it reads only the files named here and fetches nothing."""
+            reference_doc: Path | None, meta: dict[str, str], contents: bool = False) -> None:
+    """pandoc in its sandbox: it reads only the files named here and fetches nothing.
+
+    ``meta`` (escaped Markdown) becomes the title block and the DOCX properties; as JSON
+    strings in a metadata file, pandoc reads each as Markdown, as it would front matter.
+    """
     empty = source.parent / "resources"
     empty.mkdir()
+    meta_file = source.parent / "meta.yaml"
+    meta_file.write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
     args = [_pandoc_path(), "--sandbox", "--from", "markdown-smart", "--to",
             "docx" if fmt == "docx" else "html5", "--lua-filter", str(filter_path),
             f"--resource-path={empty}", "--metadata", "lang=sv-SE",
-            "--metadata", f"generator={GENERATOR}", f"--output={output}"]
+            "--metadata", f"generator={GENERATOR}", f"--metadata-file={meta_file}",
+            f"--output={output}"]
+    if contents:
+        args += ["--toc", "--toc-depth=2", "--metadata", "toc-title=Innehåll"]
     if fmt == "docx":
         reference = reference_doc or find_template_file(dirs, "reference.docx")
         if not reference.is_file():
@@ -89,6 +99,27 @@ def _pandoc(source: Path, fmt: str, output: Path, dirs: list[Path], filter_path:
     if done.returncode != 0:
         raise MalplError(f"pandoc failed: {_pandoc_message(done.stderr)}",
                          "check the reference document and templates")
+    if fmt == "docx":
+        _rows_stay_whole(output)
+
+
+_ROW = re.compile(rb"<w:tr>(<w:trPr>)?")
+
+
+def _rows_stay_whole(docx: Path) -> None:
+    """Table rows do not split across pages (Word still splits a row longer than a page).
+
+    pandoc has no way to say so; this adds ``w:cantSplit`` to every row of its
+    output, a change of structure only: no text goes in.
+    """
+    with zipfile.ZipFile(docx) as src:
+        items = [(info, src.read(info.filename)) for info in src.infolist()]
+    with zipfile.ZipFile(docx, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info, data in items:
+            if info.filename == "word/document.xml":
+                data = _ROW.sub(lambda m: b"<w:tr><w:trPr><w:cantSplit/>"
+                                + (b"" if m.group(1) else b"</w:trPr>"), data)
+            dst.writestr(info, data)
 
 
 _CSS_FETCH = re.compile(r"url\s*\(|@import|expression\s*\(|\\|</", re.IGNORECASE)
@@ -219,7 +250,7 @@ def write_report(repo: Repository, period: Period, fmt: str, output: Path | None
         if fmt != "md":
             rendered = work / f"report.{fmt}"
             _pandoc(source, fmt, rendered, dirs, lua_filter(dirs, allow_filters, notes),
-                    reference_doc)
+                    reference_doc, report.meta, repo.config.report.contents)
         try:
             output.parent.mkdir(parents=True, exist_ok=True)
             _clean_stale(output.parent, started - 60)
@@ -237,8 +268,11 @@ def write_report(repo: Repository, period: Period, fmt: str, output: Path | None
 
 
 def is_malpl_markdown_text(text: str) -> bool:
-    """Whether the Markdown's front matter says malpl made it."""
+    """Whether the Markdown says malpl made it: its first line is the marker comment (or,
+    in reports of earlier versions, its front matter names the generator)."""
     lines = text.splitlines()[:40]
+    if lines and lines[0] == MD_MARKER:
+        return True
     return bool(lines) and lines[0] == "---" and f"generator: {GENERATOR}" in lines
 
 

@@ -1,0 +1,66 @@
+"""Measure charts a reader understands: title and unit, Swedish period names, an honest
+y-axis, the target drawn as what it is, the trend visible, print resolution."""
+
+from __future__ import annotations
+
+import struct
+from pathlib import Path
+
+from malpl import views
+from malpl.charts import measure_chart, measure_figure, period_tick
+from malpl.periods import Period
+from malpl.repository import load_repository
+
+
+def _views(root: Path) -> list[views.MeasureView]:
+    repo = load_repository(root)
+    return [m for m in views.measure_views(repo, repo.goals, Period(2023, 2, "T"))
+            if len(m.series) >= 2]
+
+
+def test_period_ticks_are_swedish_names() -> None:
+    assert period_tick("T2-2023") == "Tertial 2\n2023"
+    assert period_tick("K4-2022") == "Kvartal 4\n2022"
+    assert period_tick("2022") == "2022"
+
+
+def test_measure_chart_has_title_unit_zero_axis_target_and_trend(repo: Path) -> None:
+    view = next(v for v in _views(repo) if v.unit == "%" and v.target_value is not None)
+    fig = measure_figure(view)
+    ax = fig.axes[0]
+    assert fig._suptitle.get_text() == view.name
+    assert ax.get_ylabel() == "%"
+    assert ax.get_ylim()[0] == 0  # a share starts at zero
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert any(t.startswith("Mål: minst") for t in legend)
+    assert view.trend_label and ax.get_title(loc="right") == f"Trend: {view.trend_label}"
+
+
+def test_target_following_a_reference_is_that_series_not_a_flat_line(repo: Path) -> None:
+    view = next(v for v in _views(repo) if v.references)
+    view.target_reference = view.references[0].label
+    legend = [t.get_text() for t in measure_figure(view).axes[0].get_legend().get_texts()]
+    assert f"{view.references[0].label} (mål)" in legend
+    assert not any(t.startswith("Mål:") for t in legend)
+
+
+def test_chart_png_is_print_resolution(repo: Path) -> None:
+    png = measure_chart(_views(repo)[0])
+    width = struct.unpack(">I", png[16:20])[0]
+    assert width >= 1200  # 6 in at 200 dpi
+
+
+def test_a_report_without_charts_does_not_import_matplotlib(shipped: Path) -> None:
+    """The shipped example (no summary, no series of two points) renders without the
+    345 ms matplotlib import."""
+    import subprocess
+    import sys
+
+    code = ("import sys, datetime as dt; from pathlib import Path;"
+            "from malpl.repository import load_repository; from malpl.report import write_report;"
+            "from malpl.periods import Period;"
+            f"write_report(load_repository(Path({str(shipped)!r})), Period(2023, 1, 'T'), 'docx',"
+            " today=dt.date(2023, 5, 15));"
+            "print('matplotlib' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"

@@ -1,0 +1,181 @@
+"""The DOCX as an official document, read back: page, type, headings, tables, properties;
+and the shipped example's report with nothing its source does not have."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import zipfile
+from pathlib import Path
+
+from docx import Document
+from docx.shared import Mm
+
+from malpl.periods import Period
+from malpl.report import markdown_text, write_report
+from malpl.repository import load_repository
+from tests.conftest import full_layer
+
+T1 = Period(2023, 1, "T")
+DAY = dt.date(2023, 5, 15)
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def _docx(root: Path) -> Path:
+    return write_report(load_repository(root), T1, "docx", today=DAY)
+
+
+def _part(path: Path, name: str) -> str:
+    return zipfile.ZipFile(path).read(name).decode("utf-8")
+
+
+def test_docx_page_is_a4_with_margins_header_and_page_numbers(shipped: Path) -> None:
+    out = _docx(shipped)
+    section = Document(str(out)).sections[0]
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+    for margin in (section.top_margin, section.bottom_margin, section.left_margin,
+                   section.right_margin):
+        assert Mm(20) <= margin <= Mm(30)
+    footer = "".join(p._p.xml for p in section.footer.paragraphs)
+    assert "Sida " in footer and " av " in footer
+    assert 'w:instr=" PAGE "' in footer and 'w:instr=" NUMPAGES "' in footer
+    header = "".join(p._p.xml for p in section.header.paragraphs)
+    assert 'w:instr=" AUTHOR "' in header and 'w:instr=" TITLE "' in header
+
+
+def test_docx_core_properties_name_the_period_and_body(shipped: Path) -> None:
+    props = Document(str(_docx(shipped))).core_properties
+    assert props.title == "Kommunstyrelsens Utvecklingsmål – Tertial 1 2023"
+    assert props.author == "Ånge kommun · Kommunstyrelsen"
+
+
+def test_docx_is_not_in_compatibility_mode(shipped: Path) -> None:
+    settings = _part(_docx(shipped), "word/settings.xml")
+    mode = re.search(r'w:name="compatibilityMode"[^>]*w:val="(\d+)"', settings)
+    assert mode and int(mode.group(1)) >= 15
+
+
+def test_docx_has_one_font_family_in_every_style_and_the_theme(shipped: Path) -> None:
+    out = _docx(shipped)
+    styles = _part(out, "word/styles.xml")
+    assert "Theme=" not in styles and "theme=" not in styles  # a theme font would win
+    families = set(re.findall(r'w:(?:ascii|hAnsi)="([^"]+)"', styles)) - {"Consolas"}
+    assert families == {"Arial"}
+    theme = _part(out, "word/theme/theme1.xml")
+    assert set(re.findall(r'<a:latin typeface="([^"]*)"', theme)) == {"Arial"}
+    document = _part(out, "word/document.xml")
+    assert set(re.findall(r'w:ascii="([^"]+)"', document)) <= {"Arial"}
+
+
+def test_docx_headings_nest_body_then_goal(repo: Path) -> None:
+    out = write_report(load_repository(repo), Period(2023, 2, "T"), "docx", today=DAY)
+    levels = [(int(p.style.name[-1]), p.text) for p in Document(str(out)).paragraphs
+              if p.style.name.startswith("Heading")]
+    assert levels[0] == (1, "Måluppfyllelse")
+    assert levels[1] == (1, "1 Barn- och utbildningsnämnden") or levels[1][0] == 1
+    previous = 1
+    for level, _text in levels[1:]:
+        assert level <= previous + 1  # never a jump from chapter to sub-sub-heading
+        previous = level
+    assert any(level == 3 for level, _ in levels)  # a goal under its parent goal
+
+
+def test_docx_rows_do_not_split_and_headings_keep_with_next(shipped: Path) -> None:
+    out = _docx(shipped)
+    doc = Document(str(out))
+    for table in doc.tables:
+        for row in table.rows:
+            assert row._tr.find(f"{W}trPr/{W}cantSplit") is not None
+        assert table.rows[0]._tr.find(f"{W}trPr/{W}tblHeader") is not None
+    for level in (1, 2, 3):
+        style = doc.styles[f"Heading {level}"]
+        assert style.paragraph_format.keep_with_next
+
+
+def test_shipped_report_has_no_mark_or_summary_its_source_lacks(shipped: Path) -> None:
+    repo = load_repository(shipped)
+    markdown = markdown_text(repo, T1, today=DAY)
+    assert "Måluppfyllelse" not in markdown
+    assert "Ej bedömd" not in markdown and "Ingen kommentar" not in markdown
+    follow = [t.followups["T1-2023"] for g in repo.goals for t in g.targets
+              if "T1-2023" in t.followups]
+    marks = [f for f in follow if f.assessment] + [f for f in follow if f.forecast]
+    assert markdown.count('custom-style="Bedömning"') == len(marks) == 5  # as in the goal files
+
+
+def test_a_new_repository_gets_the_full_assessment_layer(shipped: Path) -> None:
+    markdown = markdown_text(load_repository(full_layer(shipped)), T1, today=DAY)
+    assert "# Måluppfyllelse" in markdown
+    assert "Ej bedömd" in markdown and "Ingen kommentar" in markdown
+
+
+def test_diarienummer_is_shown_under_the_title(shipped: Path) -> None:
+    config = shipped / "malpl.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "  diarienummer: KS 2023/45\n",
+                      encoding="utf-8")
+    paragraphs = [p.text for p in Document(str(_docx(shipped))).paragraphs]
+    assert "Dnr KS 2023/45" in paragraphs[:5]
+
+
+def _with_logo(root: Path, name: str) -> None:
+    config = root / "malpl.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + f"  logo: {name}\n", encoding="utf-8")
+
+
+def test_logo_from_the_repository_is_in_the_title_block(shipped: Path, tmp_path: Path) -> None:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 20), "navy").save(buffer, format="PNG")
+    (shipped / "logo.png").write_bytes(buffer.getvalue())
+    _with_logo(shipped, "logo.png")
+    out = _docx(shipped)
+    assert any(n.startswith("word/media/") for n in zipfile.ZipFile(out).namelist())
+
+
+def test_logo_outside_the_repository_is_refused(shipped: Path, tmp_path: Path) -> None:
+    import pytest
+
+    from malpl.repository import MalplError
+
+    secret = tmp_path / "secret.png"
+    secret.write_bytes(b"\x89PNG\r\n\x1a\n" + b"0" * 20)
+    (shipped / "link.png").symlink_to(secret)
+    (shipped / "text.png").write_text("not a picture", encoding="utf-8")
+    for name in ("../secret.png", str(secret), "link.png", "text.png", "goals", "missing.png"):
+        config = shipped / "malpl.yaml"
+        config.write_text(config.read_text(encoding="utf-8").split("\n  logo:")[0]
+                          + f"\n  logo: '{name}'\n", encoding="utf-8")
+        with pytest.raises(MalplError, match=r"report\.logo"):
+            _docx(shipped)
+
+
+def test_html_has_one_h1_a_main_landmark_captions_and_hidden_symbols(shipped: Path) -> None:
+    out = write_report(load_repository(full_layer(shipped)), T1, "html", today=DAY)
+    html = out.read_text(encoding="utf-8")
+    assert html.count("<h1") == 1 and 'role="main"' in html
+    assert "<title>Kommunstyrelsens Utvecklingsmål – Tertial 1 2023</title>" in html
+    assert html.count("<table") == html.count("<caption>") and "<caption>Mål 1.1</caption>" in html
+    assert '<th style="text-align: left;" scope="col">Kommentar</th>' in html
+    symbols = re.findall(r'<span class="bedomning-symbol"[^>]*>', html)
+    assert symbols and all('aria-hidden="true"' in s for s in symbols)
+    assert "@media print" in html
+
+
+def test_markdown_opens_with_a_heading_not_front_matter(shipped: Path) -> None:
+    markdown = markdown_text(load_repository(shipped), T1, today=DAY)
+    lines = markdown.splitlines()
+    assert lines[0] == "<!-- generator: malpl -->" and "---" not in lines[:10]
+    assert lines[2] == "# Kommunstyrelsens Utvecklingsmål – Tertial 1 2023"
+    assert lines[4] == "Ånge kommun · Kommunstyrelsen · 15 maj 2023"
+    out = write_report(load_repository(shipped), T1, "md", today=DAY)
+    assert write_report(load_repository(shipped), T1, "md", out, today=DAY) == out  # its own
+
+
+def test_docx_title_block_comes_from_the_heading_once(shipped: Path) -> None:
+    texts = [p.text for p in Document(str(_docx(shipped))).paragraphs]
+    assert texts[:3] == ["Kommunstyrelsens Utvecklingsmål – Tertial 1 2023",
+                         "Ånge kommun · Kommunstyrelsen", "15 maj 2023"]
+    assert texts.count("Kommunstyrelsens Utvecklingsmål – Tertial 1 2023") == 1
