@@ -29,7 +29,7 @@ from malpl.repository import Repository, natural_key
 from malpl.site import svg
 from malpl.text import paragraphs
 
-UNASSESSED_SLUG = "ej-bedomd"
+UNASSESSED_SLUG = "_ej-bedomd"  # never a slug of a key: "_" starts only "_hex_"
 _PLAIN = re.compile(r"[A-Za-z0-9-]")
 
 
@@ -148,7 +148,8 @@ class SiteBuilder:
             "level": views.level_label(self.config, goal.level),
             "body": self.names.get(goal.body_key, goal.body_key),
             "assessment": _assessment(shown.assessment) if shown else None,
-            "rollup": own.rollup if own is not None else "",
+            "rollup": own.rollup if own is not None else views.rollup_text(
+                self.config, data.rows.get(goal.id, [])),
             "trend": self._trend(data.period, goal),
         }
 

@@ -96,6 +96,7 @@ def render_site(repo: Repository, period: Period) -> dict[str, bytes]:
         except jinja2.TemplateError as err:
             raise MalplError(f"template {page.template}: {err}", "fix the template") from err
     files[MARKER] = MARKER_TEXT.encode("utf-8")
+    files[".nojekyll"] = b""  # GitHub Pages: serve files whose names start with "_" too
     return files
 
 
