@@ -185,20 +185,25 @@ class SiteBuilder:
     # --- pages ----------------------------------------------------------------------
 
     def pages(self) -> list[Page]:
-        found = [self.start_page(self.chosen, "index.html")]
-        for period in self.periods:
-            data = self.data[period]
-            found.append(self.start_page(period, f"{period}/index.html"))
-            found += [self.body_page(data, b.key, b.name) for b in self.config.body_list()
-                      if any(g.body_key == b.key for g in data.goals)]
-            found.append(self.areas_page(data))
-            found.append(self.index_page(data))
-            found += self.assessment_pages(data)
-            found += [self.goal_page(data, g) for g in data.goals]
-        found.append(Page("tillganglighet.html", "tillganglighet.html.j2",
-                          self._base("tillganglighet.html", self.chosen,
-                                     "Tillgänglighetsredogörelse",
-                                     [("Tillgänglighetsredogörelse", "")])))
+        return [*self.site_pages(), *(p for period in self.periods
+                                      for p in self.period_pages(period))]
+
+    def site_pages(self) -> list[Page]:
+        """The pages outside the periods' folders: the start and the statement."""
+        return [self.start_page(self.chosen, "index.html"),
+                Page("tillganglighet.html", "tillganglighet.html.j2",
+                     self._base("tillganglighet.html", self.chosen, "Tillgänglighetsredogörelse",
+                                [("Tillgänglighetsredogörelse", "")]))]
+
+    def period_pages(self, period: Period) -> list[Page]:
+        data = self.data[period]
+        found = [self.start_page(period, f"{period}/index.html")]
+        found += [self.body_page(data, b.key, b.name) for b in self.config.body_list()
+                  if any(g.body_key == b.key for g in data.goals)]
+        found.append(self.areas_page(data))
+        found.append(self.index_page(data))
+        found += self.assessment_pages(data)
+        found += [self.goal_page(data, g) for g in data.goals]
         return found
 
     def _summary(self, data: PeriodData, goals: list[Goal], label: str, ident: str
@@ -347,7 +352,7 @@ class SiteBuilder:
             "other_periods": [{"period": str(p), "text": self.data[p].text,
                                "href": goal_path(p, goal.id), "current": p == period}
                               for p in reversed(self.periods)
-                              if goal in self.data[p].goals],
+                              if goal.id in self.data[p].ids],
         })
         return Page(path, "goal.html.j2", context)
 

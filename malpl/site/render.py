@@ -13,6 +13,7 @@ person's folder or into ``goals/``.
 
 from __future__ import annotations
 
+import multiprocessing as mp
 import os
 import shutil
 import tempfile
@@ -67,25 +68,56 @@ def environment(dirs: list[Path]):
 
 
 def render_site(repo: Repository, period: Period) -> dict[str, bytes]:
-    """Every file of the site by its path inside the site: pages, stylesheet, logo."""
-    import jinja2
-    from jinja2.exceptions import SecurityError
+    """Every file of the site by its path inside the site: pages, stylesheet, logo.
 
+    A large site renders its periods on every core (forked workers share the
+    loaded repository); the files are the same bytes either way."""
     files: dict[str, bytes] = {}
     logo = _logo(repo)
     if logo is not None:
         files[logo[0]] = logo[1]
     builder = SiteBuilder(repo, period, logo[0] if logo else "")
-    dirs = template_dirs(repo.root)
-    env = environment(dirs)
     css = (shipped_templates() / "site" / "site.css").read_text(encoding="utf-8")
     files["site.css"] = (css + _brand(repo.config.site.color)).encode("utf-8")
-    templates: dict[str, Any] = {}
-    for page in builder.pages():
+    global _WORK
+    _WORK = (builder, template_dirs(repo.root))
+    try:
+        files.update(_render_part(None))
+        jobs = list(builder.periods)
+        workers = min(os.cpu_count() or 1, len(jobs))
+        goals = sum(len(builder.data[p].goals) for p in jobs)
+        if workers < 2 or goals < 500 or "fork" not in mp.get_all_start_methods():
+            for part in map(_render_part, jobs):
+                files.update(part)
+        else:
+            from concurrent.futures import ProcessPoolExecutor
+
+            with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
+                for part in pool.map(_render_part, jobs):
+                    files.update(part)
+    finally:
+        _WORK = None
+    files[MARKER] = MARKER_TEXT.encode("utf-8")
+    files[".nojekyll"] = b""  # GitHub Pages: serve files whose names start with "_" too
+    return files
+
+
+_WORK: tuple[SiteBuilder, list[Path]] | None = None  # what forked workers render from
+
+
+def _render_part(period: Period | None) -> dict[str, bytes]:
+    """One period's pages, or (``None``) the pages outside the periods."""
+    import jinja2
+    from jinja2.exceptions import SecurityError
+
+    assert _WORK is not None
+    builder, dirs = _WORK
+    env = environment(dirs)
+    pages = builder.site_pages() if period is None else builder.period_pages(period)
+    files: dict[str, bytes] = {}
+    for page in pages:
         try:
-            template = templates.get(page.template) or env.get_template(page.template)
-            templates[page.template] = template
-            files[page.path] = template.render(page.context).encode("utf-8")
+            files[page.path] = env.get_template(page.template).render(page.context).encode("utf-8")
         except jinja2.TemplateSyntaxError as err:
             raise MalplError(f"{err.filename or err.name}:{err.lineno}: template error: "
                              f"{err.message}", "fix the template, or remove it to use the "
@@ -95,8 +127,6 @@ def render_site(repo: Repository, period: Period) -> dict[str, bytes]:
                              f"{err}", "templates may only show the site's data") from err
         except jinja2.TemplateError as err:
             raise MalplError(f"template {page.template}: {err}", "fix the template") from err
-    files[MARKER] = MARKER_TEXT.encode("utf-8")
-    files[".nojekyll"] = b""  # GitHub Pages: serve files whose names start with "_" too
     return files
 
 

@@ -13,7 +13,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from malpl import swedish
 from malpl.text import visible
@@ -34,8 +34,9 @@ class Line:
     points: Sequence[tuple[str, float]]
 
 
-def _t(text: str) -> str:
-    return visible(text)
+def _t(text: str) -> Markup:
+    """Text from a goal file or the configuration, escaped: the only way text enters."""
+    return escape(visible(text))
 
 
 def _n(value: float) -> str:
@@ -118,10 +119,10 @@ def line_chart(ident: str, title: str, desc: str, unit: str, keys: Sequence[str]
 def _polyline(line: Line, x_of: dict[str, float], y, color: str, dash: str, kind: str) -> Markup:
     coords = " ".join(f"{_n(x_of[k])},{_n(y(v))}" for k, v in line.points)
     dashed = Markup(' stroke-dasharray="{}"').format(dash) if dash else Markup("")
-    marks = Markup("").join(
-        Markup('<circle cx="{x}" cy="{y}" r="{r}" fill="{c}"/>').format(
-            x=_n(x_of[k]), y=_n(y(v)), r=4 if kind == "series" else 3, c=color)
-        for k, v in line.points)
+    radius = 4 if kind == "series" else 3
+    # Only numbers and a colour of this module's own go into the marks.
+    marks = Markup("".join(f'<circle cx="{_n(x_of[k])}" cy="{_n(y(v))}" r="{radius}" '
+                           f'fill="{escape(color)}"/>' for k, v in line.points))
     return Markup('<polyline points="{p}" fill="none" stroke="{c}" stroke-width="{w}"{d} '
                   'class="{k}"/>{m}').format(p=coords, c=color, w=3 if kind == "series" else 2,
                                               d=dashed, k=kind, m=marks)
