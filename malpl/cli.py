@@ -512,6 +512,25 @@ def report(
         echo(f"note: {note}", err=True)
 
 
+@app.command()
+def site(
+    ctx: typer.Context,
+    period: str = typer.Argument(None, help="The latest period the site shows (default: the "
+                                 "latest with follow-ups); every earlier one is built too."),
+    output: Path = typer.Option(Path("site"), "--output", "-o", help="Folder to write "
+                                "(replaced only when it holds an earlier malpl site)."),
+    at: str = AT,
+) -> None:
+    """Write the goals as a static, accessible website (HTML, CSS, SVG; no JavaScript)."""
+    from malpl.site import write_site
+    from malpl.views import resolve_period
+
+    repo = load_valid(_options(ctx).root, at)
+    chosen = resolve_period(repo, period, written=True)
+    count = write_site(repo, chosen, output)
+    echo(f"wrote {output} ({_plural(count, 'file')}, up to {chosen})")
+
+
 kolada_app = typer.Typer(cls=MalplGroup, no_args_is_help=True, rich_markup_mode=None,
                          help="Figures from Kolada: find KPI ids, pull figures into data/kolada/.")
 app.add_typer(kolada_app, name="kolada")

@@ -308,6 +308,25 @@ class ReportOptions(Strict):
         "Logo in the title block: a PNG or JPEG file inside the repository, e.g. logo.png"))
 
 
+class SiteLink(Strict):
+    label: Text = Field(description=_d("Länktext", "Link text"))
+    url: str = Field(pattern=r"^https?://[^\s<>\"']+$", description=_d(
+        "Adress som börjar med https://", "Address starting with https://"))
+
+
+class Site(Strict):
+    """The public website (malpl site): the municipality's colour, logo and links."""
+
+    color: str = Field("#1f4e79", pattern=r"^#[0-9a-fA-F]{6}$", description=_d(
+        "Sidhuvudets färg som #rrggbb", "The header's colour as #rrggbb"))
+    logo: str | None = Field(None, description=_d(
+        "Logotyp: en bildfil (.svg, .png, .jpg) i repositoriet, t.ex. bilder/logo.svg",
+        "Logo: an image file (.svg, .png, .jpg) in the repository, e.g. bilder/logo.svg"))
+    links: list[SiteLink] = Field(default_factory=list, description=_d(
+        "Länkar i sidfoten, t.ex. till kommunens webbplats",
+        "Links in the footer, e.g. to the municipality's website"))
+
+
 def _default_levels() -> list[Level]:
     return [Level(key="inriktningsmal", label="Inriktningsmål"),
             Level(key="utvecklingsmal", label="Utvecklingsmål")]
@@ -344,6 +363,8 @@ class Config(Strict):
         "Hämtning från Kolada (malpl kolada pull)", "Fetching from Kolada (malpl kolada pull)"))
     report: ReportOptions = Field(default_factory=ReportOptions, description=_d(
         "Vad rapporten visar utöver målens egna ord", "What the report shows besides the goals' words"))
+    site: Site = Field(default_factory=Site, description=_d(
+        "Webbplatsen (malpl site)", "The website (malpl site)"))
 
     def step(self, key: str | None) -> ScaleStep | None:
         return next((s for s in self.scale if s.key == key), None)

@@ -1,0 +1,412 @@
+"""The website as data: which pages there are, at which paths, showing what.
+
+Every page is a :class:`Page`: a path inside the site, a template name and a
+context of plain strings and numbers (and chart :class:`~markupsafe.Markup` from
+:mod:`malpl.site.svg`, which escapes what it holds). Nothing here is HTML; the
+templates escape every string they print.
+
+Paths are made only from :func:`slug`, so an id may hold any character and
+still give one file name inside the site. All hrefs in the data are relative to
+the site's root; each page carries ``root``, the way back up from where it lies,
+so the site works from any folder, a web server's sub-path and ``file://``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from markupsafe import Markup
+
+from malpl import swedish, views
+from malpl.measureviews import MeasureView
+from malpl.model import Goal
+from malpl.periods import Period
+from malpl.report.context import _chart_alt, _sections
+from malpl.repository import Repository, natural_key
+from malpl.site import svg
+from malpl.text import paragraphs
+
+UNASSESSED_SLUG = "_ej-bedomd"  # never a slug of a key: "_" starts only "_hex_"
+_PLAIN = re.compile(r"[A-Za-z0-9-]")
+
+
+@dataclass
+class Page:
+    path: str
+    template: str
+    context: dict[str, Any] = field(default_factory=dict)
+
+
+def slug(ident: str) -> str:
+    """A file name for any id, one-to-one and readable for the usual ones:
+    '1.1' → '1.1', '1:2' → '1_3a_2', 'Å' → '_c5_'. A very long id is shortened with
+    a hash of it."""
+    out = "".join(ch if _PLAIN.fullmatch(ch) or (ch == "." and i) else f"_{ord(ch):x}_"
+                  for i, ch in enumerate(ident))
+    out = out or "_"
+    if len(out) > 80:
+        out = out[:60] + "_" + hashlib.sha256(ident.encode("utf-8")).hexdigest()[:16]
+    return out
+
+
+def goal_path(period: Period, ident: str) -> str:
+    return f"{period}/mal/{slug(ident)}.html"
+
+
+def body_path(period: Period, key: str) -> str:
+    return f"{period}/organ/{slug(key)}.html"
+
+
+def assessment_path(period: Period, key: str | None) -> str:
+    return f"{period}/bedomning/{slug(key) if key else UNASSESSED_SLUG}.html"
+
+
+def _assessment(a: views.Assessment | None) -> dict[str, Any] | None:
+    if a is None:
+        return None
+    return {"key": a.key or "", "label": a.label, "color": a.color, "symbol": a.symbol}
+
+
+@dataclass
+class PeriodData:
+    """What every page of one period reads, computed once."""
+
+    period: Period
+    text: str
+    goals: list[Goal]
+    rows: dict[str, list[views.TargetRow]]
+    measures: dict[str, list[MeasureView]]
+    children: dict[str, list[Goal]]
+    ids: set[str]
+
+    def own(self, goal: Goal) -> views.TargetRow | None:
+        return next((r for r in self.rows.get(goal.id, []) if r.kind == "goal"), None)
+
+
+class SiteBuilder:
+    """Builds every page of every period up to the chosen one."""
+
+    def __init__(self, repo: Repository, period: Period, logo_name: str = "") -> None:
+        self.repo, self.config = repo, repo.config
+        self.logo_name = logo_name
+        self.chosen = period
+        self.periods = [p for p in views.periods_with_followups(repo) if p <= period]
+        if period not in self.periods:
+            self.periods.append(period)
+        self.names = {b.key: b.name for b in self.config.body_list()}
+        self.all_children = views.child_goals(repo)
+        self.data = {p: self._period_data(p) for p in self.periods}
+
+    def _period_data(self, period: Period) -> PeriodData:
+        goals = views.current(self.repo.goals, period)
+        rows: dict[str, list[views.TargetRow]] = {}
+        for row in views.rows(self.repo, period, goals):
+            rows.setdefault(row.goal_id, []).append(row)
+        measures: dict[str, list[MeasureView]] = {}
+        for view in views.measure_views(self.repo, goals, period):
+            measures.setdefault(view.goal_id, []).append(view)
+        ids = {g.id for g in goals}
+        children = {k: [g for g in v if g.id in ids] for k, v in self.all_children.items()}
+        return PeriodData(period, views.period_label(self.config, period), goals, rows,
+                          measures, children, ids)
+
+    # --- pieces shared by pages ---------------------------------------------------
+
+    def _base(self, path: str, period: Period, title: str,
+              crumbs: list[tuple[str, str]]) -> dict[str, Any]:
+        depth = path.count("/")
+        data = self.data[period]
+        return {
+            "root": "../" * depth,
+            "page_title": title,
+            "organisation": self.config.organisation.name,
+            "period": str(period),
+            "period_text": data.text,
+            "start": f"{period}/index.html",
+            "crumbs": [{"label": label, "href": href} for label, href in crumbs],
+            "links": [{"label": link.label, "url": link.url} for link in self.config.site.links],
+            "logo": self.logo_name,
+            "latest": period == self.chosen,
+            "chosen_period": str(self.chosen),
+            "chosen_text": self.data[self.chosen].text,
+            "labels": {"summary": self.config.labels.summary,
+                       "measures": self.config.labels.measures,
+                       "comment": self.config.labels.comment,
+                       "no_comment": self.config.labels.no_comment,
+                       "target": self.config.labels.target},
+        }
+
+    def _goal_item(self, data: PeriodData, goal: Goal) -> dict[str, Any]:
+        own = data.own(goal)
+        shown = own if own is not None and own.followed else None
+        return {
+            "id": goal.id, "title": goal.title,
+            "href": goal_path(data.period, goal.id),
+            "level": views.level_label(self.config, goal.level),
+            "body": self.names.get(goal.body_key, goal.body_key),
+            "assessment": _assessment(shown.assessment) if shown else None,
+            "rollup": own.rollup if own is not None else views.rollup_text(
+                self.config, data.rows.get(goal.id, [])),
+            "trend": self._trend(data.period, goal),
+        }
+
+    def _trend(self, period: Period, goal: Goal) -> str:
+        """The goal's own assessment against the last earlier one: 'bättre än T3-2023'."""
+        now = goal.followups.get(str(period))
+        rank = self.config.rank(now.assessment) if now else None
+        if rank is None:
+            return ""
+        for earlier in reversed([p for p in self.periods if p < period]):
+            before = goal.followups.get(str(earlier))
+            old = self.config.rank(before.assessment) if before else None
+            if old is not None:
+                word = "oförändrad" if old == rank else ("bättre" if rank < old else "sämre")
+                return f"{word} sedan {earlier}"
+        return ""
+
+    def _row(self, period: Period, row: views.TargetRow) -> dict[str, Any]:
+        return {
+            "id": row.id, "text": row.text, "anchor": "m-" + slug(row.id),
+            "href": goal_path(period, row.goal_id) + ("" if row.kind == "goal"
+                                                      else "#m-" + slug(row.id)),
+            "goal_id": row.goal_id, "goal_title": row.goal_title,
+            "kind": row.kind, "responsible": row.responsible,
+            "assessment": _assessment(row.assessment) if row.followed or row.kind == "target"
+            else None,
+            "forecast": _assessment(row.forecast),
+            "paragraphs": row.paragraphs, "value": row.value_text, "target": row.target,
+            "rollup": row.rollup, "followed": row.followed,
+            "body": self.names.get(row.body, row.body),
+        }
+
+    # --- pages ----------------------------------------------------------------------
+
+    def pages(self) -> list[Page]:
+        return [*self.site_pages(), *(p for period in self.periods
+                                      for p in self.period_pages(period))]
+
+    def site_pages(self) -> list[Page]:
+        """The pages outside the periods' folders: the start and the statement."""
+        return [self.start_page(self.chosen, "index.html"),
+                Page("tillganglighet.html", "tillganglighet.html.j2",
+                     self._base("tillganglighet.html", self.chosen, "Tillgänglighetsredogörelse",
+                                [("Tillgänglighetsredogörelse", "")]))]
+
+    def period_pages(self, period: Period) -> list[Page]:
+        data = self.data[period]
+        found = [self.start_page(period, f"{period}/index.html")]
+        found += [self.body_page(data, b.key, b.name) for b in self.config.body_list()
+                  if any(g.body_key == b.key for g in data.goals)]
+        found.append(self.areas_page(data))
+        found.append(self.index_page(data))
+        found += self.assessment_pages(data)
+        found += [self.goal_page(data, g) for g in data.goals]
+        return found
+
+    def _summary(self, data: PeriodData, goals: list[Goal], label: str, ident: str
+                 ) -> dict[str, Any] | None:
+        """Måluppfyllelse of some goals per level: a table's rows and a stacked-bar chart."""
+        wanted = {g.id for g in goals}
+        rows = [r for g in goals for r in data.rows.get(g.id, []) if r.goal_id in wanted]
+        rows = [r for r in rows if r.kind == "target" or r.followed]
+        if not rows:
+            return None
+        order = [lv.key for lv in self.config.levels] + [views.TARGET_LEVEL]
+        levels = [lv for lv in order if any(r.level == lv for r in rows)]
+        table = []
+        for level in levels:
+            counted = views.summary(self.config, rows, level)
+            table.append({"level": views.level_label(self.config, level),
+                          "steps": [{"label": s.label, "count": s.count, "share": s.share,
+                                     "color": s.color, "href": assessment_path(data.period, s.key)}
+                                    for s in counted],
+                          "total": sum(s.count for s in counted)})
+        steps = [s["label"] for s in table[0]["steps"]]
+        desc = " ".join(f"{t['level']}: " + ", ".join(
+            f"{s['label']} {s['count']} av {t['total']}" for s in t["steps"]) + "."
+                        for t in table)
+        chart = svg.bar_chart(
+            ident, f"{self.config.labels.summary}, {label}, {data.text}", desc,
+            [(t["level"], [svg.Segment(s["label"], s["count"], s["color"]) for s in t["steps"]])
+             for t in table])
+        return {"label": label, "steps": steps, "levels": table, "chart": chart}
+
+    def start_page(self, period: Period, path: str) -> Page:
+        data = self.data[period]
+        context = self._base(path, period, self.config.labels.summary, [])
+        bodies = []
+        for i, body in enumerate(self.config.body_list(), 1):
+            goals = [g for g in data.goals if g.body_key == body.key]
+            if goals:
+                bodies.append({"name": body.name, "href": body_path(period, body.key),
+                               "goals": len(goals),
+                               "summary": self._summary(data, goals, body.name, f"sum-{i}")})
+        steps = [views.Assessment.of(self.config, s.key) for s in self.config.scale]
+        steps.append(views.Assessment.of(self.config, None))
+        context.update({
+            "bodies": bodies,
+            "areas": [self._goal_item(data, g) for g in self._roots(data)],
+            "assessments": [{**(_assessment(a) or {}), "href": assessment_path(period, a.key)}
+                            for a in steps],
+            "periods": [{"period": str(p), "text": self.data[p].text,
+                         "href": f"{p}/index.html", "current": p == period}
+                        for p in reversed(self.periods)],
+            "goal_count": len(data.goals),
+        })
+        return Page(path, "start.html.j2", context)
+
+    def _roots(self, data: PeriodData) -> list[Goal]:
+        """The goal areas: the goals that serve no other goal of the period."""
+        return [g for g in data.goals if not any(p in data.ids for p in g.parents)]
+
+    def body_page(self, data: PeriodData, key: str, name: str) -> Page:
+        path = body_path(data.period, key)
+        goals = [g for g in data.goals if g.body_key == key]
+        context = self._base(path, data.period, name, [(name, "")])
+        context.update({
+            "name": name,
+            "summary": self._summary(data, goals, name, "sum"),
+            "goals": [{**self._goal_item(data, s.goal), "depth": s.depth}
+                      for s in _sections(goals)],
+        })
+        return Page(path, "body.html.j2", context)
+
+    def areas_page(self, data: PeriodData) -> Page:
+        path = f"{data.period}/omraden.html"
+        context = self._base(path, data.period, "Målområden", [("Målområden", "")])
+        seen: set[str] = set()
+
+        def tree(goal: Goal) -> dict[str, Any]:
+            seen.add(goal.id)
+            below = [c for c in data.children.get(goal.id, []) if c.id not in seen]
+            return {**self._goal_item(data, goal), "children": [tree(c) for c in below]}
+
+        context["areas"] = [tree(g) for g in self._roots(data)]
+        return Page(path, "areas.html.j2", context)
+
+    def index_page(self, data: PeriodData) -> Page:
+        """Every goal and target by id: the search a static site can offer."""
+        path = f"{data.period}/alla.html"
+        context = self._base(path, data.period, "Alla mål från A till Ö",
+                             [("Alla mål", "")])
+        items = [{"id": g.id, "text": g.title, "href": goal_path(data.period, g.id),
+                  "body": self.names.get(g.body_key, g.body_key),
+                  "kind": views.level_label(self.config, g.level)} for g in data.goals]
+        items += [{"id": t.id, "text": t.text,
+                   "href": goal_path(data.period, g.id) + "#m-" + slug(t.id),
+                   "body": self.names.get(g.body_key, g.body_key),
+                   "kind": self.config.labels.target} for g in data.goals for t in g.targets]
+        items.sort(key=lambda i: (i["text"].casefold(), natural_key(i["id"])))
+        groups: dict[str, list[dict[str, Any]]] = {}
+        for item in items:
+            first = item["text"][:1].upper()
+            groups.setdefault(first if first.isalpha() else "#", []).append(item)
+        context["groups"] = [{"letter": k, "anchor": "b-" + slug(k), "entries": v}
+                             for k, v in groups.items()]
+        return Page(path, "index.html.j2", context)
+
+    def assessment_pages(self, data: PeriodData) -> list[Page]:
+        steps = [views.Assessment.of(self.config, s.key) for s in self.config.scale]
+        steps.append(views.Assessment.of(self.config, None))
+        rows = [r for rs in data.rows.values() for r in rs if r.kind == "target" or r.followed]
+        pages = []
+        for step in steps:
+            path = assessment_path(data.period, step.key)
+            context = self._base(path, data.period, step.label,
+                                 [(f"Bedömning: {step.label}", "")])
+            chosen = [self._row(data.period, r) for r in rows if r.assessment.key == step.key]
+            context.update({"assessment": _assessment(step), "rows": chosen})
+            pages.append(Page(path, "assessment.html.j2", context))
+        return pages
+
+    def goal_page(self, data: PeriodData, goal: Goal) -> Page:
+        period = data.period
+        path = goal_path(period, goal.id)
+        body = self.names.get(goal.body_key, goal.body_key)
+        context = self._base(path, period, f"{goal.id} {goal.title}",
+                             [(body, body_path(period, goal.body_key)), (goal.id, "")])
+        rows = data.rows.get(goal.id, [])
+        own = data.own(goal)
+        known = [p for p in self.periods if p <= period]
+        parents = [p for i in goal.parents if (p := self.repo.goal(i)) is not None]
+        context.update({
+            "goal": {"id": goal.id, "title": goal.title, "body": body,
+                     "body_href": body_path(period, goal.body_key),
+                     "level": views.level_label(self.config, goal.level),
+                     "responsible": goal.responsible or "",
+                     "description": paragraphs(goal.description)},
+            "own": self._row(period, own) if own is not None else None,
+            "own_history": self._history(known, goal.followups, goal.id, "")
+            if goal.followups else [],
+            "parents": [self._link(data, p) for p in parents],
+            "children": [self._goal_item(data, c) for c in data.children.get(goal.id, [])],
+            "targets": [{**self._row(period, r),
+                         "history": self._history(known, t.followups, goal.id, r.id)}
+                        for r, t in zip([r for r in rows if r.kind == "target"],
+                                        goal.targets, strict=True)],
+            "measures": [self._measure(view, i)
+                         for i, view in enumerate(data.measures.get(goal.id, []), 1)],
+            "other_periods": [{"period": str(p), "text": self.data[p].text,
+                               "href": goal_path(p, goal.id), "current": p == period}
+                              for p in reversed(self.periods)
+                              if goal.id in self.data[p].ids],
+        })
+        return Page(path, "goal.html.j2", context)
+
+    def _link(self, data: PeriodData, goal: Goal) -> dict[str, Any]:
+        """A higher goal; one that has ended is named, but has no page in this period."""
+        return {"id": goal.id, "title": goal.title,
+                "href": goal_path(data.period, goal.id) if goal.id in data.ids else "",
+                "body": self.names.get(goal.body_key, goal.body_key)}
+
+    def _history(self, known: list[Period], follows: dict, goal_id: str, anchor_id: str
+                 ) -> list[dict[str, Any]]:
+        anchor = "#m-" + slug(anchor_id) if anchor_id else ""
+        found = []
+        for p in known:
+            f = follows.get(str(p))
+            if f is None:
+                continue
+            found.append({"period": str(p), "text": self.data[p].text,
+                          "href": goal_path(p, goal_id) + anchor,
+                          "assessment": _assessment(views.Assessment.of(self.config,
+                                                                         f.assessment)),
+                          "forecast": _assessment(views.Assessment.of(self.config, f.forecast))
+                          if f.forecast else None})
+        return found
+
+    def _measure(self, view: MeasureView, number: int) -> dict[str, Any]:
+        axis = {p.key: p.order for p in [*view.series, *(p for r in view.references
+                                                         for p in r.series)]}
+        order = sorted(axis, key=axis.__getitem__)
+        table = []
+        own = {p.key: p.text for p in view.series}
+        refs = [{p.key: p.text for p in r.series} for r in view.references]
+        for key in order:
+            table.append({"key": key, "value": own.get(key, "–"),
+                          "references": [r.get(key, "–") for r in refs]})
+        chart: Markup | None = None
+        if len(view.series) >= 2:
+            target = ((view.target_value, swedish.with_unit(view.target_value, view.unit))
+                      if view.target_value is not None else None)
+            chart = svg.line_chart(
+                f"matt-{number}", f"{view.name} ({view.unit})" if view.unit else view.name,
+                _chart_alt(view), view.unit, order,
+                svg.Line("Utfall", [(p.key, p.value) for p in view.series]),
+                [svg.Line(r.label, [(p.key, p.value) for p in r.series])
+                 for r in view.references], target)
+        return {
+            "number": number, "id": view.id, "name": view.name, "unit": view.unit,
+            "source": view.source, "note": paragraphs(view.note), "target": view.target,
+            "trend": view.trend_label, "trend_manual": view.trend_manual,
+            "latest": view.latest.text if view.latest else "",
+            "latest_key": view.latest.key if view.latest else "",
+            "references": [r.label for r in view.references],
+            "table": table, "chart": chart,
+            "missing": [{"key": m.key, "text": m.text} for m in view.missing],
+            "breaks": [{"key": m.key, "text": m.text} for m in view.breaks],
+            "forecasts": view.forecasts,
+        }

@@ -1,0 +1,206 @@
+"""The website's pages through Jinja, and the folder they are written to.
+
+Templates run in Jinja's sandbox with HTML autoescaping. ``finalize`` is the one
+gate: whatever a template prints that is not :class:`~markupsafe.Markup` is shown
+with :func:`malpl.text.visible` and escaped, even inside ``{% autoescape false %}``,
+and the filters that would mark text safe are removed. Only :mod:`malpl.site.svg`
+makes Markup, and it escapes what it holds.
+
+The site is written to a fresh folder beside the output and then moved into
+place, only over an earlier malpl site (it has the marker file), never over a
+person's folder or into ``goals/``.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from malpl.periods import Period
+from malpl.report.templating import shipped_templates
+from malpl.repository import GOALS_DIR, MalplError, Repository
+from malpl.site.build import SiteBuilder
+from malpl.text import visible
+
+MARKER = ".malpl-site"
+MARKER_TEXT = "Den här mappen skrevs av malpl site och skrivs över nästa gång.\n"
+LOGO_SUFFIXES = (".svg", ".png", ".jpg", ".jpeg", ".webp")
+MAX_LOGO_BYTES = 2 * 2**20
+_TEMP_PREFIX = ".malpl-site-"
+
+
+def _finalize(value: Any) -> Any:
+    from markupsafe import Markup, escape
+
+    if isinstance(value, Markup):
+        return value
+    if value is None:
+        return ""
+    return escape(visible(str(value)))
+
+
+def template_dirs(root: Path) -> list[Path]:
+    """A repository's own ``templates/site/`` (for the accessibility statement), then
+    the shipped ones."""
+    dirs = [root / "templates" / "site", shipped_templates() / "site"]
+    return [d for d in dirs if d.is_dir()]
+
+
+def environment(dirs: list[Path]):
+    import jinja2
+    from jinja2.sandbox import SandboxedEnvironment
+
+    env = SandboxedEnvironment(
+        loader=jinja2.FileSystemLoader([str(d) for d in dirs]),
+        undefined=jinja2.StrictUndefined,
+        autoescape=True,
+        finalize=_finalize,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    for name in ("safe", "urlize", "tojson", "xmlattr", "forceescape"):
+        env.filters.pop(name, None)
+    return env
+
+
+def render_site(repo: Repository, period: Period) -> dict[str, bytes]:
+    """Every file of the site by its path inside the site: pages, stylesheet, logo.
+
+    A large site renders its periods on every core (forked workers share the
+    loaded repository); the files are the same bytes either way."""
+    files: dict[str, bytes] = {}
+    logo = _logo(repo)
+    if logo is not None:
+        files[logo[0]] = logo[1]
+    builder = SiteBuilder(repo, period, logo[0] if logo else "")
+    css = (shipped_templates() / "site" / "site.css").read_text(encoding="utf-8")
+    files["site.css"] = (css + _brand(repo.config.site.color)).encode("utf-8")
+    global _WORK
+    _WORK = (builder, template_dirs(repo.root))
+    try:
+        files.update(_render_part(None))
+        jobs = list(builder.periods)
+        workers = min(os.cpu_count() or 1, len(jobs))
+        goals = sum(len(builder.data[p].goals) for p in jobs)
+        if workers < 2 or goals < 500 or "fork" not in mp.get_all_start_methods():
+            for part in map(_render_part, jobs):
+                files.update(part)
+        else:
+            from concurrent.futures import ProcessPoolExecutor
+
+            with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
+                for part in pool.map(_render_part, jobs):
+                    files.update(part)
+    finally:
+        _WORK = None
+    files[MARKER] = MARKER_TEXT.encode("utf-8")
+    files[".nojekyll"] = b""  # GitHub Pages: serve files whose names start with "_" too
+    return files
+
+
+_WORK: tuple[SiteBuilder, list[Path]] | None = None  # what forked workers render from
+
+
+def _render_part(period: Period | None) -> dict[str, bytes]:
+    """One period's pages, or (``None``) the pages outside the periods."""
+    import jinja2
+    from jinja2.exceptions import SecurityError
+
+    assert _WORK is not None
+    builder, dirs = _WORK
+    env = environment(dirs)
+    pages = builder.site_pages() if period is None else builder.period_pages(period)
+    files: dict[str, bytes] = {}
+    for page in pages:
+        try:
+            files[page.path] = env.get_template(page.template).render(page.context).encode("utf-8")
+        except jinja2.TemplateSyntaxError as err:
+            raise MalplError(f"{err.filename or err.name}:{err.lineno}: template error: "
+                             f"{err.message}", "fix the template, or remove it to use the "
+                             "shipped one") from err
+        except SecurityError as err:
+            raise MalplError(f"template {page.template} tried something a template may not: "
+                             f"{err}", "templates may only show the site's data") from err
+        except jinja2.TemplateError as err:
+            raise MalplError(f"template {page.template}: {err}", "fix the template") from err
+    return files
+
+
+def _contrast_text(color: str) -> str:
+    """Black or white, whichever reads better on ``color`` (WCAG relative luminance)."""
+    def channel(hex2: str) -> float:
+        c = int(hex2, 16) / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(color[i:i + 2]) for i in (1, 3, 5))
+    lum = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    return "#ffffff" if (1.05 / (lum + 0.05)) >= (lum + 0.05) / 0.05 else "#000000"
+
+
+def _brand(color: str) -> str:
+    # The colour is #rrggbb by the configuration's schema; nothing else reaches the CSS.
+    return f":root {{ --brand: {color}; --brand-text: {_contrast_text(color)}; }}\n"
+
+
+def _logo(repo: Repository) -> tuple[str, bytes] | None:
+    """The configured logo, read only when it is an image file inside the repository."""
+    name = repo.config.site.logo
+    if not name:
+        return None
+    root = Path(os.path.realpath(repo.root))
+    path = Path(os.path.realpath(repo.root / name))
+    suffix = path.suffix.lower()
+    hint = "give site.logo as an .svg, .png or .jpg file inside the repository, e.g. bilder/logo.svg"
+    if not path.is_relative_to(root) or Path(name).is_absolute():
+        raise MalplError(f"site.logo '{visible(name)}' is outside the repository", hint)
+    if suffix not in LOGO_SUFFIXES or not path.is_file():
+        raise MalplError(f"site.logo '{visible(name)}' is not an image file in the repository",
+                         hint)
+    if path.stat().st_size > MAX_LOGO_BYTES:
+        raise MalplError(f"site.logo '{visible(name)}' is larger than 2 MB", hint)
+    return f"logo{suffix}", path.read_bytes()
+
+
+def check_output(repo: Repository, out: Path) -> None:
+    """Refuse to write into goals/ or over a folder that is not an earlier malpl site."""
+    target = Path(os.path.realpath(out))
+    goals = Path(os.path.realpath(repo.root / GOALS_DIR))
+    root = Path(os.path.realpath(repo.root))
+    if target.is_relative_to(goals) or root.is_relative_to(target):
+        raise MalplError(f"will not write the site to {out}: it holds the goal files",
+                         "choose a folder of its own, e.g. -o site")
+    if out.is_symlink() or (out.exists() and not out.is_dir()):
+        raise MalplError(f"{out} is not a folder", "choose a folder of its own, e.g. -o site")
+    if out.is_dir() and any(out.iterdir()) and not (out / MARKER).is_file():
+        raise MalplError(f"{out} is a folder that malpl did not write; it is left as it is",
+                         "choose a new or empty folder, or remove this one first")
+
+
+def write_site(repo: Repository, period: Period, out: Path) -> int:
+    """Build the site and move it into ``out`` at once; returns the number of files."""
+    check_output(repo, out)
+    files = render_site(repo, period)
+    parent = out.absolute().parent
+    parent.mkdir(parents=True, exist_ok=True)
+    fresh = Path(tempfile.mkdtemp(prefix=_TEMP_PREFIX, dir=parent))
+    try:
+        for path in sorted(files):
+            target = fresh / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(files[path])
+        os.chmod(fresh, 0o755)
+        old = None
+        if out.exists():
+            old = Path(tempfile.mkdtemp(prefix=_TEMP_PREFIX, dir=parent))
+            os.replace(out, old / "old")
+        os.replace(fresh, out)
+    except BaseException:
+        shutil.rmtree(fresh, ignore_errors=True)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+    return len(files)

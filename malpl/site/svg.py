@@ -1,0 +1,180 @@
+"""Charts as inline SVG text: deterministic, accessible, and escaped by construction.
+
+Every piece of markup here is a :class:`markupsafe.Markup` template, and every
+text from a goal file enters it through ``Markup.format``, which escapes it (after
+:func:`malpl.text.visible`). Coordinates are rounded to one decimal so the same
+data always gives the same bytes. The chart is ``role="img"`` with a ``<title>``
+and a ``<desc>``; the page shows the same figures as a table beside it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from markupsafe import Markup, escape
+
+from malpl import swedish
+from malpl.text import visible
+
+WIDTH, HEIGHT = 640, 280
+LEFT, RIGHT, TOP, BOTTOM = 64, 16, 48, 36
+SERIES_COLOR = "#1f4e79"
+REFERENCE_COLORS = ("#5f5f5f", "#8a4b08", "#6a1b9a", "#00695c")
+TARGET_COLOR = "#1b5e20"
+_DASHES = ("6 4", "2 3", "8 3 2 3", "1 4")
+
+
+@dataclass(frozen=True)
+class Line:
+    """One series: its label and (x key, value) points in x order."""
+
+    label: str
+    points: Sequence[tuple[str, float]]
+
+
+def _t(text: str) -> Markup:
+    """Text from a goal file or the configuration, escaped: the only way text enters."""
+    return escape(visible(text))
+
+
+def _n(value: float) -> str:
+    return f"{value:.1f}"
+
+
+def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
+    """Round tick values that cover ``low``–``high`` (a 1, 2 or 5 step times a power of ten)."""
+    if high <= low:
+        low, high = (low - 1, high + 1) if low == high else (high, low)
+    raw = (high - low) / max(count - 1, 1)
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+    start = math.floor(low / step) * step
+    ticks = []
+    value = start
+    while value < high + step * 0.5:
+        ticks.append(round(value, 10))
+        value += step
+    if ticks[-1] < high:
+        ticks.append(round(ticks[-1] + step, 10))
+    return ticks
+
+
+def _frame(ident: str, title: str, desc: str, body: list[Markup], height: int = HEIGHT) -> Markup:
+    head = Markup('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" '
+                  'role="img" aria-labelledby="{i}-t {i}-d" class="chart" '
+                  'preserveAspectRatio="xMinYMin meet" focusable="false">'
+                  '<title id="{i}-t">{title}</title><desc id="{i}-d">{desc}</desc>'
+                  ).format(w=WIDTH, h=height, i=ident, title=_t(title), desc=_t(desc))
+    return head + Markup("").join(body) + Markup("</svg>")
+
+
+def line_chart(ident: str, title: str, desc: str, unit: str, keys: Sequence[str],
+               series: Line, references: Sequence[Line] = (),
+               target: tuple[float, str] | None = None) -> Markup:
+    """A line chart of ``series`` over ``keys`` with dashed reference lines and a dotted
+    target line. ``ident`` makes the chart's element ids unique on its page."""
+    values = [v for line in (series, *references) for _, v in line.points]
+    if target is not None:
+        values.append(target[0])
+    ticks = nice_ticks(min(values), max(values))
+    low, high = ticks[0], ticks[-1]
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    x_of = {k: LEFT + (plot_w * (i + 0.5) / len(keys)) for i, k in enumerate(keys)}
+
+    def y(value: float) -> float:
+        return TOP + plot_h * (1 - (value - low) / (high - low))
+
+    parts: list[Markup] = []
+    for tick in ticks:
+        parts.append(Markup('<line x1="{x1}" y1="{y}" x2="{x2}" y2="{y}" class="grid"/>'
+                            '<text x="{tx}" y="{ty}" text-anchor="end" class="tick">{label}</text>'
+                            ).format(x1=LEFT, x2=WIDTH - RIGHT, y=_n(y(tick)), tx=LEFT - 6,
+                                     ty=_n(y(tick) + 4), label=swedish.number(tick)))
+    step = max(1, math.ceil(len(keys) / 10))  # at most ten labels on the x axis
+    for i, key in enumerate(keys):
+        if i % step == 0 or i == len(keys) - 1:
+            parts.append(Markup('<text x="{x}" y="{y}" text-anchor="middle" class="tick">{k}</text>'
+                                ).format(x=_n(x_of[key]), y=HEIGHT - BOTTOM + 18, k=_t(key)))
+    if unit:
+        parts.append(Markup('<text x="{x}" y="{y}" class="unit">{u}</text>').format(
+            x=4, y=TOP - 10, u=_t(unit)))
+    legend: list[tuple[str, str, str]] = [("Utfall", SERIES_COLOR, "")]
+    for i, ref in enumerate(references):
+        color, dash = REFERENCE_COLORS[i % len(REFERENCE_COLORS)], _DASHES[i % len(_DASHES)]
+        legend.append((ref.label, color, dash))
+        parts.append(_polyline(ref, x_of, y, color, dash, "ref"))
+    if target is not None:
+        ty = _n(y(target[0]))
+        parts.append(Markup('<line x1="{x1}" y1="{y}" x2="{x2}" y2="{y}" stroke="{c}" '
+                            'stroke-width="2" stroke-dasharray="1 3" class="target"/>').format(
+            x1=LEFT, x2=WIDTH - RIGHT, y=ty, c=TARGET_COLOR))
+        legend.append((f"Mål {target[1]}", TARGET_COLOR, "1 3"))
+    parts.append(_polyline(series, x_of, y, SERIES_COLOR, "", "series"))
+    parts.append(_legend(legend))
+    return _frame(ident, title, desc, parts)
+
+
+def _polyline(line: Line, x_of: dict[str, float], y, color: str, dash: str, kind: str) -> Markup:
+    coords = " ".join(f"{_n(x_of[k])},{_n(y(v))}" for k, v in line.points)
+    dashed = Markup(' stroke-dasharray="{}"').format(dash) if dash else Markup("")
+    radius = 4 if kind == "series" else 3
+    # Only numbers and a colour of this module's own go into the marks.
+    marks = Markup("".join(f'<circle cx="{_n(x_of[k])}" cy="{_n(y(v))}" r="{radius}" '
+                           f'fill="{escape(color)}"/>' for k, v in line.points))
+    return Markup('<polyline points="{p}" fill="none" stroke="{c}" stroke-width="{w}"{d} '
+                  'class="{k}"/>{m}').format(p=coords, c=color, w=3 if kind == "series" else 2,
+                                              d=dashed, k=kind, m=marks)
+
+
+def _legend(entries: list[tuple[str, str, str]]) -> Markup:
+    parts, x, y = [], 4, 14
+    for label, color, dash in entries:
+        shown = _t(label)
+        width = 34 + 7 * min(len(shown), 40)
+        if x + width > WIDTH and x > 4:
+            x, y = 4, y + 16
+        dashed = Markup(' stroke-dasharray="{}"').format(dash) if dash else Markup("")
+        parts.append(Markup('<line x1="{x1}" y1="{y}" x2="{x2}" y2="{y}" stroke="{c}" '
+                            'stroke-width="3"{d}/><text x="{tx}" y="{ty}" class="legend">{l}</text>'
+                            ).format(x1=x, x2=x + 24, y=y - 4, c=color, d=dashed, tx=x + 30,
+                                     ty=y, l=shown[:40]))
+        x += width
+    return Markup("").join(parts)
+
+
+@dataclass(frozen=True)
+class Segment:
+    label: str
+    count: int
+    color: str
+
+
+def bar_chart(ident: str, title: str, desc: str,
+              bars: Sequence[tuple[str, Sequence[Segment]]]) -> Markup:
+    """One stacked horizontal bar per label, each segment a step of the scale; a thin
+    white gap and an outline separate segments so they do not depend on colour alone."""
+    label_w, bar_h, gap = 0, 22, 34
+    plot_w = WIDTH - 16
+    height = 8 + gap * len(bars)
+    parts: list[Markup] = []
+    for row, (label, segments) in enumerate(bars):
+        top = 4 + row * gap
+        total = sum(s.count for s in segments)
+        parts.append(Markup('<text x="{x}" y="{y}" class="tick">{l}</text>').format(
+            x=label_w, y=top + 9, l=_t(f"{label} ({total})")))
+        x = float(label_w)
+        for seg in segments:
+            if not seg.count:
+                continue
+            w = plot_w * seg.count / total
+            parts.append(Markup('<rect x="{x}" y="{y}" width="{w}" height="{h}" fill="{c}" '
+                                'stroke="#ffffff" stroke-width="1"><title>{t}</title></rect>'
+                                ).format(x=_n(x), y=top + 12, w=_n(w), h=bar_h - 8,
+                                         c=seg.color, t=_t(f"{seg.label}: {seg.count}")))
+            x += w
+        parts.append(Markup('<rect x="{x}" y="{y}" width="{w}" height="{h}" fill="none" '
+                            'stroke="#333333" stroke-width="1"/>').format(
+            x=label_w, y=top + 12, w=plot_w, h=bar_h - 8))
+    return _frame(ident, title, desc, parts, height=height)

@@ -1,0 +1,236 @@
+"""``malpl site``: the website built from real repositories, its links, its safety, its bytes."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+from typer.testing import CliRunner
+
+from malpl.cli import app
+from malpl.repository import MalplError, load_repository
+from malpl.site import render_site, write_site
+from malpl.site.build import slug
+from malpl.site.render import MARKER
+from malpl.views import resolve_period
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+REPOS = {"example": ROOT, "kommun": FIXTURES / "kommun", "hostile": FIXTURES / "hostile-site"}
+
+#: Every element a page may have; anything else came from someone's text.
+ELEMENTS = {"html", "head", "meta", "title", "link", "body", "a", "header", "nav", "ul", "ol",
+            "li", "main", "p", "span", "footer", "h1", "h2", "h3", "section", "div", "table",
+            "caption", "thead", "tbody", "tr", "th", "td", "figure", "dl", "dt", "dd", "img",
+            "svg", "desc", "line", "text", "polyline", "circle", "rect"}
+ATTRIBUTES = {"lang", "charset", "name", "content", "rel", "href", "class", "aria-label", "id",
+              "aria-labelledby", "aria-current", "aria-hidden", "role", "tabindex", "style",
+              "src", "alt", "xmlns", "viewbox", "preserveaspectratio", "focusable", "x", "y",
+              "x1", "y1", "x2", "y2", "cx", "cy", "r", "width", "height", "fill", "stroke",
+              "stroke-width", "stroke-dasharray", "points", "text-anchor", "scope"}
+
+
+class Page(HTMLParser):
+    """Every element, attribute, link and id of one page."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, list[tuple[str, str | None]]]] = []
+        self.ids: set[str] = set()
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, attrs))
+        self.ids.update(v for k, v in attrs if k == "id" and v)
+
+    handle_startendtag = handle_starttag
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+    def links(self) -> list[str]:
+        return [v for _, attrs in self.tags for k, v in attrs if k in ("href", "src") and v]
+
+
+def build(name: str, period: str | None = None) -> dict[str, bytes]:
+    repo = load_repository(REPOS[name])
+    return render_site(repo, resolve_period(repo, period, written=True))
+
+
+def parse(files: dict[str, bytes]) -> dict[str, Page]:
+    pages = {}
+    for path, data in files.items():
+        if path.endswith(".html"):
+            page = Page()
+            page.feed(data.decode("utf-8"))
+            page.close()
+            pages[path] = page
+    return pages
+
+
+def configured_links(name: str) -> set[str]:
+    repo = load_repository(REPOS[name])
+    return {link.url for link in repo.config.site.links}
+
+
+@pytest.mark.parametrize("name", sorted(REPOS))
+def test_every_internal_link_resolves_and_nothing_is_outside(name: str) -> None:
+    files = build(name)
+    pages = parse(files)
+    allowed = configured_links(name)
+    assert "index.html" in pages and "tillganglighet.html" in pages
+    for path, page in pages.items():
+        for link in page.links():
+            parts = urlsplit(link)
+            if parts.scheme or parts.netloc:
+                assert link in allowed, f"{path}: {link} leaves the site"
+                continue
+            target = path if not parts.path else _join(path, unquote(parts.path))
+            assert target in files, f"{path}: {link} leads nowhere"
+            if parts.fragment:
+                assert parts.fragment in pages[target].ids, f"{path}: {link} has no anchor"
+
+
+def _join(page: str, link: str) -> str:
+    parts = page.split("/")[:-1]
+    for piece in link.split("/"):
+        if piece == "..":
+            assert parts, f"{page}: {link} climbs out of the site"
+            parts.pop()
+        elif piece not in ("", "."):
+            parts.append(piece)
+    return "/".join(parts)
+
+
+def test_every_page_type_is_built_for_each_period() -> None:
+    files = build("kommun")
+    for period in ("T3-2023", "T1-2024", "T2-2024"):
+        for page in ("index.html", "omraden.html", "alla.html", "mal/1_3a_2.html",
+                     "organ/tn.html", "bedomning/uppfyllt.html", "bedomning/_ej-bedomd.html"):
+            assert f"{period}/{page}" in files
+    assert files["index.html"].decode().count("Delårsrapport 2024") > 1  # the latest period
+
+
+def test_a_goal_page_shows_its_links_history_and_measures() -> None:
+    page = build("kommun")["T1-2024/mal/1_3a_2.html"].decode()
+    assert "MO1 Livskvalitet" in page and 'href="../../T1-2024/mal/MO1.html"' in page
+    assert 'href="../../T1-2024/mal/6.9.html"' in page  # a goal that breaks it down
+    assert 'href="../../T3-2023/mal/1_3a_2.html"' in page  # the same goal, another period
+    text = build("hostile")["T2-2024/mal/_5f_2-x.html"].decode()
+    chart = text[text.index("<svg"):text.index("</svg>")]
+    assert 'role="img"' in chart and "<title" in chart and "<desc" in chart
+    assert 'class="target"' in chart and chart.count("<polyline") == 2  # series, reference
+    table = text[text.index("värden"):]
+    assert "<th scope=\"row\">2023</th><td>4 % &lt;b&gt;</td><td>3 % &lt;b&gt;</td>" in \
+        table.replace("\u00a0", " ")
+
+
+def test_a_site_for_an_earlier_period_leaves_later_ones_out() -> None:
+    files = build("kommun", "T1-2024")
+    assert not any(p.startswith("T2-2024/") for p in files)
+    assert "T2-2024" not in files["T1-2024/mal/1_3a_2.html"].decode()
+
+
+@pytest.mark.parametrize("name", ["example", "kommun"])
+def test_the_same_commit_gives_the_same_bytes(name: str, tmp_path: Path) -> None:
+    repo = load_repository(REPOS[name])
+    period = resolve_period(repo, None, written=True)
+    write_site(repo, period, tmp_path / "a")
+    write_site(load_repository(REPOS[name]), period, tmp_path / "b")
+    first = {p.relative_to(tmp_path / "a"): p.read_bytes()
+             for p in sorted((tmp_path / "a").rglob("*")) if p.is_file()}
+    second = {p.relative_to(tmp_path / "b"): p.read_bytes()
+              for p in sorted((tmp_path / "b").rglob("*")) if p.is_file()}
+    assert first == second
+
+
+def test_hostile_text_never_becomes_an_element_or_attribute() -> None:
+    files = build("hostile")
+    pages = parse(files)
+    allowed = configured_links("hostile")
+    seen = ""
+    for path, page in pages.items():
+        for tag, attrs in page.tags:
+            assert tag in ELEMENTS, f"{path}: <{tag}> came from text"
+            for key, value in attrs:
+                assert key in ATTRIBUTES, f"{path}: <{tag} {key}> came from text"
+                if key in ("href", "src") and value:
+                    assert "javascript:" not in value.lower(), f"{path}: {key}={value}"
+                    assert not urlsplit(value).scheme or value in allowed, value
+                if key == "style":
+                    assert re.fullmatch(r"background-color: #[0-9a-f]{6}", value or ""), value
+        seen += "".join(page.text)
+    for words in ("<script>alert(1)</script>", '" onmouseover=alert(2) x="',
+                  "<script>alert(14)</script> javascript:alert(15)", "{{ 7*7 }} {% raw %} ${x}",
+                  "<svg><script>alert(20)</script></svg>", "Not <img src=x onerror=alert(26)>",
+                  "Riket <script>alert(29)</script>", "<iframe src=\"javascript:alert(19)\">",
+                  "Kommunen <script>alert(12)</script>"):
+        assert words in seen, words
+    assert "\u202e" not in seen and "<U+202E>" in seen  # a bidi override is shown, not obeyed
+    assert "&amp;b=2" in files["index.html"].decode()  # the configured link, escaped
+
+
+def test_the_colour_and_logo_come_from_the_configuration() -> None:
+    files = build("hostile")
+    assert b"--brand: #ffdd00; --brand-text: #000000;" in files["site.css"]
+    assert files["logo.svg"].startswith(b"<svg")
+    assert b'<img src="logo.svg" alt=""' in files["index.html"]
+
+
+def test_a_logo_outside_the_repository_is_refused(tmp_path: Path) -> None:
+    shutil.copytree(FIXTURES / "hostile-site", tmp_path / "r")
+    config = tmp_path / "r" / "malpl.yaml"
+    config.write_text(config.read_text().replace("bilder/logo.svg", "../../../etc/passwd"))
+    repo = load_repository(tmp_path / "r")
+    with pytest.raises(MalplError, match="outside the repository"):
+        render_site(repo, resolve_period(repo, None, written=True))
+
+
+def test_ids_become_distinct_file_names() -> None:
+    ids = ["1.1", "1:1", "1_1", "1_3a_1", ".1", "..", "../x", "a/b", "A", "Å", "1\u03a2",
+           "1:2", "x" * 300, "x" * 301]
+    names = [slug(i) for i in ids]
+    assert len(set(names)) == len(ids)
+    assert all("/" not in n and not n.startswith(".") and len(n) <= 80 for n in names)
+    assert slug("1.1") == "1.1" and slug("MO1") == "MO1"
+
+
+def test_the_site_is_not_written_into_goals_or_over_a_persons_folder(tmp_path: Path) -> None:
+    repo_dir = tmp_path / "r"
+    shutil.copytree(FIXTURES / "kommun", repo_dir)
+    repo = load_repository(repo_dir)
+    period = resolve_period(repo, None, written=True)
+    with pytest.raises(MalplError, match="holds the goal files"):
+        write_site(repo, period, repo_dir / "goals" / "site")
+    with pytest.raises(MalplError, match="holds the goal files"):
+        write_site(repo, period, repo_dir)
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("keep me")
+    with pytest.raises(MalplError, match="did not write"):
+        write_site(repo, period, mine)
+    assert (mine / "notes.txt").read_text() == "keep me"
+
+
+def test_an_earlier_site_is_replaced_whole(tmp_path: Path) -> None:
+    repo = load_repository(REPOS["kommun"])
+    out = tmp_path / "site"
+    write_site(repo, resolve_period(repo, None, written=True), out)
+    (out / "T2-2024" / "stale.html").write_text("old")
+    write_site(repo, resolve_period(repo, "T1-2024", written=True), out)
+    assert (out / MARKER).is_file() and not (out / "T2-2024").exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["site"]  # no temporary folders left
+
+
+def test_cli_site_writes_the_folder(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["-C", str(REPOS["kommun"]), "site", "T1-2024",
+                                      "-o", str(tmp_path / "web")])
+    assert result.exit_code == 0, result.output
+    assert "wrote" in result.output and (tmp_path / "web" / "T1-2024" / "index.html").is_file()
+    bad = CliRunner().invoke(app, ["-C", str(REPOS["kommun"]), "site", "-o",
+                                   str(REPOS["kommun"] / "goals")])
+    assert bad.exit_code == 1 and "Traceback" not in bad.output
