@@ -64,3 +64,29 @@ def test_a_report_without_charts_does_not_import_matplotlib(shipped: Path) -> No
             "print('matplotlib' in sys.modules)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"
+
+
+def test_svg_legend_cut_never_splits_an_entity() -> None:
+    """A long legend label is cut before it is escaped: the chart stays well-formed XML,
+    which a chart shown as a picture (``data:image/svg+xml``) must be."""
+    from xml.etree import ElementTree
+
+    from malpl.svgchart import Line, line_chart
+
+    label = "x" * 38 + "&<tail"
+    chart = str(line_chart("a", "t", "d", "", ["1", "2"], Line("Utfall", [("1", 1), ("2", 2)]),
+                           [Line(label, [("1", 1), ("2", 3)])]))
+    texts = [e.text for e in ElementTree.fromstring(chart).iter() if e.text]
+    assert "x" * 38 + "&<" in texts and "&am" not in chart.replace("&amp;", "")
+
+
+def test_svg_picture_carries_its_own_style_and_the_data(repo: Path) -> None:
+    from xml.etree import ElementTree
+
+    from malpl.svgchart import picture
+
+    view = _views(repo)[0]
+    tree = ElementTree.fromstring(picture(view, "matt-1", "Linjediagram med data"))
+    names = [e.tag.rsplit("}", 1)[-1] for e in tree.iter()]
+    assert "style" in names and "script" not in names
+    assert tree.find("{http://www.w3.org/2000/svg}desc").text == "Linjediagram med data"

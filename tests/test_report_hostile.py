@@ -18,6 +18,7 @@ from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import pytest
 import yaml
@@ -98,6 +99,31 @@ class Tags(HTMLParser):
         self.attrs += [(tag, k, v or "") for k, v in attrs]
 
 
+_IMAGE = re.compile(r"data:image/(png|svg\+xml);base64,([A-Za-z0-9+/=]+)")
+_SVG_ELEMENTS = {"svg", "title", "desc", "style", "line", "text", "polyline", "circle", "rect"}
+
+
+def malpl_image(src: str) -> bytes | None:
+    """The picture a ``data:`` URI holds when it is a PNG or an SVG that malpl drew: an SVG
+    of malpl's own elements, with no script, event handler, link or external style."""
+    found = _IMAGE.fullmatch(src)
+    if found is None:
+        return None
+    data = base64.b64decode(found.group(2))
+    if found.group(1) == "png":
+        return data if data.startswith(b"\x89PNG\r\n\x1a\n") else None
+    tree = ElementTree.fromstring(data)
+    for element in tree.iter():
+        name = element.tag.rsplit("}", 1)[-1]
+        if name not in _SVG_ELEMENTS or any(
+                a.rsplit("}", 1)[-1].lower().startswith("on") or "href" in a.lower()
+                for a in element.attrib):
+            return None
+        if name == "style" and re.search(r"url\(|@import|expression", element.text or "", re.I):
+            return None
+    return data
+
+
 def live_markup(html: str) -> list[tuple[str, str, str]]:
     """Event handlers, script or frames, javascript: URLs and images that are not malpl's."""
     parser = Tags()
@@ -105,14 +131,15 @@ def live_markup(html: str) -> list[tuple[str, str, str]]:
     bad = [a for a in parser.attrs if a[1].lower().startswith("on")]
     bad += [a for a in parser.attrs if re.sub(r"[\s\x00-\x1f]", "", a[2]).lower().startswith(
         ("javascript:", "vbscript:"))]
-    bad += [a for a in parser.attrs if a[1] == "src"
-            and not a[2].startswith("data:image/png;base64,")]
+    bad += [a for a in parser.attrs if a[1] == "src" and malpl_image(unescape(a[2])) is None]
     bad += [(tag, "", "") for tag in re.findall(r"<(script|iframe|object|embed|svg)\b", html, re.I)]
     return bad
 
 
 def images_in_html(html: str) -> list[bytes]:
-    return [base64.b64decode(src) for src in re.findall(r'src="data:image/png;base64,([^"]+)"', html)]
+    """Every picture malpl drew in the page (``live_markup`` finds any other)."""
+    found = [malpl_image(m.group(0)) for m in _IMAGE.finditer(html)]
+    return [data for data in found if data is not None]
 
 
 def chart_count(root: Path, period: Period | None = None) -> int:
@@ -122,6 +149,40 @@ def chart_count(root: Path, period: Period | None = None) -> int:
 
 
 # --- finding 1: units, symbols and every other text are escaped by construction ----------
+
+
+def test_only_pictures_malpl_draws_pass_as_malpl_images() -> None:
+    """The check the HTML tests rely on: a PNG, or an SVG of malpl's chart elements only."""
+    def svg(body: str) -> str:
+        text = f'<svg xmlns="http://www.w3.org/2000/svg">{body}</svg>'
+        return "data:image/svg+xml;base64," + base64.b64encode(text.encode()).decode()
+
+    assert malpl_image("data:image/png;base64," + TINY_PNG) is not None
+    assert malpl_image(svg('<text x="1">ok</text>')) is not None
+    for bad in ("<script>alert(1)</script>", '<rect onload="alert(1)"/>',
+                '<image href="http://127.0.0.1:9/x.png"/>', "<style>@import url(x)</style>",
+                '<a xmlns:l="http://www.w3.org/1999/xlink" l:href="x"><text>a</text></a>',
+                "<foreignObject/>"):
+        assert malpl_image(svg(bad)) is None, bad
+    for other in ("http://127.0.0.1:9/x.png", "data:image/gif;base64,R0lGOD==",
+                  "data:text/html;base64,PHNjcmlwdD4=", "x.svg"):
+        assert malpl_image(other) is None
+
+
+def test_html_report_charts_are_svg_and_docx_charts_print_png(repo: Path, tmp_path: Path) -> None:
+    """Measure charts in HTML are vector pictures malpl drew; DOCX keeps PNG at 200 dpi."""
+    html = write_report(load_repository(repo), T1, "html", tmp_path / "r.html",
+                        today=DAY).read_text(encoding="utf-8")
+    assert not live_markup(html)
+    svgs = re.findall(r'src="(data:image/svg\+xml;base64,[^"]+)"', html)
+    assert len(svgs) == chart_count(repo) - 1 and len(images_in_html(html)) == chart_count(repo)
+    assert all(malpl_image(s) is not None for s in svgs)
+    docx = write_report(load_repository(repo), T1, "docx", tmp_path / "r.docx", today=DAY)
+    with zipfile.ZipFile(docx) as z:
+        media = [z.read(n) for n in z.namelist() if n.startswith("word/media/")]
+    assert len(media) == chart_count(repo)
+    assert all(m.startswith(b"\x89PNG") and int.from_bytes(m[16:20], "big") >= 1000
+               for m in media)
 
 
 def test_unit_and_scale_symbol_are_escaped_in_every_format(hostile: Path) -> None:

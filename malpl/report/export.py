@@ -237,7 +237,8 @@ def write_report(repo: Repository, period: Period, fmt: str, output: Path | None
                          "move it away, or write the report under another name")
     dirs = template_dirs(repo.root, templates)
     report = render_markdown_report(repo, period, templates=templates, today=today,
-                                    image_dir=image_dir, bodies=bodies, level=level)
+                                    image_dir=image_dir, bodies=bodies, level=level,
+                                    vector=fmt == "html")
     started = time.time()
     with tempfile.TemporaryDirectory(prefix="malpl-") as tmp:
         work = Path(tmp)

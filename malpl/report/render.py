@@ -33,10 +33,11 @@ class Report:
 
 def render_markdown_report(repo: Repository, period: Period, *, templates: Path | None = None,
                            today: dt.date | None = None, image_dir: str | None = None,
-                           bodies: list[str] | None = None, level: str | None = None
-                           ) -> Report:
+                           bodies: list[str] | None = None, level: str | None = None,
+                           vector: bool = False) -> Report:
     """The report as Markdown. Images are linked in ``image_dir`` (URL-encoded), or,
-    when it is None, inlined as ``data:`` URIs so the text stands alone."""
+    when it is None, inlined as ``data:`` URIs so the text stands alone. ``vector``
+    draws the measure charts as SVG (for HTML, where they are smaller and sharper)."""
     selection = select(repo, period, bodies, level)
     head, charts = charts_of(selection)
     images: dict[str, bytes] = {}
@@ -45,14 +46,22 @@ def render_markdown_report(repo: Repository, period: Period, *, templates: Path 
 
         images[head.name] = summary_chart(selection.summary)
     jobs = list(charts.values())
-    if jobs:
+    drawn_as_svg: set[str] = set()
+    if jobs and vector:
+        from malpl.svgchart import picture
+
+        images.update({c.name: picture(c.measure, c.name.rsplit(".", 1)[0], c.alt)
+                       for c in jobs if c.measure is not None})
+        drawn_as_svg = {c.name for c in jobs}
+    elif jobs:
         images.update(zip([c.name for c in jobs], _draw([c.measure for c in jobs]),
                           strict=True))
     logo = _logo(repo)
     if logo is not None:
         images[logo[0]] = logo[1]
     if image_dir is None:
-        src = {name: f"data:{MIME[name.rsplit('.', 1)[1]]};base64,"
+        src = {name: f"data:{MIME['svg' if name in drawn_as_svg else name.rsplit('.', 1)[1]]};"
+               "base64,"
                + base64.b64encode(data).decode("ascii") for name, data in images.items()}
     else:
         src = {name: f"{quote(image_dir, safe='')}/{name}" for name in images}

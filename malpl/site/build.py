@@ -2,7 +2,7 @@
 
 Every page is a :class:`Page`: a path inside the site, a template name and a
 context of plain strings and numbers (and chart :class:`~markupsafe.Markup` from
-:mod:`malpl.site.svg`, which escapes what it holds). Nothing here is HTML; the
+:mod:`malpl.svgchart`, which escapes what it holds). Nothing here is HTML; the
 templates escape every string they print.
 
 Paths are made only from :func:`slug`, so an id may hold any character and
@@ -20,13 +20,12 @@ from typing import Any
 
 from markupsafe import Markup
 
-from malpl import swedish, views
+from malpl import svgchart, views
 from malpl.measureviews import MeasureView
 from malpl.model import Goal
 from malpl.periods import Period
 from malpl.report.context import _chart_alt, _sections
 from malpl.repository import Repository, natural_key
-from malpl.site import svg
 from malpl.text import paragraphs
 
 UNASSESSED_SLUG = "_ej-bedomd"  # never a slug of a key: "_" starts only "_hex_"
@@ -228,9 +227,9 @@ class SiteBuilder:
         desc = " ".join(f"{t['level']}: " + ", ".join(
             f"{s['label']} {s['count']} av {t['total']}" for s in t["steps"]) + "."
                         for t in table)
-        chart = svg.bar_chart(
+        chart = svgchart.bar_chart(
             ident, f"{self.config.labels.summary}, {label}, {data.text}", desc,
-            [(t["level"], [svg.Segment(s["label"], s["count"], s["color"]) for s in t["steps"]])
+            [(t["level"], [svgchart.Segment(s["label"], s["count"], s["color"]) for s in t["steps"]])
              for t in table])
         return {"label": label, "steps": steps, "levels": table, "chart": chart}
 
@@ -379,9 +378,7 @@ class SiteBuilder:
         return found
 
     def _measure(self, view: MeasureView, number: int) -> dict[str, Any]:
-        axis = {p.key: p.order for p in [*view.series, *(p for r in view.references
-                                                         for p in r.series)]}
-        order = sorted(axis, key=axis.__getitem__)
+        order = svgchart.axis_keys(view)
         table = []
         own = {p.key: p.text for p in view.series}
         refs = [{p.key: p.text for p in r.series} for r in view.references]
@@ -390,14 +387,7 @@ class SiteBuilder:
                           "references": [r.get(key, "–") for r in refs]})
         chart: Markup | None = None
         if len(view.series) >= 2:
-            target = ((view.target_value, swedish.with_unit(view.target_value, view.unit))
-                      if view.target_value is not None else None)
-            chart = svg.line_chart(
-                f"matt-{number}", f"{view.name} ({view.unit})" if view.unit else view.name,
-                _chart_alt(view), view.unit, order,
-                svg.Line("Utfall", [(p.key, p.value) for p in view.series]),
-                [svg.Line(r.label, [(p.key, p.value) for p in r.series])
-                 for r in view.references], target)
+            chart = svgchart.measure_chart(view, f"matt-{number}", _chart_alt(view))
         return {
             "number": number, "id": view.id, "name": view.name, "unit": view.unit,
             "source": view.source, "note": paragraphs(view.note), "target": view.target,

@@ -3,7 +3,7 @@
 Templates run in Jinja's sandbox with HTML autoescaping. ``finalize`` is the one
 gate: whatever a template prints that is not :class:`~markupsafe.Markup` is shown
 with :func:`malpl.text.visible` and escaped, even inside ``{% autoescape false %}``,
-and the filters that would mark text safe are removed. Only :mod:`malpl.site.svg`
+and the filters that would mark text safe are removed. Only :mod:`malpl.svgchart`
 makes Markup, and it escapes what it holds.
 
 The site is written to a fresh folder beside the output and then moved into

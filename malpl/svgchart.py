@@ -5,6 +5,10 @@ text from a goal file enters it through ``Markup.format``, which escapes it (aft
 :func:`malpl.text.visible`). Coordinates are rounded to one decimal so the same
 data always gives the same bytes. The chart is ``role="img"`` with a ``<title>``
 and a ``<desc>``; the page shows the same figures as a table beside it.
+
+The website inlines these charts in its pages; the HTML report shows them as
+``data:image/svg+xml`` pictures (:func:`picture`), which carry their own style and,
+inside ``<img>``, can neither run script nor load anything.
 """
 
 from __future__ import annotations
@@ -12,11 +16,15 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from markupsafe import Markup, escape
 
 from malpl import swedish
 from malpl.text import visible
+
+if TYPE_CHECKING:
+    from malpl.views import MeasureView
 
 WIDTH, HEIGHT = 640, 280
 LEFT, RIGHT, TOP, BOTTOM = 64, 16, 48, 36
@@ -61,20 +69,29 @@ def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
     return ticks
 
 
-def _frame(ident: str, title: str, desc: str, body: list[Markup], height: int = HEIGHT) -> Markup:
+# The page's stylesheet, for a chart that is a picture of its own (no text from a goal file).
+_STYLE = Markup('<style>.grid{stroke:#d9d9d9;stroke-width:1}'
+                '.tick,.legend,.unit{font-size:13px;fill:#333333;'
+                'font-family:"DejaVu Sans",Arial,sans-serif}</style>')
+
+
+def _frame(ident: str, title: str, desc: str, body: list[Markup], height: int = HEIGHT,
+           styled: bool = False) -> Markup:
     head = Markup('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" '
                   'role="img" aria-labelledby="{i}-t {i}-d" class="chart" '
                   'preserveAspectRatio="xMinYMin meet" focusable="false">'
-                  '<title id="{i}-t">{title}</title><desc id="{i}-d">{desc}</desc>'
-                  ).format(w=WIDTH, h=height, i=ident, title=_t(title), desc=_t(desc))
+                  '<title id="{i}-t">{title}</title><desc id="{i}-d">{desc}</desc>{s}'
+                  ).format(w=WIDTH, h=height, i=ident, title=_t(title), desc=_t(desc),
+                           s=_STYLE if styled else Markup(""))
     return head + Markup("").join(body) + Markup("</svg>")
 
 
 def line_chart(ident: str, title: str, desc: str, unit: str, keys: Sequence[str],
                series: Line, references: Sequence[Line] = (),
-               target: tuple[float, str] | None = None) -> Markup:
+               target: tuple[float, str] | None = None, styled: bool = False) -> Markup:
     """A line chart of ``series`` over ``keys`` with dashed reference lines and a dotted
-    target line. ``ident`` makes the chart's element ids unique on its page."""
+    target line. ``ident`` makes the chart's element ids unique on its page; ``styled``
+    puts the stylesheet inside, for a chart shown as a picture."""
     values = [v for line in (series, *references) for _, v in line.points]
     if target is not None:
         values.append(target[0])
@@ -113,7 +130,30 @@ def line_chart(ident: str, title: str, desc: str, unit: str, keys: Sequence[str]
         legend.append((f"Mål {target[1]}", TARGET_COLOR, "1 3"))
     parts.append(_polyline(series, x_of, y, SERIES_COLOR, "", "series"))
     parts.append(_legend(legend))
-    return _frame(ident, title, desc, parts)
+    return _frame(ident, title, desc, parts, styled=styled)
+
+
+def axis_keys(view: MeasureView) -> list[str]:
+    """The periods of a measure and its reference series, in time order."""
+    axis = {p.key: p.order for p in [*view.series, *(p for r in view.references
+                                                     for p in r.series)]}
+    return sorted(axis, key=axis.__getitem__)
+
+
+def measure_chart(view: MeasureView, ident: str, desc: str, styled: bool = False) -> Markup:
+    """A measure's series, its reference series and its target as a line chart."""
+    target = ((view.target_value, swedish.with_unit(view.target_value, view.unit))
+              if view.target_value is not None else None)
+    return line_chart(
+        ident, f"{view.name} ({view.unit})" if view.unit else view.name, desc, view.unit,
+        axis_keys(view), Line("Utfall", [(p.key, p.value) for p in view.series]),
+        [Line(r.label, [(p.key, p.value) for p in r.series]) for r in view.references],
+        target, styled=styled)
+
+
+def picture(view: MeasureView, ident: str, desc: str) -> bytes:
+    """A measure's chart as an SVG file, with its own style: for an ``<img>``."""
+    return str(measure_chart(view, ident, desc, styled=True)).encode("utf-8")
 
 
 def _polyline(line: Line, x_of: dict[str, float], y, color: str, dash: str, kind: str) -> Markup:
@@ -131,15 +171,15 @@ def _polyline(line: Line, x_of: dict[str, float], y, color: str, dash: str, kind
 def _legend(entries: list[tuple[str, str, str]]) -> Markup:
     parts, x, y = [], 4, 14
     for label, color, dash in entries:
-        shown = _t(label)
-        width = 34 + 7 * min(len(shown), 40)
+        shown = visible(label)[:40]  # cut before escaping: a cut never splits an entity
+        width = 34 + 7 * len(shown)
         if x + width > WIDTH and x > 4:
             x, y = 4, y + 16
         dashed = Markup(' stroke-dasharray="{}"').format(dash) if dash else Markup("")
         parts.append(Markup('<line x1="{x1}" y1="{y}" x2="{x2}" y2="{y}" stroke="{c}" '
                             'stroke-width="3"{d}/><text x="{tx}" y="{ty}" class="legend">{l}</text>'
                             ).format(x1=x, x2=x + 24, y=y - 4, c=color, d=dashed, tx=x + 30,
-                                     ty=y, l=shown[:40]))
+                                     ty=y, l=escape(shown)))
         x += width
     return Markup("").join(parts)
 
