@@ -20,6 +20,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from markupsafe import Markup, escape
+
 from malpl.periods import Period
 from malpl.report.templating import shipped_templates
 from malpl.repository import GOALS_DIR, MalplError, Repository
@@ -34,8 +36,8 @@ _TEMP_PREFIX = ".malpl-site-"
 
 
 def _finalize(value: Any) -> Any:
-    from markupsafe import Markup, escape
-
+    if type(value) is str:  # the common case first: a site prints mostly plain strings
+        return escape(visible(value))
     if isinstance(value, Markup):
         return value
     if value is None:
@@ -54,7 +56,15 @@ def environment(dirs: list[Path]):
     import jinja2
     from jinja2.sandbox import SandboxedEnvironment
 
-    env = SandboxedEnvironment(
+    class SiteEnvironment(SandboxedEnvironment):
+        def getattr(self, obj: Any, attribute: str) -> Any:
+            # The pages' data are plain dicts: find ``item.href`` as a key first, without
+            # the failed attribute look-up a dict costs on every print. Only data is found.
+            if type(obj) is dict and attribute in obj:
+                return obj[attribute]
+            return super().getattr(obj, attribute)
+
+    env = SiteEnvironment(
         loader=jinja2.FileSystemLoader([str(d) for d in dirs]),
         undefined=jinja2.StrictUndefined,
         autoescape=True,
@@ -80,7 +90,7 @@ def render_site(repo: Repository, period: Period) -> dict[str, bytes]:
     css = (shipped_templates() / "site" / "site.css").read_text(encoding="utf-8")
     files["site.css"] = (css + _brand(repo.config.site.color)).encode("utf-8")
     global _WORK
-    _WORK = (builder, template_dirs(repo.root))
+    _WORK = (builder, environment(template_dirs(repo.root)))  # compiled once, shared by forks
     try:
         files.update(_render_part(None))
         jobs = list(builder.periods)
@@ -102,7 +112,7 @@ def render_site(repo: Repository, period: Period) -> dict[str, bytes]:
     return files
 
 
-_WORK: tuple[SiteBuilder, list[Path]] | None = None  # what forked workers render from
+_WORK: tuple[SiteBuilder, Any] | None = None  # what forked workers render from
 
 
 def _render_part(period: Period | None) -> dict[str, bytes]:
@@ -111,8 +121,7 @@ def _render_part(period: Period | None) -> dict[str, bytes]:
     from jinja2.exceptions import SecurityError
 
     assert _WORK is not None
-    builder, dirs = _WORK
-    env = environment(dirs)
+    builder, env = _WORK
     pages = builder.site_pages() if period is None else builder.period_pages(period)
     files: dict[str, bytes] = {}
     for page in pages:
