@@ -70,20 +70,19 @@ def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
 
 
 # The page's stylesheet, for a chart that is a picture of its own (no text from a goal file).
-_STYLE = Markup('<style>.grid{stroke:#d9d9d9;stroke-width:1}'
-                '.tick,.legend,.unit{font-size:13px;fill:#333333;'
-                'font-family:"DejaVu Sans",Arial,sans-serif}</style>')
+_STYLE = ('<style>.grid{stroke:#d9d9d9;stroke-width:1}'
+          '.tick,.legend,.unit{font-size:13px;fill:#333333;'
+          'font-family:"DejaVu Sans",Arial,sans-serif}</style>')
 
 
-def _frame(ident: str, title: str, desc: str, body: list[Markup], height: int = HEIGHT,
+def _frame(ident: str, title: str, desc: str, body: list[str], height: int = HEIGHT,
            styled: bool = False) -> Markup:
-    head = Markup('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" '
-                  'role="img" aria-labelledby="{i}-t {i}-d" class="chart" '
+    i = _t(ident)
+    return Markup(f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" '
+                  f'role="img" aria-labelledby="{i}-t {i}-d" class="chart" '
                   'preserveAspectRatio="xMinYMin meet" focusable="false">'
-                  '<title id="{i}-t">{title}</title><desc id="{i}-d">{desc}</desc>{s}'
-                  ).format(w=WIDTH, h=height, i=ident, title=_t(title), desc=_t(desc),
-                           s=_STYLE if styled else Markup(""))
-    return head + Markup("").join(body) + Markup("</svg>")
+                  f'<title id="{i}-t">{_t(title)}</title><desc id="{i}-d">{_t(desc)}</desc>'
+                  + (_STYLE if styled else "") + "".join(body) + "</svg>")
 
 
 def line_chart(ident: str, title: str, desc: str, unit: str, keys: Sequence[str],
@@ -103,20 +102,19 @@ def line_chart(ident: str, title: str, desc: str, unit: str, keys: Sequence[str]
     def y(value: float) -> float:
         return TOP + plot_h * (1 - (value - low) / (high - low))
 
-    parts: list[Markup] = []
+    parts: list[str] = []
     for tick in ticks:
-        parts.append(Markup('<line x1="{x1}" y1="{y}" x2="{x2}" y2="{y}" class="grid"/>'
-                            '<text x="{tx}" y="{ty}" text-anchor="end" class="tick">{label}</text>'
-                            ).format(x1=LEFT, x2=WIDTH - RIGHT, y=_n(y(tick)), tx=LEFT - 6,
-                                     ty=_n(y(tick) + 4), label=swedish.number(tick)))
+        parts.append(f'<line x1="{LEFT}" y1="{_n(y(tick))}" x2="{WIDTH - RIGHT}" '
+                     f'y2="{_n(y(tick))}" class="grid"/><text x="{LEFT - 6}" '
+                     f'y="{_n(y(tick) + 4)}" text-anchor="end" class="tick">'
+                     f'{_t(swedish.number(tick))}</text>')
     step = max(1, math.ceil(len(keys) / 10))  # at most ten labels on the x axis
     for i, key in enumerate(keys):
         if i % step == 0 or i == len(keys) - 1:
-            parts.append(Markup('<text x="{x}" y="{y}" text-anchor="middle" class="tick">{k}</text>'
-                                ).format(x=_n(x_of[key]), y=HEIGHT - BOTTOM + 18, k=_t(key)))
+            parts.append(f'<text x="{_n(x_of[key])}" y="{HEIGHT - BOTTOM + 18}" '
+                         f'text-anchor="middle" class="tick">{_t(key)}</text>')
     if unit:
-        parts.append(Markup('<text x="{x}" y="{y}" class="unit">{u}</text>').format(
-            x=4, y=TOP - 10, u=_t(unit)))
+        parts.append(f'<text x="4" y="{TOP - 10}" class="unit">{_t(unit)}</text>')
     legend: list[tuple[str, str, str]] = [("Utfall", SERIES_COLOR, "")]
     for i, ref in enumerate(references):
         color, dash = REFERENCE_COLORS[i % len(REFERENCE_COLORS)], _DASHES[i % len(_DASHES)]
@@ -124,9 +122,9 @@ def line_chart(ident: str, title: str, desc: str, unit: str, keys: Sequence[str]
         parts.append(_polyline(ref, x_of, y, color, dash, "ref"))
     if target is not None:
         ty = _n(y(target[0]))
-        parts.append(Markup('<line x1="{x1}" y1="{y}" x2="{x2}" y2="{y}" stroke="{c}" '
-                            'stroke-width="2" stroke-dasharray="1 3" class="target"/>').format(
-            x1=LEFT, x2=WIDTH - RIGHT, y=ty, c=TARGET_COLOR))
+        parts.append(f'<line x1="{LEFT}" y1="{ty}" x2="{WIDTH - RIGHT}" y2="{ty}" '
+                     f'stroke="{TARGET_COLOR}" stroke-width="2" stroke-dasharray="1 3" '
+                     'class="target"/>')
         legend.append((f"Mål {target[1]}", TARGET_COLOR, "1 3"))
     parts.append(_polyline(series, x_of, y, SERIES_COLOR, "", "series"))
     parts.append(_legend(legend))
@@ -156,32 +154,33 @@ def picture(view: MeasureView, ident: str, desc: str) -> bytes:
     return str(measure_chart(view, ident, desc, styled=True)).encode("utf-8")
 
 
-def _polyline(line: Line, x_of: dict[str, float], y, color: str, dash: str, kind: str) -> Markup:
-    coords = " ".join(f"{_n(x_of[k])},{_n(y(v))}" for k, v in line.points)
-    dashed = Markup(' stroke-dasharray="{}"').format(dash) if dash else Markup("")
+# Below, plain f-strings build the marks: only numbers, this module's own colours and
+# dashes, and text through _t (escaped) go into them.
+
+def _polyline(line: Line, x_of: dict[str, float], y, color: str, dash: str, kind: str) -> str:
+    points = [(_n(x_of[k]), _n(y(v))) for k, v in line.points]
+    coords = " ".join(f"{x},{yy}" for x, yy in points)
+    dashed = f' stroke-dasharray="{dash}"' if dash else ""
     radius = 4 if kind == "series" else 3
-    # Only numbers and a colour of this module's own go into the marks.
-    marks = Markup("".join(f'<circle cx="{_n(x_of[k])}" cy="{_n(y(v))}" r="{radius}" '
-                           f'fill="{escape(color)}"/>' for k, v in line.points))
-    return Markup('<polyline points="{p}" fill="none" stroke="{c}" stroke-width="{w}"{d} '
-                  'class="{k}"/>{m}').format(p=coords, c=color, w=3 if kind == "series" else 2,
-                                              d=dashed, k=kind, m=marks)
+    marks = "".join(f'<circle cx="{x}" cy="{yy}" r="{radius}" fill="{color}"/>'
+                    for x, yy in points)
+    return (f'<polyline points="{coords}" fill="none" stroke="{color}" '
+            f'stroke-width="{3 if kind == "series" else 2}"{dashed} class="{kind}"/>{marks}')
 
 
-def _legend(entries: list[tuple[str, str, str]]) -> Markup:
+def _legend(entries: list[tuple[str, str, str]]) -> str:
     parts, x, y = [], 4, 14
     for label, color, dash in entries:
         shown = visible(label)[:40]  # cut before escaping: a cut never splits an entity
         width = 34 + 7 * len(shown)
         if x + width > WIDTH and x > 4:
             x, y = 4, y + 16
-        dashed = Markup(' stroke-dasharray="{}"').format(dash) if dash else Markup("")
-        parts.append(Markup('<line x1="{x1}" y1="{y}" x2="{x2}" y2="{y}" stroke="{c}" '
-                            'stroke-width="3"{d}/><text x="{tx}" y="{ty}" class="legend">{l}</text>'
-                            ).format(x1=x, x2=x + 24, y=y - 4, c=color, d=dashed, tx=x + 30,
-                                     ty=y, l=escape(shown)))
+        dashed = f' stroke-dasharray="{dash}"' if dash else ""
+        parts.append(f'<line x1="{x}" y1="{y - 4}" x2="{x + 24}" y2="{y - 4}" stroke="{color}" '
+                     f'stroke-width="3"{dashed}/><text x="{x + 30}" y="{y}" class="legend">'
+                     f'{escape(shown)}</text>')
         x += width
-    return Markup("").join(parts)
+    return "".join(parts)
 
 
 @dataclass(frozen=True)
@@ -198,23 +197,21 @@ def bar_chart(ident: str, title: str, desc: str,
     label_w, bar_h, gap = 0, 22, 34
     plot_w = WIDTH - 16
     height = 8 + gap * len(bars)
-    parts: list[Markup] = []
+    parts: list[str] = []
     for row, (label, segments) in enumerate(bars):
         top = 4 + row * gap
         total = sum(s.count for s in segments)
-        parts.append(Markup('<text x="{x}" y="{y}" class="tick">{l}</text>').format(
-            x=label_w, y=top + 9, l=_t(f"{label} ({total})")))
+        parts.append(f'<text x="{label_w}" y="{top + 9}" class="tick">'
+                     f'{_t(f"{label} ({total})")}</text>')
         x = float(label_w)
         for seg in segments:
             if not seg.count:
                 continue
             w = plot_w * seg.count / total
-            parts.append(Markup('<rect x="{x}" y="{y}" width="{w}" height="{h}" fill="{c}" '
-                                'stroke="#ffffff" stroke-width="1"><title>{t}</title></rect>'
-                                ).format(x=_n(x), y=top + 12, w=_n(w), h=bar_h - 8,
-                                         c=seg.color, t=_t(f"{seg.label}: {seg.count}")))
+            parts.append(f'<rect x="{_n(x)}" y="{top + 12}" width="{_n(w)}" height="{bar_h - 8}" '
+                         f'fill="{_t(seg.color)}" stroke="#ffffff" stroke-width="1">'
+                         f'<title>{_t(f"{seg.label}: {seg.count}")}</title></rect>')
             x += w
-        parts.append(Markup('<rect x="{x}" y="{y}" width="{w}" height="{h}" fill="none" '
-                            'stroke="#333333" stroke-width="1"/>').format(
-            x=label_w, y=top + 12, w=plot_w, h=bar_h - 8))
+        parts.append(f'<rect x="{label_w}" y="{top + 12}" width="{plot_w}" height="{bar_h - 8}" '
+                     'fill="none" stroke="#333333" stroke-width="1"/>')
     return _frame(ident, title, desc, parts, height=height)

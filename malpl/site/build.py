@@ -13,6 +13,7 @@ so the site works from any folder, a web server's sub-path and ``file://``.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -39,6 +40,7 @@ class Page:
     context: dict[str, Any] = field(default_factory=dict)
 
 
+@functools.lru_cache(maxsize=65536)  # every page links the same ids again and again
 def slug(ident: str) -> str:
     """A file name for any id, one-to-one and readable for the usual ones:
     '1.1' → '1.1', '1:2' → '1_3a_2', 'Å' → '_c5_'. A very long id is shortened with
@@ -97,6 +99,7 @@ class SiteBuilder:
             self.periods.append(period)
         self.names = {b.key: b.name for b in self.config.body_list()}
         self.all_children = views.child_goals(repo)
+        self._steps: dict[str | None, dict[str, Any] | None] = {}
         self.data = {p: self._period_data(p) for p in self.periods}
 
     def _period_data(self, period: Period) -> PeriodData:
@@ -371,11 +374,15 @@ class SiteBuilder:
                 continue
             found.append({"period": str(p), "text": self.data[p].text,
                           "href": goal_path(p, goal_id) + anchor,
-                          "assessment": _assessment(views.Assessment.of(self.config,
-                                                                         f.assessment)),
-                          "forecast": _assessment(views.Assessment.of(self.config, f.forecast))
-                          if f.forecast else None})
+                          "assessment": self._step(f.assessment),
+                          "forecast": self._step(f.forecast) if f.forecast else None})
         return found
+
+    def _step(self, key: str | None) -> dict[str, Any] | None:
+        """A step of the scale as a page shows it, made once per key."""
+        if key not in self._steps:
+            self._steps[key] = _assessment(views.Assessment.of(self.config, key))
+        return self._steps[key]
 
     def _measure(self, view: MeasureView, number: int) -> dict[str, Any]:
         order = svgchart.axis_keys(view)

@@ -1,0 +1,59 @@
+"""A real headless Chromium with axe-core, shared by the browser tests of the report and
+the website.
+
+Needs Debian's ``chromium`` and axe-core from npm (``npm install axe-core`` in
+``~/.cache/malpl-axe``, or ``MALPL_AXE`` naming ``axe.min.js``); ``.ci/run`` installs both.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+AXE = Path(os.environ.get("MALPL_AXE") or
+           Path.home() / ".cache" / "malpl-axe" / "node_modules" / "axe-core" / "axe.min.js")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]
+TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+
+needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed "
+                                    "(apt-get install chromium); .ci/run installs it")
+
+
+def launch() -> Iterator:
+    """The browser for a module-scoped fixture: ``yield from launch()``."""
+    assert AXE.is_file(), f"axe-core not found at {AXE}: npm install axe-core in {AXE.parents[2]}"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as play:
+        chromium = play.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+def violations(browser, url: str, width: int) -> tuple[list[dict], int, int]:
+    """axe-core's violations on the page at ``url`` (best practice included), and the
+    page's scroll and client widths. The page may load only from its own origin."""
+    parts = urlsplit(url)
+    own = "file:" if parts.scheme == "file" else f"{parts.scheme}://{parts.netloc}/"
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    page.route("**/*", lambda route: route.abort()
+               if not route.request.url.startswith((own, "data:")) else route.continue_())
+    response = page.goto(url)
+    assert response is None or response.ok, f"{url}: HTTP {response.status}"
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("""async (tags) => {
+        const r = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
+        return r.violations.map(v => ({id: v.id, help: v.help,
+                                       nodes: v.nodes.slice(0, 3).map(n => n.html)}));
+    }""", TAGS)
+    scroll, client = page.evaluate(
+        "[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+    page.close()
+    return result, scroll, client
