@@ -652,3 +652,13 @@ def test_hostile_text_in_every_field_stays_text(tmp_path_factory: Any, listener:
 
 def test_root_is_not_touched() -> None:
     assert not list(ROOT.glob(".malpl-*"))
+
+
+def test_report_file_gets_the_usual_permissions(repo: Path, tmp_path: Path) -> None:
+    old = os.umask(0o022)
+    try:
+        out = write_report(load_repository(repo), T1, "md", tmp_path / "r.md", today=DAY)
+    finally:
+        os.umask(old)
+    assert out.stat().st_mode & 0o777 == 0o644
+    assert all(p.stat().st_mode & 0o777 == 0o644 for p in (tmp_path / "r-bilder").iterdir())

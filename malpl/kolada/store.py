@@ -11,6 +11,7 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
+from malpl.files import usual_mode
 from malpl.kolada.data import KOLADA_DIR, KoladaData, KoladaFile
 from malpl.problems import Problem
 from malpl.yamlsource import Source
@@ -79,6 +80,7 @@ def write(root: Path, file: KoladaFile) -> bool:
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(text)
+        os.chmod(temporary, usual_mode())
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

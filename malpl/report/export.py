@@ -22,6 +22,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+from malpl.files import usual_mode
 from malpl.periods import Period
 from malpl.report.context import GENERATOR
 from malpl.report.render import render_markdown_report
@@ -195,6 +196,7 @@ def _install(data_path: Path, target: Path) -> None:
             shutil.copyfileobj(src, out)
             out.flush()
             os.fsync(out.fileno())
+        os.chmod(tmp, usual_mode())
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
