@@ -33,6 +33,7 @@ def test_init_passes_check_at_once(tmp_path: Path) -> None:
                  "goals/kf/kf.1.yaml", "goals/ks/ks.1.yaml"):
         assert (root / name).is_file(), name
     assert "diff=malpl" in (root / ".gitattributes").read_text()
+    assert "/reports/" in (root / ".gitignore").read_text()
 
 
 def test_init_with_git_commits_and_sets_the_diff_driver(tmp_path: Path,

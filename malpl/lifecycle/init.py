@@ -138,6 +138,12 @@ targets:
 """
 
 
+GITIGNORE = """\
+# Det malpl skapar: rapporter och webbplatsen byggs om från målfilerna när som helst.
+/reports/
+/site/
+"""
+
 GITATTRIBUTES = """\
 # Visa ändringar i målfiler som mål, inte som YAML (malpl textconv).
 # Varje klon behöver också en gång:  git config diff.malpl.textconv "malpl textconv"
@@ -240,6 +246,7 @@ def plan_init(root: Path, settings: Settings) -> Plan:
     for kind, name in SCHEMA_FILES.items():
         add(f"schema/{name}", json_schema_text(kind))
     add(".gitattributes", GITATTRIBUTES)
+    add(".gitignore", GITIGNORE)
     add(".vscode/settings.json", VSCODE)
     add(".github/workflows/malpl.yml", GITHUB)
     add(".gitlab-ci.yml", GITLAB)
