@@ -177,26 +177,23 @@ def rows(repo: Repository, period: Period, goals: list[Goal] | None = None) -> l
     result = []
     children = child_goals(repo)
 
-    def under(goal: Goal) -> list[TargetRow]:
-        """What a goal is summarised by: its targets, and each goal that breaks it down
-        (that goal's own follow-up, or else what is under it in turn)."""
-        found = [target_row(config, goal, t, period) for t in goal.targets]
+    def under(goal: Goal, targets: list[TargetRow]) -> list[TargetRow]:
+        """What a goal is summarised by: its target rows, and each goal that breaks it
+        down (that goal's own follow-up, or else what is under it in turn)."""
+        found = list(targets)
         for child in current(children.get(goal.id, []), period):
-            found += [goal_row(config, child, period)] if child.followups else under(child)
+            found += ([goal_row(config, child, period)] if child.followups
+                      else under(child, [target_row(config, child, t, period)
+                                         for t in child.targets]))
         return found
 
     for goal in current(repo.goals if goals is None else goals, period):
         own = [goal_row(config, goal, period)] if is_followed_up(goal) else []
         targets = [target_row(config, goal, t, period) for t in goal.targets]
         if own and own[0].assessment.key is None:
-            own[0].rollup = rollup_text(config, under(goal))
+            own[0].rollup = rollup_text(config, under(goal, targets))
         result += own + targets
     return result
-
-
-def target_rows(repo: Repository, period: Period, goals: list[Goal] | None = None
-                ) -> list[TargetRow]:
-    return [r for r in rows(repo, period, goals) if r.kind == "target"]
 
 
 def child_goals(repo: Repository) -> dict[str, list[Goal]]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from malpl import swedish, views
@@ -30,7 +31,7 @@ class Section:
     goal: Goal
 
 
-def _sections(goals: list[Goal]) -> list[Section]:
+def sections(goals: list[Goal]) -> list[Section]:
     """A chapter's goals in reading order: each goal, then the goals of the same body
     that break it down (a goal serving two of them is shown under the first)."""
     ids = {g.id for g in goals}
@@ -89,7 +90,7 @@ class Selection:
     measures: list[views.MeasureView]
     level: str
 
-    @property
+    @cached_property
     def summary(self) -> list[views.SummaryRow]:
         return views.summary(self.repo.config, self.rows, self.level)
 
@@ -124,7 +125,7 @@ def charts_of(selection: Selection) -> tuple[Chart, dict[tuple[str, str], Chart]
                      f"{r.label} {r.count} av {selection.counted} ({r.share})"
                      for r in selection.summary) + ".")
     drawn = [m for m in selection.measures if len(m.series) >= 2]
-    return head, {(m.goal_id, m.id): Chart(f"matt-{i}.png", _chart_alt(m), m)
+    return head, {(m.goal_id, m.id): Chart(f"matt-{i}.png", chart_alt(m), m)
                   for i, m in enumerate(drawn, 1)}
 
 
@@ -195,7 +196,7 @@ def report_context(selection: Selection, today: dt.date, image_src: dict[str, st
             "body": safe(body), "heading": Md("#"), "number": number,
             "name": escape(body.name if config.bodies else config.title),
             "sections": [_section(selection, s, by_goal, measures, charts, image_src, names)
-                         for s in _sections(goals)]})
+                         for s in sections(goals)]})
     period_text = views.period_label(config, selection.period)
     body_names = ", ".join(b.name for b in with_goals) or config.body
     context = safe({
@@ -232,7 +233,7 @@ def _chart(chart: Chart, image_src: dict[str, str]) -> dict[str, Any]:
             "measure": safe(chart.measure)}
 
 
-def _chart_alt(view: views.MeasureView) -> str:
+def chart_alt(view: views.MeasureView) -> str:
     values = ", ".join(f"{p.key}: {p.text}" for p in view.series)
     refs = "".join(
         f" {ref.label}: " + ", ".join(f"{p.key}: {p.text}" for p in ref.series) + "."

@@ -25,7 +25,7 @@ from malpl import svgchart, views
 from malpl.measureviews import MeasureView
 from malpl.model import Goal
 from malpl.periods import Period
-from malpl.report.context import _chart_alt, _sections
+from malpl.report.context import chart_alt, sections
 from malpl.repository import Repository, natural_key
 from malpl.text import paragraphs
 
@@ -272,7 +272,7 @@ class SiteBuilder:
             "name": name,
             "summary": self._summary(data, goals, name, "sum"),
             "goals": [{**self._goal_item(data, s.goal), "depth": s.depth}
-                      for s in _sections(goals)],
+                      for s in sections(goals)],
         })
         return Page(path, "body.html.j2", context)
 
@@ -394,7 +394,7 @@ class SiteBuilder:
                           "references": [r.get(key, "–") for r in refs]})
         chart: Markup | None = None
         if len(view.series) >= 2:
-            chart = svgchart.measure_chart(view, f"matt-{number}", _chart_alt(view))
+            chart = svgchart.measure_chart(view, f"matt-{number}", chart_alt(view))
         return {
             "number": number, "id": view.id, "name": view.name, "unit": view.unit,
             "source": view.source, "note": paragraphs(view.note), "target": view.target,
