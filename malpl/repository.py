@@ -53,13 +53,16 @@ class Repository:
     config_source: Source | None = None
     kolada: KoladaData = field(default_factory=KoladaData)  # pulled figures, data/kolada/
 
-    _index: dict[str, Goal] | None = field(default=None, repr=False)
+    _index: dict[str, Goal] = field(default_factory=dict, repr=False)
+    _indexed: tuple[int, int] = field(default=(0, -1), repr=False)  # (id, len) of that list
 
     def goal(self, goal_id: str) -> Goal | None:
-        if self._index is None or len(self._index) > len(self.goals):
+        """A goal by id, through an index rebuilt whenever ``goals`` is replaced or grows."""
+        if self._indexed != (id(self.goals), len(self.goals)):
             self._index = {}
             for goal in self.goals:
                 self._index.setdefault(goal.id, goal)
+            self._indexed = (id(self.goals), len(self.goals))
         return self._index.get(goal_id)
 
     def body(self, key: str) -> Body | None:
