@@ -362,7 +362,7 @@ def measures(
 
     repo = load_valid(_options(ctx).root)
     goals = ([views.find_goal(repo, goal)] if goal
-             else repo.goals_of(views.check_bodies(repo, body)))
+             else repo.goals_of(views.chosen_bodies(repo, body)))
     chosen = views.resolve_period(repo, period) if period else None
     rows = views.measure_views(repo, goals, chosen)
     if format is ViewFormat.table:
@@ -640,11 +640,11 @@ def period_open(
 ) -> None:
     """Add an empty follow-up for PERIOD to every goal and target that is followed up."""
     from malpl.lifecycle.period import open_period
-    from malpl.views import check_bodies
+    from malpl.views import chosen_bodies
 
     repo = load_valid(_options(ctx).root)
     chosen = _period_arg(repo, period)
-    opened = open_period(repo, chosen, check_bodies(repo, body), carry=carry or carry_comment,
+    opened = open_period(repo, chosen, chosen_bodies(repo, body), carry=carry or carry_comment,
                          carry_comment=carry_comment)
     _apply(opened.plan, dry_run, f"opened {chosen} in {_plural(len(opened.places), 'place')}")
 
@@ -660,11 +660,11 @@ def period_close(
     """Check that every follow-up of PERIOD is written and ready, then tag the commit."""
     from malpl import terminal
     from malpl.lifecycle.period import close_period
-    from malpl.views import check_bodies, period_label
+    from malpl.views import chosen_bodies, period_label
 
     repo = load_valid(_options(ctx).root)
     chosen = _period_arg(repo, period)
-    closed = close_period(repo, chosen, check_bodies(repo, body),
+    closed = close_period(repo, chosen, chosen_bodies(repo, body),
                           tag=None if no_tag else (tag or str(chosen)))
     if closed.missing:
         _print(terminal.todo(closed.missing, period_label(repo.config, chosen)))

@@ -408,9 +408,9 @@ def diff_revisions(root: Path, spec: str | None = None,
     new = git.load_revision(root, new_rev)
     changes = diff(old, new)
     if bodies:
-        from malpl.views import check_bodies
+        from malpl.views import chosen_bodies
 
-        check_bodies(new, list(bodies))
+        chosen_bodies(new, list(bodies))
         ids = owned_ids(old, bodies) | owned_ids(new, bodies)
         changes = [c for c in changes if c.id in ids]
     return DiffResult(old_name, new_rev, changes,

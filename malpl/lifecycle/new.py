@@ -14,7 +14,7 @@ from typing import Any
 from malpl.lifecycle.edit import Plan, quoted
 from malpl.model import Goal
 from malpl.repository import GOALS_DIR, MalplError, Repository
-from malpl.views import check_bodies, find_goal
+from malpl.views import chosen_bodies, find_goal
 
 
 def next_id(prefix: str, taken: list[str], sep: str = ".", mark: str = "") -> str:
@@ -56,7 +56,7 @@ def plan_goal(repo: Repository, title: str, *, parent: str | None = None,
     above = find_goal(repo, parent) if parent else None
     keys = [b.key for b in repo.config.body_list()]
     chosen_body = body or (above.body_key if above else keys[0])
-    check_bodies(repo, [chosen_body])
+    chosen_bodies(repo, [chosen_body])
     levels = [lv.key for lv in repo.config.levels]
     if level is None:
         at = levels.index(above.level) + 1 if above and above.level in levels else 0
