@@ -19,7 +19,7 @@ from typing import TypeVar
 from pydantic import BaseModel, ValidationError
 
 from malpl.kolada.data import KoladaData
-from malpl.model import Body, Config, Goal
+from malpl.model import Config, Goal
 from malpl.problems import Problem
 from malpl.schema_errors import problems_from
 from malpl.yamlsource import Source, load_bytes
@@ -64,9 +64,6 @@ class Repository:
                 self._index.setdefault(goal.id, goal)
             self._indexed = (id(self.goals), len(self.goals))
         return self._index.get(goal_id)
-
-    def body(self, key: str) -> Body | None:
-        return next((b for b in self.config.body_list() if b.key == key), None)
 
     def goals_of(self, bodies: Sequence[str] | None) -> list[Goal]:
         """The goals of these bodies (all when None), in report order."""
