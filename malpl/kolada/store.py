@@ -6,12 +6,10 @@ Python writes them), so pulling unchanged figures writes no byte.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from malpl.files import usual_mode
+from malpl import files
 from malpl.kolada.data import KOLADA_DIR, KoladaData, KoladaFile
 from malpl.problems import Problem
 from malpl.yamlsource import Source
@@ -76,13 +74,5 @@ def write(root: Path, file: KoladaFile) -> bool:
     path = file_path(root, file.kpi)
     text = render(file).encode("utf-8")
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(text)
-        os.chmod(temporary, usual_mode())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    files.replace(path, text)
     return True

@@ -17,7 +17,6 @@ from __future__ import annotations
 import difflib
 import io
 import os
-import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +27,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
 
+from malpl import files
 from malpl.repository import MalplError
 
 Key = str | int
@@ -291,12 +291,5 @@ def _exists_as(path: Path, changes: Sequence[tuple[str, Path, str, str]]) -> boo
 
 def _stage(path: Path, text: str) -> Path:
     """The new text in a temporary file beside ``path``, with the old file's mode."""
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    temp = Path(name)
-    with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
     mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
-    os.chmod(temp, mode)
-    return temp
+    return files.stage(path, text.encode("utf-8"), mode=mode)

@@ -22,7 +22,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from malpl.files import usual_mode
+from malpl import files
 from malpl.periods import Period
 from malpl.report.context import GENERATOR
 from malpl.report.render import render_markdown_report
@@ -190,17 +190,8 @@ def check_output(root: Path, output: Path, fmt: str, force: bool) -> None:
 
 def _install(data_path: Path, target: Path) -> None:
     """Copy a finished file next to ``target`` and rename it into place (atomic)."""
-    fd, tmp = tempfile.mkstemp(prefix=_TEMP_PREFIX, suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as out, data_path.open("rb") as src:
-            shutil.copyfileobj(src, out)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(tmp, usual_mode())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with data_path.open("rb") as source:
+        files.replace(target, source, prefix=_TEMP_PREFIX)
 
 
 def _clean_stale(folder: Path, before: float) -> None:
