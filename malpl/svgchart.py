@@ -61,7 +61,7 @@ def _n(value: float) -> str:
 
 
 def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
-    """Round tick values that cover ``low``–``high`` (a 1, 2 or 5 step times a power of ten)."""
+    """Round tick values that cover ``low``–``high`` (a 1, 2, 2.5 or 5 step times a power of ten)."""
     if high <= low:
         if low == high == 0:
             low, high = 0, 1
@@ -69,7 +69,7 @@ def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
             low, high = (low - 1, high + 1) if low == high else (high, low)
     raw = (high - low) / max(count - 1, 1)
     power = 10 ** math.floor(math.log10(raw))
-    step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
     start = math.floor(low / step) * step
     ticks = []
     value = start
@@ -88,6 +88,7 @@ def axis_range(values: Sequence[float], unit: str) -> tuple[list[float], bool]:
     low, high = min(values), max(values)
     if low < 0 or high <= 0:
         return nice_ticks(min(low, 0), max(high, 0)), False
+    high += 0.05 * high  # room above the highest point for its mark
     shares_or_counts = (unit.split() or [""])[0].lower() in ZERO_UNITS
     if not shares_or_counts and high - low < 0.25 * high:
         ticks = nice_ticks(low, high)
@@ -192,18 +193,17 @@ def line_chart(ident: str, title: str, desc: str, keys: Sequence[str], series: L
         else:
             legend.append((ref.label, REFERENCE_COLORS[i % len(REFERENCE_COLORS)],
                            _DASHES[i % len(_DASHES)], 2))
-    if chart.target is not None:
-        legend.append((chart.target[1], TARGET_COLOR, "1 3", 2))
     legend_parts, y_text = _legend(legend, y_text)
     parts += legend_parts
-    top = y_text + 20
+    top = y_text + 34
     bottom = top + PLOT_HEIGHT
+    foot = bottom - (18 if broken else 0)  # a broken axis leaves room for its mark
     height = bottom + (56 if broken else 40)
     plot_w = WIDTH - LEFT - RIGHT
     x_of = {k: LEFT + (plot_w * (i + 0.5) / len(keys)) for i, k in enumerate(keys)}
 
     def y(value: float) -> float:
-        return top + PLOT_HEIGHT * (1 - (value - low) / (high - low))
+        return top + (foot - top) * (1 - (value - low) / (high - low))
 
     for tick in ticks:
         zero = ' stroke="#767676"' if tick == 0 and low < 0 else ""
@@ -230,7 +230,7 @@ def line_chart(ident: str, title: str, desc: str, keys: Sequence[str], series: L
         kind = "ref target-ref" if ref.emphasis else "ref"
         parts.append(_lines(ref, (), x_of, y, color, dash, kind))
     if chart.target is not None:
-        parts.append(_target_line(y(chart.target[0]), chart.target[1]))
+        parts.append(_target_line(y(chart.target[0]), chart.target[1], top))
     parts.append(_lines(series, chart.breaks, x_of, y, SERIES_COLOR, "", "series"))
     return _frame(ident, title, desc, parts, height=height, styled=styled)
 
@@ -327,13 +327,15 @@ def _axis_break(bottom: float) -> str:
             'stroke="#333333" stroke-width="1.5"/>')
 
 
-def _target_line(y: float, label: str) -> str:
-    """The target as a line across the plot, labelled at its right end."""
+def _target_line(y: float, label: str, top: float) -> str:
+    """The target as a line across the plot, labelled at its right end (above the line, or
+    below it at the top of the plot)."""
     shown = escape(visible(label))
+    text_y = y + 16 if y - top < 18 else y - 6
     return (f'<line x1="{LEFT}" y1="{_n(y)}" x2="{WIDTH - RIGHT}" y2="{_n(y)}" '
             f'stroke="{TARGET_COLOR}" stroke-width="2" stroke-dasharray="1 3" class="target"/>'
-            f'<text x="{WIDTH - RIGHT - 2}" y="{_n(y - 5)}" text-anchor="end" class="note" '
-            f'fill="{TARGET_COLOR}">{shown}</text>')
+            f'<text x="{WIDTH - RIGHT - 2}" y="{_n(text_y)}" text-anchor="end" class="note" '
+            f'style="fill:{TARGET_COLOR}">{shown}</text>')
 
 
 def _runs(line: Line, breaks: Sequence[str]) -> list[list[tuple[str, float]]]:

@@ -135,8 +135,8 @@ end
 -- text (Word's descr, HTML's alt) and the caption the visible caption, each once.
 local function Image(img)
   if not is_malpl_chart(img.src) then return img.caption end
-  if img.title ~= "" then
-    img.attributes["alt"] = img.title
+  if img.title ~= "" then  -- the figure keeps its own caption
+    img.caption = pandoc.Inlines(img.title)
     img.title = ""
   end
   return inert(img)

@@ -261,9 +261,9 @@ def chart_alt(view: views.MeasureView) -> str:
     parts = [f"Linjediagram: {view.name}{unit}.", f"Utfall {values(view.series)}."]
     parts += [f"{ref.label}{' (mål)' if ref.label == view.target_reference else ''}: "
               f"{values(ref.series)}." for ref in view.references]
-    parts += [f"Värde saknas {_when(m.key)}" + (f": {m.text}." if m.text else ".")
+    parts += [f"Värde saknas {_when(m.key)}" + (f": {m.text.rstrip('.')}." if m.text else ".")
               for m in view.missing]
-    parts += [f"Serien bryts {_when(m.key)}" + (f": {m.text}." if m.text else ".")
+    parts += [f"Serien bryts {_when(m.key)}" + (f": {m.text.rstrip('.')}." if m.text else ".")
               for m in view.breaks]
     if view.target:
         parts.append(f"Mål: {view.target}.")
