@@ -129,7 +129,8 @@ def joined(before: str, after: str, breaks: Sequence[str] = ()) -> bool:
 _STYLE = ('<style>.grid{stroke:#d9d9d9;stroke-width:1}'
           '.tick,.legend,.unit,.note,.heading{font-size:13px;fill:#333333;'
           'font-family:"DejaVu Sans",Arial,sans-serif}'
-          '.heading{font-size:15px;font-weight:bold;fill:#1a1a1a}.note{fill:#444444}</style>')
+          '.heading{font-size:15px;font-weight:bold;fill:#1a1a1a}.note{fill:#444444}'
+          '.inked{font-size:13px;font-family:"DejaVu Sans",Arial,sans-serif}</style>')
 
 
 def _frame(ident: str, title: str, desc: str, body: list[str], height: int = HEIGHT,
@@ -334,8 +335,8 @@ def _target_line(y: float, label: str, top: float) -> str:
     text_y = y + 16 if y - top < 18 else y - 6
     return (f'<line x1="{LEFT}" y1="{_n(y)}" x2="{WIDTH - RIGHT}" y2="{_n(y)}" '
             f'stroke="{TARGET_COLOR}" stroke-width="2" stroke-dasharray="1 3" class="target"/>'
-            f'<text x="{WIDTH - RIGHT - 2}" y="{_n(text_y)}" text-anchor="end" class="note" '
-            f'style="fill:{TARGET_COLOR}">{shown}</text>')
+            f'<text x="{WIDTH - RIGHT - 2}" y="{_n(text_y)}" text-anchor="end" class="inked" '
+            f'fill="{TARGET_COLOR}">{shown}</text>')
 
 
 def _runs(line: Line, breaks: Sequence[str]) -> list[list[tuple[str, float]]]:
@@ -428,7 +429,7 @@ def bar_chart(ident: str, title: str, desc: str,
             text = f"{seg.symbol} {seg.count}".strip()
             if w >= 10 + 8 * len(text):
                 parts.append(f'<text x="{_n(x + w / 2)}" y="{top + 32}" text-anchor="middle" '
-                             f'class="tick" style="fill:{_ink(seg.color)}">'
+                             f'class="inked" fill="{_ink(seg.color)}">'
                              f'{_t(text)}</text>')
             x += w
         parts.append(f'<rect x="0" y="{top + 16}" width="{plot_w}" height="{bar_h}" '

@@ -247,7 +247,14 @@ def _when(key: str) -> str:
 def chart_caption(view: views.MeasureView) -> str:
     """The short caption under a measure's chart: what, when, and the target."""
     keys = [p.key for p in view.series]
-    span = _when(keys[0]) + (f"–{_when(keys[-1])}" if len(keys) > 1 else "") if keys else ""
+    first, last = (_when(keys[0]), _when(keys[-1])) if keys else ("", "")
+    head, _, year = first.rpartition(" ")
+    if first == last:
+        span = first
+    elif head and last.startswith(head.rpartition(" ")[0] + " ") and last.endswith(" " + year):
+        span = f"{head}–{last.split(' ')[1]} {year}"  # 'tertial 1–3 2023'
+    else:
+        span = f"{first}–{last}"
     target = f", mål {view.target}" if view.target else ""
     return f"{view.name.rstrip('. ')} {span}".rstrip() + target
 
