@@ -436,5 +436,5 @@ def bar_chart(ident: str, title: str, desc: str,
                      'fill="none" stroke="#333333" stroke-width="1"/>')
     steps = {s.label: s for _, segments in bars for s in segments}
     legend, y = _legend([(f"{s.symbol} {s.label}".strip(), s.color, "", 10)
-                         for s in steps.values()], 8 + gap * len(bars))
+                         for s in steps.values()], 20 + gap * len(bars))
     return _frame(ident, title, desc, parts + legend, height=y + 8)

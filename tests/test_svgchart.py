@@ -4,7 +4,6 @@ gaps and breaks; a short visible caption and the full data once, in every format
 
 from __future__ import annotations
 
-import base64
 import re
 import shutil
 import zipfile
@@ -296,4 +295,40 @@ def test_markdown_chart_reads_on_github_short_alt_and_the_data_as_title(
     images = re.findall(r'!\[([^\]]*)\]\((\S+) "((?:[^"\\]|\\.)*)"\)', text)
     assert images and all(not alt.startswith("Linjediagram") for alt, _, _ in images[1:])
     assert all(title.startswith(("Linjediagram", "Stapeldiagram")) for _, _, title in images)
-    assert base64  # the HTML test reads data: URIs
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from axe_browser import CHROMIUM, launch
+
+    if CHROMIUM is None:
+        pytest.skip("chromium is not installed (apt-get install chromium); .ci/run installs it")
+    yield from launch()
+
+
+def _spoken(browser, path: Path) -> str:
+    """What a screen reader is given in the page's main landmark (the accessibility tree)."""
+    page = browser.new_page()
+    page.goto(path.as_uri())
+    snapshot = page.get_by_role("main").aria_snapshot()
+    page.close()
+    return snapshot.replace("\u00a0", " ")
+
+
+def test_a_screen_reader_meets_a_charts_figures_once(browser, statistik: Path,
+                                                     tmp_path: Path) -> None:
+    """In a real browser: the report's chart is named by its full data and captioned
+    short; the site's chart is named by its caption and the figures are in its table."""
+    repo = load_repository(statistik)
+    period = resolve_period(repo, "T2-2024")
+    report = write_report(repo, period, "html", tmp_path / "r.html")
+    spoken = _spoken(browser, report)
+    assert spoken.count("29,5 µg/m³") == 1 and 'img "Linjediagram: Kvävedioxid' in spoken
+    site = tmp_path / "site"
+    for name, data in render_site(repo, period).items():
+        (site / name).parent.mkdir(parents=True, exist_ok=True)
+        (site / name).write_bytes(data)
+    spoken = _spoken(browser, site / "T2-2024" / "mal" / "M1.html")
+    [chart] = [line for line in spoken.splitlines() if "- img " in line and "Kväve" in line]
+    assert 'img "Kvävedioxid, årsmedelvärde i centrum 2012–2023, mål högst 20 µg/m³' in chart
+    assert "29,5" not in chart and spoken.count('cell "29,5 µg/m³"') == 1  # the table only
