@@ -2,6 +2,7 @@
 -- and keeps the output inert whatever a template writes.
 --  * Only inline pictures (data:image/png or jpeg URIs, and svg+xml in HTML) stay images;
 --    any other image becomes its description, so nothing is read from disk or the network.
+--    A picture's title becomes its alt text; its description stays the visible caption.
 --  * Raw HTML other than <br> becomes visible text; links to javascript: lose their target.
 --  * In table cells "<br><br>" separates paragraphs and "<br>" breaks a line, so a
 --    comment's paragraphs become real paragraphs in Word.
@@ -129,9 +130,16 @@ local function is_malpl_chart(src)
   return false
 end
 
+-- A chart's Markdown is ![short caption](picture "full description"): GitHub shows the
+-- caption as alt text and the description as title; here the description becomes the alt
+-- text (Word's descr, HTML's alt) and the caption the visible caption, each once.
 local function Image(img)
-  if is_malpl_chart(img.src) then return inert(img) end
-  return img.caption
+  if not is_malpl_chart(img.src) then return img.caption end
+  if img.title ~= "" then  -- the figure keeps its own caption
+    img.caption = pandoc.Inlines(img.title)
+    img.title = ""
+  end
+  return inert(img)
 end
 
 local function raw_as_text(raw)

@@ -73,11 +73,11 @@ def test_svg_legend_cut_never_splits_an_entity() -> None:
 
     from malpl.svgchart import Line, line_chart
 
-    label = "x" * 38 + "&<tail"
-    chart = str(line_chart("a", "t", "d", "", ["1", "2"], Line("Utfall", [("1", 1), ("2", 2)]),
+    label = "x" * 46 + "&<tail"
+    chart = str(line_chart("a", "t", "d", ["1", "2"], Line("Utfall", [("1", 1), ("2", 2)]),
                            [Line(label, [("1", 1), ("2", 3)])]))
     texts = [e.text for e in ElementTree.fromstring(chart).iter() if e.text]
-    assert "x" * 38 + "&<" in texts and "&am" not in chart.replace("&amp;", "")
+    assert "x" * 46 + "&<" in texts and "&am" not in chart.replace("&amp;", "")
 
 
 def test_svg_picture_carries_its_own_style_and_the_data(repo: Path) -> None:

@@ -528,7 +528,8 @@ def test_percent_in_output_name_keeps_the_charts(repo: Path, tmp_path: Path) -> 
     from urllib.parse import unquote
 
     md = write_report(load_repository(repo), T1, "md", tmp_path / "r%20a.md", today=DAY)
-    links = re.findall(r"!\[[^\n]*?\]\(([^)]+)\)", md.read_text(encoding="utf-8"))
+    links = re.findall(r'!\[[^\n]*?\]\((\S+)(?: "(?:[^"\\]|\\.)*")?\)',
+                       md.read_text(encoding="utf-8"))
     assert links and all((tmp_path / unquote(link)).is_file() for link in links)
     html = write_report(load_repository(repo), T1, "html", tmp_path / "r%20a.html", today=DAY)
     assert len(images_in_html(html.read_text(encoding="utf-8"))) == chart_count(repo)

@@ -90,21 +90,27 @@ levels:
   - key: utvecklingsmal
     label: Utvecklingsmål
 
-# Bedömningsskalan, bästa först. Färg som #rrggbb. Ett steg som inte är en
-# bedömning (t.ex. "Kan ej bedömas") får assessed: false.
+# Bedömningsskalan, bästa först. Färg som #rrggbb, med minst 3:1 kontrast mot vitt;
+# varje steg sin egen symbol, så att stegen skiljs åt i gråskala och utan färgseende
+# ("Ej bedömd" visas med ○). Ett steg som inte är en bedömning (t.ex. "Kan ej
+# bedömas") får assessed: false.
 scale:
   - key: uppfyllt
     label: Uppfyllt
     color: "#2e7d32"
+    symbol: "●"
   - key: delvis_uppfyllt
     label: Delvis uppfyllt
-    color: "#f9a825"
+    color: "#c77700"
+    symbol: "▲"
   - key: ej_paborjat
     label: Ej påbörjat
-    color: "#757575"
+    color: "#455a64"
+    symbol: "□"
   - key: ej_uppfyllt
     label: Ej uppfyllt
     color: "#c62828"
+    symbol: "■"
 
 # Rubriker och ord i rapporten.
 labels:

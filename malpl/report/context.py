@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from malpl import swedish, views
+from malpl import measureviews, swedish, views
 from malpl.markdown import Md, escape, safe
 from malpl.model import Body, Goal, ReportOptions
 from malpl.periods import Period
@@ -71,9 +71,11 @@ def _row(row: views.TargetRow, options: ReportOptions) -> dict[str, Any]:
 
 @dataclass
 class Chart:
-    """One image malpl draws: its file name, the text that describes it, what it shows."""
+    """One image malpl draws: its file name, its short visible caption, the full text that
+    describes it (its alt text), what it shows."""
 
     name: str
+    caption: str
     alt: str
     measure: views.MeasureView | None = None
 
@@ -119,13 +121,13 @@ def charts_of(selection: Selection) -> tuple[Chart, dict[tuple[str, str], Chart]
     config = selection.repo.config
     period_text = views.period_label(config, selection.period)
     level = views.level_label(config, selection.level)
-    head = Chart("maluppfyllelse.png",
-                 f"Stapeldiagram: {config.labels.summary.lower()} {swedish.lower_first(period_text)}"
-                 f", {level.lower()}. " + "; ".join(
+    about = f"{config.labels.summary} {swedish.lower_first(period_text)}, {level.lower()}"
+    head = Chart("maluppfyllelse.png", about,
+                 f"Stapeldiagram: {swedish.lower_first(about)}. " + "; ".join(
                      f"{r.label} {r.count} av {selection.counted} ({r.share})"
                      for r in selection.summary) + ".")
     drawn = [m for m in selection.measures if len(m.series) >= 2]
-    return head, {(m.goal_id, m.id): Chart(f"matt-{i}.png", chart_alt(m), m)
+    return head, {(m.goal_id, m.id): Chart(f"matt-{i}.png", chart_caption(m), chart_alt(m), m)
                   for i, m in enumerate(drawn, 1)}
 
 
@@ -229,14 +231,49 @@ def report_context(selection: Selection, today: dt.date, image_src: dict[str, st
 
 
 def _chart(chart: Chart, image_src: dict[str, str]) -> dict[str, Any]:
-    return {"file": Md(image_src[chart.name]), "alt": escape(chart.alt),
-            "measure": safe(chart.measure)}
+    """A picture for the template: the short caption shows, the full text is the link's
+    title, which the report's filter makes the picture's alt text (once) in HTML and Word."""
+    return {"file": Md(image_src[chart.name]), "caption": escape(chart.caption),
+            "alt": Md(str(escape(chart.alt)).replace('"', '\\"')), "measure": safe(chart.measure)}
+
+
+def _when(key: str) -> str:
+    """A year or period as words: '2023', 'tertial 2 2023'."""
+    from malpl.svgchart import period_words
+
+    return swedish.lower_first(" ".join(w for w in period_words(key) if w))
+
+
+def chart_caption(view: views.MeasureView) -> str:
+    """The short caption under a measure's chart: what, when, and the target."""
+    keys = [p.key for p in view.series]
+    first, last = (_when(keys[0]), _when(keys[-1])) if keys else ("", "")
+    head, _, year = first.rpartition(" ")
+    if first == last:
+        span = first
+    elif head and last.startswith(head.rpartition(" ")[0] + " ") and last.endswith(" " + year):
+        span = f"{head}–{last.split(' ')[1]} {year}"  # 'tertial 1–3 2023'
+    else:
+        span = f"{first}–{last}"
+    target = f", mål {view.target}" if view.target else ""
+    return f"{view.name.rstrip('. ')} {span}".rstrip() + target
 
 
 def chart_alt(view: views.MeasureView) -> str:
-    values = ", ".join(f"{p.key}: {p.text}" for p in view.series)
-    refs = "".join(
-        f" {ref.label}: " + ", ".join(f"{p.key}: {p.text}" for p in ref.series) + "."
-        for ref in view.references)
-    target = f" Mål: {view.target}." if view.target else ""
-    return f"Linjediagram för {view.name}. Utfall {values}.{refs}{target}"
+    """Everything a measure's chart shows, as text: its alt text, written once."""
+    def values(points: list[measureviews.Point]) -> str:
+        return ", ".join(f"{_when(p.key)}: {p.text}" for p in points)
+
+    unit = f" ({view.unit})" if view.unit else ""
+    parts = [f"Linjediagram: {view.name}{unit}.", f"Utfall {values(view.series)}."]
+    parts += [f"{ref.label}{' (mål)' if ref.label == view.target_reference else ''}: "
+              f"{values(ref.series)}." for ref in view.references]
+    parts += [f"Värde saknas {_when(m.key)}" + (f": {m.text.rstrip('.')}." if m.text else ".")
+              for m in view.missing]
+    parts += [f"Serien bryts {_when(m.key)}" + (f": {m.text.rstrip('.')}." if m.text else ".")
+              for m in view.breaks]
+    if view.target:
+        parts.append(f"Mål: {view.target}.")
+    if view.trend_label:
+        parts.append(f"Trend: {view.trend_label}.")
+    return " ".join(parts)

@@ -25,7 +25,7 @@ from malpl import svgchart, views
 from malpl.measureviews import MeasureView
 from malpl.model import Goal
 from malpl.periods import Period
-from malpl.report.context import chart_alt, sections
+from malpl.report.context import chart_caption, sections
 from malpl.repository import Repository, natural_key
 from malpl.text import paragraphs
 
@@ -223,16 +223,15 @@ class SiteBuilder:
             counted = views.summary(self.config, rows, level)
             table.append({"level": views.level_label(self.config, level),
                           "steps": [{"label": s.label, "count": s.count, "share": s.share,
-                                     "color": s.color, "href": assessment_path(data.period, s.key)}
+                                     "color": s.color, "symbol": s.symbol,
+                                     "href": assessment_path(data.period, s.key)}
                                     for s in counted],
                           "total": sum(s.count for s in counted)})
         steps = [s["label"] for s in table[0]["steps"]]
-        desc = " ".join(f"{t['level']}: " + ", ".join(
-            f"{s['label']} {s['count']} av {t['total']}" for s in t["steps"]) + "."
-                        for t in table)
-        chart = svgchart.bar_chart(
-            ident, f"{self.config.labels.summary}, {label}, {data.text}", desc,
-            [(t["level"], [svgchart.Segment(s["label"], s["count"], s["color"]) for s in t["steps"]])
+        chart = svgchart.bar_chart(  # no description: the table beside it holds the figures
+            ident, f"{self.config.labels.summary}, {label}, {data.text}", "",
+            [(t["level"], [svgchart.Segment(s["label"], s["count"], s["color"], s["symbol"])
+                           for s in t["steps"]])
              for t in table])
         return {"label": label, "steps": steps, "levels": table, "chart": chart}
 
@@ -394,7 +393,7 @@ class SiteBuilder:
                           "references": [r.get(key, "–") for r in refs]})
         chart: Markup | None = None
         if len(view.series) >= 2:
-            chart = svgchart.measure_chart(view, f"matt-{number}", chart_alt(view))
+            chart = svgchart.measure_chart(view, f"matt-{number}", chart_caption(view))
         return {
             "number": number, "id": view.id, "name": view.name, "unit": view.unit,
             "source": view.source, "note": paragraphs(view.note), "target": view.target,
