@@ -22,7 +22,10 @@ def test_pre_commit_hook_runs_malpl_check() -> None:
 
 def test_shell_completion_is_offered() -> None:
     result = invoke(["--help"])
-    assert "--install-completion" in result.output and "--show-completion" in result.output
+    assert "completion" in result.output and "malpl completion bash" in result.output
+    for shell in ("bash", "zsh", "fish"):
+        script = invoke(["completion", shell])
+        assert script.exit_code == 0 and "malpl __complete " + shell in script.output
 
 
 def bad_repo(tmp_path, count: int):

@@ -216,8 +216,6 @@ def test_diff_and_log_treat_goal_follow_ups_and_bodies(kommun: Path) -> None:
 def test_cli_body_level_and_at(kommun: Path) -> None:
     import json
 
-
-
     def run(*args: str) -> str:
         result = invoke(["-C", str(kommun), *args])
         assert result.exit_code == 0, result.output

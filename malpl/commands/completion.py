@@ -28,7 +28,7 @@ _malpl_complete() {
     COMPREPLY=()
     while IFS= read -r line; do
         COMPREPLY+=("$line")
-    done < <(COMP_WORDBREAKS="$COMP_WORDBREAKS" malpl __complete bash \\
+    done < <(COMP_WORDBREAKS="$COMP_WORDBREAKS" command malpl __complete bash \\
         "${COMP_WORDS[@]:1:COMP_CWORD}" 2>/dev/null)
 }
 complete -o default -F _malpl_complete malpl
@@ -38,7 +38,7 @@ complete -o default -F _malpl_complete malpl
 # malpl completion for zsh; in ~/.zshrc, after compinit: eval "$(malpl completion zsh)"
 _malpl() {
     local -a candidates
-    candidates=("${(@f)$(malpl __complete zsh "${(@)words[2,CURRENT]}" 2>/dev/null)}")
+    candidates=("${(@f)$(command malpl __complete zsh "${(@)words[2,CURRENT]}" 2>/dev/null)}")
     candidates=(${candidates:#})
     if (( ${#candidates} )); then
         compadd -- "${candidates[@]}"
@@ -53,7 +53,7 @@ compdef _malpl malpl
 function __malpl_complete
     set -l words (commandline -opc)
     set -e words[1]
-    set -l candidates (malpl __complete fish $words (commandline -ct) 2>/dev/null)
+    set -l candidates (command malpl __complete fish $words (commandline -ct) 2>/dev/null)
     if set -q candidates[1]
         printf '%s\\n' $candidates
     else
