@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from malpl import __version__
-from malpl.output import echo
 
 SUMMARY = "Goals-as-code for Swedish municipalities: check, follow up and report goals."
 BODY_HELP = "Only this body's goals (a key from 'bodies' in malpl.yaml; repeatable)."
@@ -29,6 +28,8 @@ class Parser(argparse.ArgumentParser):
     """A usage error is one line saying what is wrong and one hint, then exit 2."""
 
     def error(self, message: str) -> NoReturn:
+        from malpl.output import echo
+
         echo(f"error: {message}", err=True)
         echo(f"    hint: '{self.prog} --help' shows what it takes", err=True)
         raise SystemExit(2)
@@ -388,8 +389,6 @@ def _os_message(err: OSError) -> str:
 def run(argv: Sequence[str]) -> int:
     """Parse ``argv``, run its command, and return the exit code. Environment errors get a
     plain message, malpl's own errors their hint, bugs no traceback unless --debug."""
-    from malpl.commands.common import fail
-
     args, extra = build_parser().parse_known_args(argv)
     if extra:
         args.parser.error(f"unrecognized arguments: {' '.join(extra)}")
@@ -408,6 +407,7 @@ def run(argv: Sequence[str]) -> int:
     except Exception as err:
         if args.debug:
             raise
+        from malpl.commands.common import fail
         from malpl.repository import MalplError
 
         if isinstance(err, MalplError):
