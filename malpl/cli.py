@@ -38,8 +38,8 @@ class Parser(argparse.ArgumentParser):
 class _Formatter(argparse.HelpFormatter):
     """Help as ``-f, --format FORMAT``, and a group's commands listed like options."""
 
-    def __init__(self, prog: str) -> None:
-        super().__init__(prog, max_help_position=28)
+    def __init__(self, prog: str, **options: Any) -> None:
+        super().__init__(prog, max_help_position=28, **options)
 
     def _format_action_invocation(self, action: argparse.Action) -> str:
         if not action.option_strings or action.nargs == 0:
@@ -347,7 +347,8 @@ def _year_commands(commands: Any) -> None:
     sub = new.add_subparsers(title="commands", metavar="COMMAND")
     goal = _new_parser(sub, "goal", "A new goal file, in the body's folder, with the next id "
                        "under its parent.", "year:new_goal")
-    goal.add_argument("-t", "--title", required=True, metavar="TEXT", help="The goal's text.")
+    goal.add_argument("-t", "--title", required=True, metavar="TEXT",
+                      help="The goal's text (required).")
     _completes(goal.add_argument("-p", "--parent", metavar="ID",
                                  help="The higher goal it serves."), "goals")
     _completes(goal.add_argument("-b", "--body", metavar="KEY",
@@ -361,14 +362,15 @@ def _year_commands(commands: Any) -> None:
     target = _new_parser(sub, "target", "A new target at the end of a goal's targets.",
                          "year:new_target")
     _goal_of(target)
-    target.add_argument("-t", "--text", required=True, metavar="TEXT", help="The target's text.")
+    target.add_argument("-t", "--text", required=True, metavar="TEXT",
+                        help="The target's text (required).")
     target.add_argument("-r", "--responsible", metavar="WHO", help="Who is responsible.")
     _dry_run(target)
     measure = _new_parser(sub, "measure", "A new measure at the end of a goal's measures.",
                           "year:new_measure")
     _goal_of(measure)
     measure.add_argument("-t", "--name", required=True, metavar="TEXT",
-                         help="The measure's name.")
+                         help="The measure's name (required).")
     measure.add_argument("--unit", metavar="UNIT", help="Its unit, e.g. %% or st.")
     measure.add_argument("--direction", metavar="WHICH", help="higher or lower is better.")
     measure.add_argument("--kpi", metavar="ID", help="A Kolada KPI id, e.g. N15428.")
@@ -377,7 +379,7 @@ def _year_commands(commands: Any) -> None:
 
 def _goal_of(parser: argparse.ArgumentParser) -> None:
     _completes(parser.add_argument("-g", "--goal", required=True, metavar="ID",
-                                   help="The goal it belongs to (an id)."), "goals")
+                                   help="The goal it belongs to (an id; required)."), "goals")
 
 
 def _os_message(err: OSError) -> str:
