@@ -364,7 +364,7 @@ def _new_goal(parser: Parser) -> None:
                         help="Its level (default: the one below the parent's).")
     parser.add_argument("--id", dest="ident", metavar="ID",
                         help="Its id (default: the next free one).")
-    parser.add_argument("-r", "--responsible", metavar="WHO", help="Who is responsible.")
+    _responsible(parser)
     _dry_run(parser)
 
 
@@ -372,7 +372,7 @@ def _new_target(parser: Parser) -> None:
     _goal_of(parser)
     parser.add_argument("-t", "--text", required=True, metavar="TEXT",
                         help="The target's text (required).")
-    parser.add_argument("-r", "--responsible", metavar="WHO", help="Who is responsible.")
+    _responsible(parser)
     _dry_run(parser)
 
 
@@ -384,6 +384,10 @@ def _new_measure(parser: Parser) -> None:
     parser.add_argument("--direction", metavar="WHICH", help="higher or lower is better.")
     parser.add_argument("--kpi", metavar="ID", help="A Kolada KPI id, e.g. N15428.")
     _dry_run(parser)
+
+
+def _responsible(parser: Parser) -> None:
+    parser.add_argument("-r", "--responsible", metavar="WHO", help="Who is responsible.")
 
 
 def _goal_of(parser: Parser) -> None:
