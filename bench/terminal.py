@@ -37,7 +37,7 @@ def one_file(root: Path, targets: int) -> Path:
 def in_process(root: Path) -> tuple[float, float]:
     """Seconds to load the repository and to render the status table at 100 columns."""
     from malpl import terminal, views
-    from malpl.cli import load_valid, paused_gc
+    from malpl.commands.common import load_valid, paused_gc
 
     start = time.process_time()
     repo = load_valid(root)

@@ -8,17 +8,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-from typer.testing import CliRunner
-
-from malpl.cli import app
 from malpl.schema import SCHEMA_FILES, json_schema_text
+from tests.cli_runner import invoke
 from tests.conftest import FIXTURES, ROOT
-
-runner = CliRunner()
 
 
 def run(*args: str):
-    return runner.invoke(app, list(args))
+    return invoke(list(args))
 
 
 def test_valid_repository_is_quiet_but_for_a_summary(repo: Path) -> None:

@@ -11,12 +11,11 @@ import shutil
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from malpl import views
-from malpl.cli import app
 from malpl.periods import Period
 from malpl.repository import load_repository
+from tests.cli_runner import invoke
 from tests.conftest import FIXTURES, ROOT
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -24,7 +23,7 @@ T1, T2 = Period(2023, 1, "T"), Period(2023, 2, "T")
 
 
 def run(*args: str, columns: int = 100, **env: str):
-    result = CliRunner().invoke(app, list(args), env={"COLUMNS": str(columns), **env})
+    result = invoke(list(args), env={"COLUMNS": str(columns), **env})
     assert "Traceback" not in result.output
     return result
 

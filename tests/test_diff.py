@@ -9,14 +9,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from malpl.cli import app
 from malpl.diff import diff_revisions, history, word_diff
 from malpl.repository import MalplError
+from tests.cli_runner import invoke
 from tests.conftest import FIXTURES
-
-runner = CliRunner()
 
 
 def git(root: Path, *args: str) -> str:
@@ -49,7 +46,7 @@ def changes(root: Path, spec: str | None = None) -> list[tuple]:
 
 
 def test_no_changes(history_repo: Path) -> None:
-    result = runner.invoke(app, ["-C", str(history_repo), "diff"])
+    result = invoke(["-C", str(history_repo), "diff"])
     assert result.exit_code == 0
     assert result.output == "No changes in the goals.\n"
 
@@ -64,7 +61,7 @@ def test_text_and_assessment_changes(history_repo: Path) -> None:
             "Tryggheten i skolan ska öka tydligt.", "") in found
     assert ("followup", "changed", "1.1.1", "assessment", "T2-2023", "ej_uppfyllt",
             "delvis_uppfyllt", "better") in found
-    out = runner.invoke(app, ["-C", str(history_repo), "diff"]).output
+    out = invoke(["-C", str(history_repo), "diff"]).output
     assert "target 1.1.2 text: Tryggheten i skolan ska [-öka.-]{+öka tydligt.+}" in out
     assert ("target 1.1.1 T2-2023 assessment: ● Ej uppfyllt → ● Delvis uppfyllt (better)"
             in out)
@@ -82,7 +79,7 @@ def test_new_period_and_worse_assessment_between_commits(history_repo: Path) -> 
                         "Inga fler aktiviteter.\n\nBudgeten räcker inte.\n", "")
     assert ("followup", "changed", "1.2.1", "assessment", "T2-2023", None, "ej_uppfyllt",
             "") in found
-    md = runner.invoke(app, ["-C", str(history_repo), "diff", "HEAD~1..HEAD", "-f", "md"]).output
+    md = invoke(["-C", str(history_repo), "diff", "HEAD~1..HEAD", "-f", "md"]).output
     assert md.startswith("## Goal changes HEAD\\~1..HEAD\n\n### Follow-ups (2)\n")
     assert "- target 1\\.2.1 T2-2023: new follow-up: Inga fler aktiviteter. Budgeten räcker inte." in md
     assert "assessment: Ej bedömd → ● Ej uppfyllt" in md
@@ -121,7 +118,7 @@ def test_invalid_file_in_old_revision_is_named_not_a_crash(history_repo: Path) -
     shutil.copy(FIXTURES / "invalid" / "unknown-field.yaml", history_repo / "goals" / "9.yaml")
     commit(history_repo, "Trasig fil")
     (history_repo / "goals" / "9.yaml").unlink()
-    result = runner.invoke(app, ["-C", str(history_repo), "diff", "HEAD"])
+    result = invoke(["-C", str(history_repo), "diff", "HEAD"])
     assert result.exit_code == 0
     assert "note: HEAD: HEAD:goals/9.yaml:4:1: error[unknown-field]" in result.output
 
@@ -133,7 +130,7 @@ def test_swedish_word_diff() -> None:
 
 def test_json_equals_library_data(history_repo: Path) -> None:
     edit(history_repo / "goals" / "1.1.yaml", "Extra lovskola", "Extra sommarskola")
-    out = runner.invoke(app, ["-C", str(history_repo), "diff", "-f", "json"]).output
+    out = invoke(["-C", str(history_repo), "diff", "-f", "json"]).output
     expected = diff_revisions(history_repo).as_dict()
     assert json.loads(out) == json.loads(json.dumps(expected))
 
@@ -147,7 +144,7 @@ def test_log_of_a_target(history_repo: Path) -> None:
     entries = history(history_repo, "1.1.2")
     assert [e.commit.subject for e in entries] == ["Skärpt kommentar", "Mål för 2023"]
     assert entries[0].commit.author == "Björn Ekonom"
-    out = runner.invoke(app, ["-C", str(history_repo), "log", "1.1.2"]).output
+    out = invoke(["-C", str(history_repo), "log", "1.1.2"]).output
     assert "Björn Ekonom: Skärpt kommentar" in out
     assert "comment: Trygghetsenkäten visar {+stor +}förbättring." in out
     goal_log = [e.commit.subject for e in history(history_repo, "1.1")]
@@ -160,14 +157,14 @@ def test_log_of_unknown_id(history_repo: Path) -> None:
 
 
 def test_outside_a_repository_is_a_clear_error(repo: Path) -> None:
-    result = runner.invoke(app, ["-C", str(repo), "diff"])
+    result = invoke(["-C", str(repo), "diff"])
     assert result.exit_code == 1
     assert "is not in a git repository" in result.output
     assert "Traceback" not in result.output
 
 
 def test_unknown_revision(history_repo: Path) -> None:
-    result = runner.invoke(app, ["-C", str(history_repo), "diff", "nosuchbranch"])
+    result = invoke(["-C", str(history_repo), "diff", "nosuchbranch"])
     assert result.exit_code == 1
     assert "error: git:" in result.output
 
@@ -184,5 +181,5 @@ def test_textconv_is_stable_and_used_by_git(history_repo: Path) -> None:
 def test_textconv_prints_invalid_files_as_they_are(repo: Path) -> None:
     bad = repo / "goals" / "x.yaml"
     bad.write_text("id: [\n")
-    result = runner.invoke(app, ["-C", str(repo), "textconv", str(bad)])
+    result = invoke(["-C", str(repo), "textconv", str(bad)])
     assert result.exit_code == 0 and result.output == "id: [\n"

@@ -9,14 +9,12 @@ from pathlib import Path
 
 import pytest
 import yaml
-from typer.testing import CliRunner
 
 import malpl.git
-from malpl.cli import app
 from malpl.diff import diff_revisions, history
+from tests.cli_runner import invoke
 from tests.test_diff import commit, edit, git
 
-runner = CliRunner()
 HOSTILE = ("x ![](http://evil.example/i.png) [y](http://evil.example) @team "
            "<img src=x onerror=alert(1)> <b>bold</b> &amp; `code` *e* _u_ | # h")
 
@@ -86,7 +84,7 @@ def test_markdown_diff_escapes_every_user_field(hostile_repo: Path) -> None:
             ("measure", "forecasts")} <= changed
     assert any(f.startswith("references.") for _, f in changed)
     assert any(c.kind == "followup" and "@p2" in c.period for c in result.changes)
-    md = runner.invoke(app, ["-C", str(hostile_repo), "diff", "HEAD~1..HEAD",
+    md = invoke(["-C", str(hostile_repo), "diff", "HEAD~1..HEAD",
                              "-f", "md"]).stdout
     assert "evil.example" in md and "onerror" in md  # the text is there, as text
     body = md.split("\n", 1)[1]
@@ -107,7 +105,7 @@ def test_text_diff_cannot_fake_a_line(history_repo: Path) -> None:
          f"|\n          Bra.\n          {fake}\n          \\x1b")
     edit(history_repo / "goals" / "1.1.yaml", "Utkast, ej klart.",
          '"Utkast\\e[2J\\u202Eklart\\nmeasure 1.1.m1 values: 1 → 2"')
-    result = runner.invoke(app, ["-C", str(history_repo), "diff"])
+    result = invoke(["-C", str(history_repo), "diff"])
     assert result.exit_code == 0
     lines = result.output.splitlines()
     assert len(lines) == 2
@@ -134,7 +132,7 @@ def test_log_names_an_unparseable_commit_and_compares_across_it(history_repo: Pa
     assert failed.notes[0].startswith(f"goals/1.1.yaml did not load at {broken}: line ")
     assert "compared with its last version that loaded" in failed.notes[0]
     assert [(c.action, c.field) for c in fixed.changes] == [("changed", "comment")]
-    out = runner.invoke(app, ["-C", str(history_repo), "log", "1.1.2"]).output
+    out = invoke(["-C", str(history_repo), "log", "1.1.2"]).output
     assert "removed" not in out
     assert f"note: goals/1.1.yaml did not load at {broken}" in out
 
@@ -155,7 +153,7 @@ def test_log_in_a_shallow_clone_does_not_report_everything_added(history_repo: P
     assert entries[1].changes == []
     assert entries[1].notes == [f"history is shallow before {edge}; "
                                 "earlier changes are not shown"]
-    out = runner.invoke(app, ["-C", str(clone), "log", "1.1.2"]).output
+    out = invoke(["-C", str(clone), "log", "1.1.2"]).output
     assert "added" not in out
 
 
@@ -182,7 +180,7 @@ def test_log_parses_only_the_files_a_commit_changed(tmp_path: Path,
 
 
 def test_diff_symmetric_range_uses_the_merge_base(history_repo: Path) -> None:
-    result = runner.invoke(app, ["-C", str(history_repo), "diff", "HEAD...HEAD", "-f", "md"])
+    result = invoke(["-C", str(history_repo), "diff", "HEAD...HEAD", "-f", "md"])
     assert result.exit_code == 0, result.output
     assert result.output.startswith("## Goal changes HEAD...HEAD\n")
     git(history_repo, "branch", "feature")
@@ -203,7 +201,7 @@ def test_diff_symmetric_range_uses_the_merge_base(history_repo: Path) -> None:
 
 @pytest.mark.parametrize("spec", ["--output=out.txt", "HEAD..--output=out.txt", "-p...HEAD"])
 def test_diff_refuses_an_option_looking_revision(history_repo: Path, spec: str) -> None:
-    result = runner.invoke(app, ["-C", str(history_repo), "diff", "--", spec])
+    result = invoke(["-C", str(history_repo), "diff", "--", spec])
     assert result.exit_code == 2
     assert "is not a revision name" in result.output
     assert not (history_repo / "out.txt").exists()
@@ -226,7 +224,7 @@ def test_symlink_blob_in_git_is_named_not_read(history_repo: Path) -> None:
 def test_textconv_shows_control_characters_of_a_file_that_does_not_load(repo: Path) -> None:
     bad = repo / "goals" / "x.yaml"
     bad.write_bytes(b"id: [\x1b[2J\xe2\x80\xae\n")
-    result = runner.invoke(app, ["-C", str(repo), "textconv", str(bad)])
+    result = invoke(["-C", str(repo), "textconv", str(bad)])
     assert result.exit_code == 0
     assert result.output == "id: [␛[2J<U+202E>\n"
 

@@ -21,9 +21,8 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
-from malpl.cli import app
+from tests.cli_runner import invoke
 from tests.test_report_hostile import _field, _hostile_repo
 
 RAW = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
@@ -32,7 +31,7 @@ GIT_ENV = {"GIT_AUTHOR_NAME": "x", "GIT_AUTHOR_EMAIL": "x@example.org",
 
 
 def _run(root: Path, *args: str) -> str:
-    result = CliRunner().invoke(app, ["-C", str(root), *args], env={"COLUMNS": "100"})
+    result = invoke(["-C", str(root), *args], env={"COLUMNS": "100"})
     assert result.exit_code in (0, 1), (args, result.output)
     assert "Traceback" not in result.output and "internal error" not in result.output, args
     return result.output

@@ -12,13 +12,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from malpl.checks import check
-from malpl.cli import app
 from malpl.kolada.client import Client, KoladaError
 from malpl.kolada.pull import pull
 from malpl.repository import load_repository
+from tests.cli_runner import invoke
 from tests.conftest import FIXTURES
 from tests.kolada_server import Failure, FakeKolada, serve
 
@@ -149,7 +148,7 @@ def test_revision_and_deletion_are_summarised_and_shown_by_diff(kolada: FakeKola
     assert "fetched: '2026-11-29'" in text and "'2019'" not in text
     # Riket was not in the changed items and is kept.
     assert "'0000':" in text
-    out = CliRunner().invoke(app, ["-C", str(municipality), "diff"])
+    out = invoke(["-C", str(municipality), "diff"])
     assert out.exit_code == 0, out.output
     assert "Kolada N15428 2022 Ånge: 79.2 → 79.4" in out.output
     assert "Kolada N15428 2021 Ånge: 80.4 → (none)" in out.output
@@ -203,7 +202,7 @@ def test_unreachable_network_exit_1_nothing_written_no_traceback(
         closed.bind(("127.0.0.1", 0))
         port = closed.getsockname()[1]
     monkeypatch.setenv("MALPL_KOLADA_URL", f"http://127.0.0.1:{port}/v3")
-    out = CliRunner().invoke(app, ["-C", str(municipality), "kolada", "pull"])
+    out = invoke(["-C", str(municipality), "kolada", "pull"])
     assert out.exit_code == 1
     assert "cannot reach Kolada" in out.output and "Traceback" not in out.output
     assert not (municipality / "data").exists()
@@ -219,16 +218,15 @@ def test_a_failure_half_way_writes_nothing(kolada: FakeKolada, municipality: Pat
 def test_cli_pull_dry_run_then_pull(kolada: FakeKolada, municipality: Path,
                                    monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MALPL_KOLADA_URL", kolada.base + "/v3")
-    runner = CliRunner()
-    out = runner.invoke(app, ["-C", str(municipality), "kolada", "pull", "--dry-run"])
+    out = invoke(["-C", str(municipality), "kolada", "pull", "--dry-run"])
     assert out.exit_code == 0, out.output
     assert "would write 2 files of 2" in out.output
     assert not (municipality / "data").exists()
-    out = runner.invoke(app, ["-C", str(municipality), "kolada", "pull", "--measure", "1.m2"])
+    out = invoke(["-C", str(municipality), "kolada", "pull", "--measure", "1.m2"])
     assert out.exit_code == 0, out.output
     assert sorted(p.name for p in (municipality / "data" / "kolada").iterdir()) == [
         "N15008.yaml"]
-    out = runner.invoke(app, ["-C", str(municipality), "kolada", "pull", "--since", "May"])
+    out = invoke(["-C", str(municipality), "kolada", "pull", "--since", "May"])
     assert out.exit_code == 2 and "not a date" in out.output
 
 
@@ -236,7 +234,7 @@ def test_search_shows_id_title_description_and_gender(kolada: FakeKolada,
                                                       municipality: Path,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MALPL_KOLADA_URL", kolada.base + "/v3")
-    out = CliRunner().invoke(app, ["-C", str(municipality), "kolada", "search", "behöriga"])
+    out = invoke(["-C", str(municipality), "kolada", "search", "behöriga"])
     assert out.exit_code == 0, out.output
     assert "N15428  Elever i åk 9 som är behöriga" in out.output
     assert "(kön: kvinnor och män)" in out.output
@@ -248,7 +246,7 @@ def test_search_shows_id_title_description_and_gender(kolada: FakeKolada,
 def test_views_merge_pulled_figures_own_values_win(kolada: FakeKolada,
                                                   municipality: Path) -> None:
     _pull(municipality, kolada)
-    out = CliRunner().invoke(app, ["-C", str(municipality), "measures", "--format", "json"])
+    out = invoke(["-C", str(municipality), "measures", "--format", "json"])
     assert out.exit_code == 0, out.output
     m1, m2 = json.loads(out.output)
     assert [(p["key"], p["value"]) for p in m1["series"]] == [
@@ -260,7 +258,7 @@ def test_views_merge_pulled_figures_own_values_win(kolada: FakeKolada,
                       "Alla kommuner (ovägt medel), män", "Bräcke", "Bräcke, kvinnor",
                       "Bräcke, män"]
     assert [r["label"] for r in m2["references"]] == ["Riket"]  # no gender asked for
-    out = CliRunner().invoke(app, ["-C", str(municipality), "show", "1"])
+    out = invoke(["-C", str(municipality), "show", "1"])
     assert "Källa: Kolada N15428, hämtad 2026-11-28" in " ".join(out.output.split())
 
 
@@ -336,5 +334,5 @@ def test_a_hand_edited_data_file_is_a_problem_at_its_line(kolada: FakeKolada,
         "fetched: '2026-11-28'", "fetched: <img src=x>"), encoding="utf-8")
     problems = [p for p in check(municipality).problems if p.is_error]
     assert [(p.path, p.line) for p in problems] == [("data/kolada/N15008.yaml", 3)]
-    out = CliRunner().invoke(app, ["-C", str(municipality), "measures"])
+    out = invoke(["-C", str(municipality), "measures"])
     assert out.exit_code == 1 and "data/kolada/N15008.yaml:3" in out.output

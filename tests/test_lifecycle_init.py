@@ -6,17 +6,14 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from malpl.cli import app
 from malpl.repository import read_config
+from tests.cli_runner import invoke
 from tests.test_lifecycle_period import GIT_ENV, snapshot
-
-runner = CliRunner()
 
 
 def run(*args: str):
-    return runner.invoke(app, list(args))
+    return invoke(list(args))
 
 
 def test_init_passes_check_at_once(tmp_path: Path) -> None:

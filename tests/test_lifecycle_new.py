@@ -5,17 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from malpl.cli import app
+from tests.cli_runner import invoke
 from tests.conftest import FIXTURES, ROOT
 from tests.test_lifecycle_period import copy, only_added_lines, snapshot
 
-runner = CliRunner()
-
 
 def run(root: Path, *args: str):
-    return runner.invoke(app, ["-C", str(root), *args])
+    return invoke(["-C", str(root), *args])
 
 
 @pytest.mark.parametrize("source, goal", [(ROOT, "1.11"), (ROOT, "1.13"),
@@ -70,12 +67,12 @@ def test_new_refuses_unknown_body_goal_and_taken_id(tmp_path: Path) -> None:
 def test_new_goal_id_never_takes_a_target_id(tmp_path: Path) -> None:
     """Goals and targets share one namespace: 'kf.1.1' is the example goal's target."""
     root = tmp_path / "ny"
-    init = CliRunner().invoke(app, ["init", str(root), "--name", "Nyby kommun",
+    init = invoke(["init", str(root), "--name", "Nyby kommun",
                                     "-b", "kf:Kommunfullmäktige:fullmaktige",
                                     "-b", "ks:Kommunstyrelsen:styrelse"])
     assert init.exit_code == 0, init.output
-    result = CliRunner().invoke(app, ["-C", str(root), "new", "goal", "-t", "Cykla mer.",
+    result = invoke(["-C", str(root), "new", "goal", "-t", "Cykla mer.",
                                       "-p", "kf.1", "-b", "ks"])
     assert result.exit_code == 0, result.output
     assert "kf.1.2" in result.output
-    assert CliRunner().invoke(app, ["-C", str(root), "check"]).exit_code == 0
+    assert invoke(["-C", str(root), "check"]).exit_code == 0

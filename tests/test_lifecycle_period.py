@@ -9,19 +9,17 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from malpl.cli import app
 from malpl.lifecycle.edit import EditError, Plan
+from tests.cli_runner import invoke
 from tests.conftest import FIXTURES, ROOT
 
-runner = CliRunner()
 GIT_ENV = {"GIT_AUTHOR_NAME": "Controller", "GIT_AUTHOR_EMAIL": "c@example.se",
            "GIT_COMMITTER_NAME": "Controller", "GIT_COMMITTER_EMAIL": "c@example.se"}
 
 
 def run(root: Path, *args: str):
-    return runner.invoke(app, ["-C", str(root), *args])
+    return invoke(["-C", str(root), *args])
 
 
 def snapshot(root: Path) -> dict[str, bytes]:

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import yaml
-from typer.testing import CliRunner
 
 from malpl import __version__
-from malpl.cli import app
+from tests.cli_runner import invoke
 from tests.conftest import ROOT
-
-runner = CliRunner()
 
 
 def test_version() -> None:
-    result = runner.invoke(app, ["--version"])
+    result = invoke(["--version"])
     assert result.exit_code == 0 and result.output == f"malpl {__version__}\n"
 
 
@@ -24,8 +21,11 @@ def test_pre_commit_hook_runs_malpl_check() -> None:
 
 
 def test_shell_completion_is_offered() -> None:
-    result = runner.invoke(app, ["--help"])
-    assert "--install-completion" in result.output and "--show-completion" in result.output
+    result = invoke(["--help"])
+    assert "completion" in result.output and "malpl completion bash" in result.output
+    for shell in ("bash", "zsh", "fish"):
+        script = invoke(["completion", shell])
+        assert script.exit_code == 0 and "malpl __complete " + shell in script.output
 
 
 def bad_repo(tmp_path, count: int):
@@ -45,7 +45,7 @@ def test_github_annotations_stop_at_ten_and_the_rest_go_to_the_summary(tmp_path,
     root = bad_repo(tmp_path, 12)
     summary = tmp_path / "summary.md"
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
-    result = runner.invoke(app, ["-C", str(root), "check", "--format", "github"])
+    result = invoke(["-C", str(root), "check", "--format", "github"])
     assert result.exit_code == 1
     annotations = [line for line in result.stdout.splitlines() if line.startswith("::error")]
     assert len(annotations) == 10
@@ -58,7 +58,7 @@ def test_gitlab_code_quality_report(tmp_path) -> None:
     import json
 
     root = bad_repo(tmp_path, 1)
-    result = runner.invoke(app, ["-C", str(root), "check", "--format", "gitlab"])
+    result = invoke(["-C", str(root), "check", "--format", "gitlab"])
     assert result.exit_code == 1
     report = json.loads(result.stdout)
     assert report and all({"description", "check_name", "fingerprint", "severity", "location"}

@@ -4,17 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from typer.testing import CliRunner
-
-from malpl.cli import app
+from tests.cli_runner import invoke
 from tests.conftest import FIXTURES
 from tests.test_lifecycle_period import copy, only_added_lines, snapshot
 
-runner = CliRunner()
-
 
 def run(root: Path, *args: str):
-    return runner.invoke(app, ["-C", str(root), *args])
+    return invoke(["-C", str(root), *args])
 
 
 def test_rollover_marks_ended_goals_and_past_report_is_unchanged(tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ from malpl.checks import check, validate
 from malpl.diff import diff
 from malpl.periods import parse_period
 from malpl.repository import load_repository
+from tests.cli_runner import invoke
 from tests.conftest import FIXTURES
 
 T1_2024 = parse_period("T1-2024", "tertial")
@@ -215,12 +216,8 @@ def test_diff_and_log_treat_goal_follow_ups_and_bodies(kommun: Path) -> None:
 def test_cli_body_level_and_at(kommun: Path) -> None:
     import json
 
-    from typer.testing import CliRunner
-
-    from malpl.cli import app
-
     def run(*args: str) -> str:
-        result = CliRunner().invoke(app, ["-C", str(kommun), *args])
+        result = invoke(["-C", str(kommun), *args])
         assert result.exit_code == 0, result.output
         return result.output
 
@@ -241,7 +238,7 @@ def test_cli_body_level_and_at(kommun: Path) -> None:
     shown = json.loads(run("show", "1:2", "-f", "json", "--at", "skickad-T1"))
     assert shown["broken_down_by"]["Tekniska nämnden"] == ["6.9", "6.10"]
     assert "6.9.1" in run("diff", "-b", "tn") and "6.9.1" not in run("diff", "-b", "kf")
-    bad = CliRunner().invoke(app, ["-C", str(kommun), "status", "--at", "nej"])
+    bad = invoke(["-C", str(kommun), "status", "--at", "nej"])
     assert bad.exit_code in (1, 2) and "not a revision" in bad.output
 
 

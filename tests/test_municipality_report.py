@@ -13,12 +13,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from malpl.cli import app
 from malpl.periods import parse_period
 from malpl.report import markdown_text
 from malpl.repository import load_repository
+from tests.cli_runner import invoke
 from tests.conftest import FIXTURES
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -62,7 +61,7 @@ def _git(root: Path, *args: str, date: str = "2024-05-20T12:00:00") -> None:
 
 def _report(root: Path, *args: str) -> bytes:
     out = root / "ut" / "r.md"
-    result = CliRunner().invoke(app, ["-C", str(root), "report", "T1-2024", "-f", "md",
+    result = invoke(["-C", str(root), "report", "T1-2024", "-f", "md",
                                       "-o", str(out), *args])
     assert result.exit_code == 0, result.output
     return out.read_bytes()
@@ -109,7 +108,7 @@ def test_report_at_the_tag_it_was_sent_from(tmp_path: Path) -> None:
     ["show", "1:2", "--period", "T1-2024"], ["show", "MO1"], ["todo", "T1-2024", "-b", "bun"]],
     ids=lambda a: "-".join(x.strip("-") for x in a))
 def test_status_show_and_todo_golden(args: list[str]) -> None:
-    result = CliRunner().invoke(app, ["-C", str(FIXTURES / "kommun"), *args],
+    result = invoke(["-C", str(FIXTURES / "kommun"), *args],
                                 env={"COLUMNS": "100", "NO_COLOR": "1"})
     assert result.exit_code == 0, result.output
     _golden("kommun-" + "-".join(a.strip("-").replace(":", "_") for a in args) + ".txt",

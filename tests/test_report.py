@@ -14,21 +14,19 @@ import pytest
 from docx import Document
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
-from malpl.cli import app
 from malpl.markdown import _SPACE, escape
 from malpl.periods import Period
 from malpl.report import markdown_text, shipped_templates, write_report
 from malpl.repository import MalplError, load_repository
 from malpl.text import LAYOUT_SPACE, visible
 from malpl.views import paragraphs
+from tests.cli_runner import invoke
 from tests.conftest import ROOT, full_layer
 
 DAY = dt.date(2023, 5, 15)
 T1 = Period(2023, 1, "T")
 LUA = str(shipped_templates() / "malpl.lua")
-runner = CliRunner()
 
 
 def expected_texts(root: Path) -> tuple[list[str], list[str]]:
@@ -244,34 +242,34 @@ def test_broken_template_fails_cleanly_and_keeps_the_old_report(repo: Path) -> N
 def test_undefined_variable_in_template_is_an_error(repo: Path) -> None:
     (repo / "templates").mkdir()
     (repo / "templates" / "report.md.j2").write_text("{{ nothing_here }}\n")
-    result = runner.invoke(app, ["-C", str(repo), "report", "T1-2023", "-f", "md", "-o", "-"])
+    result = invoke(["-C", str(repo), "report", "T1-2023", "-f", "md", "-o", "-"])
     assert result.exit_code == 1
     assert "'nothing_here' is undefined" in result.output
     assert "Traceback" not in result.output
 
 
 def test_cli_report_writes_default_path_and_stdout(repo: Path) -> None:
-    result = runner.invoke(app, ["-C", str(repo), "report", "T1-2023", "-f", "html"])
+    result = invoke(["-C", str(repo), "report", "T1-2023", "-f", "html"])
     assert result.exit_code == 0, result.output
     assert (repo / "reports" / "T1-2023.html").is_file()
-    result = runner.invoke(app, ["-C", str(repo), "report", "-f", "md", "-o", "-"])
+    result = invoke(["-C", str(repo), "report", "-f", "md", "-o", "-"])
     assert result.exit_code == 0
     assert "Tertial 2 2023" in result.output  # the latest period by default
-    result = runner.invoke(app, ["-C", str(repo), "report", "-f", "md"])
+    result = invoke(["-C", str(repo), "report", "-f", "md"])
     assert (repo / "reports" / "T2-2023-bilder" / "maluppfyllelse.png").is_file()
 
 
 def test_cli_report_errors(repo: Path) -> None:
-    unknown = runner.invoke(app, ["-C", str(repo), "report", "T3-2023"])
+    unknown = invoke(["-C", str(repo), "report", "T3-2023"])
     assert unknown.exit_code == 1
     assert "no follow-ups for T3-2023" in unknown.output
     assert "T1-2023, T2-2023" in unknown.output
-    malformed = runner.invoke(app, ["-C", str(repo), "report", "2023-T1"])
+    malformed = invoke(["-C", str(repo), "report", "2023-T1"])
     assert malformed.exit_code == 1 and "is not a period" in malformed.output
-    assert runner.invoke(app, ["-C", str(repo), "report", "-f", "docx", "-o", "-"]).exit_code == 2
+    assert invoke(["-C", str(repo), "report", "-f", "docx", "-o", "-"]).exit_code == 2
     shutil.copy(ROOT / "tests" / "fixtures" / "invalid" / "unknown-level.yaml",
                 repo / "goals" / "x.yaml")
-    invalid = runner.invoke(app, ["-C", str(repo), "report", "T1-2023"])
+    invalid = invoke(["-C", str(repo), "report", "T1-2023"])
     assert invalid.exit_code == 1
     assert "run 'malpl check'" in invalid.output
     assert not (repo / "reports").exists()

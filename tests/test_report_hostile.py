@@ -25,12 +25,10 @@ import yaml
 from docx import Document
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
 from malpl import report as reports
 from malpl.charts import measure_figure
 from malpl.checks import validate
-from malpl.cli import app
 from malpl.markdown import Md, escape
 from malpl.periods import Period
 from malpl.report import export as exporting
@@ -39,12 +37,12 @@ from malpl.report.context import select
 from malpl.repository import MalplError, load_repository
 from malpl.text import paragraphs
 from malpl.views import measure_views
+from tests.cli_runner import invoke
 from tests.conftest import FIXTURES, ROOT
 from tests.test_report import _collapse, ast_paragraphs, docx_paragraphs
 
 DAY = dt.date(2023, 5, 15)
 T1 = Period(2023, 1, "T")
-runner = CliRunner()
 
 
 @pytest.fixture
@@ -297,7 +295,7 @@ def test_template_cannot_reach_python(repo: Path, tmp_path: Path) -> None:
     flag = tmp_path / "ran"
     _hostile_template(repo, "{{ cycler.__init__.__globals__.os.system('touch " + str(flag)
                       + "') }}\n")
-    result = runner.invoke(app, ["-C", str(repo), "report", "T1-2023", "-f", "md", "-o", "-"])
+    result = invoke(["-C", str(repo), "report", "T1-2023", "-f", "md", "-o", "-"])
     assert result.exit_code == 1
     assert "template" in result.output and "may not" in result.output
     assert "Traceback" not in result.output
@@ -310,13 +308,13 @@ def test_repository_lua_filter_runs_only_when_allowed(repo: Path, tmp_path: Path
     (repo / "templates" / "malpl.lua").write_text(
         f'local f = io.open("{flag}", "w"); f:write("x"); f:close()\n', encoding="utf-8")
     out = tmp_path / "r.html"
-    result = runner.invoke(app, ["-C", str(repo), "report", "T1-2023", "-f", "html", "-o",
+    result = invoke(["-C", str(repo), "report", "T1-2023", "-f", "html", "-o",
                                  str(out)])
     assert result.exit_code == 0, result.output
     assert not flag.exists()
     assert "ignored the Lua filter" in result.output and "--allow-filters" in result.output
     assert 'class="bedomning-symbol"' in out.read_text(encoding="utf-8")  # the shipped filter ran
-    result = runner.invoke(app, ["-C", str(repo), "report", "T1-2023", "-f", "html", "-o",
+    result = invoke(["-C", str(repo), "report", "T1-2023", "-f", "html", "-o",
                                  str(out), "--allow-filters"])
     assert result.exit_code == 0, result.output
     assert flag.exists()
@@ -326,7 +324,7 @@ def test_repository_lua_filter_runs_only_when_allowed(repo: Path, tmp_path: Path
 
 
 def _report(repo: Path, *args: str) -> Any:
-    return runner.invoke(app, ["-C", str(repo), "report", "T1-2023", *args])
+    return invoke(["-C", str(repo), "report", "T1-2023", *args])
 
 
 def test_output_refuses_goal_files_special_files_and_foreign_files(repo: Path,

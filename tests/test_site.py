@@ -9,14 +9,13 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
-from typer.testing import CliRunner
 
-from malpl.cli import app
 from malpl.repository import MalplError, load_repository
 from malpl.site import render_site, write_site
 from malpl.site.build import slug
 from malpl.site.render import MARKER
 from malpl.views import resolve_period
+from tests.cli_runner import invoke
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -228,10 +227,10 @@ def test_an_earlier_site_is_replaced_whole(tmp_path: Path) -> None:
 
 
 def test_cli_site_writes_the_folder(tmp_path: Path) -> None:
-    result = CliRunner().invoke(app, ["-C", str(REPOS["kommun"]), "site", "T1-2024",
+    result = invoke(["-C", str(REPOS["kommun"]), "site", "T1-2024",
                                       "-o", str(tmp_path / "web")])
     assert result.exit_code == 0, result.output
     assert "wrote" in result.output and (tmp_path / "web" / "T1-2024" / "index.html").is_file()
-    bad = CliRunner().invoke(app, ["-C", str(REPOS["kommun"]), "site", "-o",
+    bad = invoke(["-C", str(REPOS["kommun"]), "site", "-o",
                                    str(REPOS["kommun"] / "goals")])
     assert bad.exit_code == 1 and "Traceback" not in bad.output

@@ -13,16 +13,15 @@ import time
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from bench.terminal import one_file
-from malpl.cli import app
+from tests.cli_runner import invoke
 
 MALPL = [sys.executable, "-m", "malpl"]
 
 
 def run(*args: str):
-    result = CliRunner().invoke(app, list(args))
+    result = invoke(list(args))
     assert "Traceback" not in result.output
     return result
 

@@ -14,9 +14,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from malpl.cli import app
+from tests.cli_runner import invoke
 from tests.conftest import FIXTURES
 
 HOSTILE = FIXTURES / "hostile"
@@ -26,7 +25,7 @@ VIEWS = (("status",), ("show", "1.1"), ("todo", "T1-2023"), ("measures",))
 
 
 def run(*args: str, columns: int = 400):
-    result = CliRunner().invoke(app, list(args), env={"COLUMNS": str(columns)})
+    result = invoke(list(args), env={"COLUMNS": str(columns)})
     assert "Traceback" not in result.output
     return result
 

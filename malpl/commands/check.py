@@ -1,0 +1,57 @@
+"""``malpl check`` and ``malpl schema``: is every file valid, and the format for editors."""
+
+from __future__ import annotations
+
+import os
+from argparse import Namespace
+from typing import Any
+
+from malpl.commands.common import plural
+from malpl.output import echo, write
+
+
+def check(args: Namespace) -> int:
+    from malpl.checks import check as run_check
+    from malpl.problems import format_text, to_json
+
+    result = run_check(args.root, args.paths or ())
+    if args.format == "json":
+        echo(to_json(result.problems, result.summary()))
+    elif args.format == "gitlab":
+        from malpl.lifecycle.ci import gitlab_json
+
+        echo(gitlab_json(result.problems))
+    else:
+        lines = (_github(result.problems) if args.format == "github"
+                 else [format_text(p) for p in result.problems])
+        for line in lines:
+            echo(line)
+        s = result.summary()
+        verdict = "FAILED" if result.failed(strict=args.strict) else "ok"
+        echo(
+            f"{verdict}: {s['files']} files, {s['goals']} goals, {s['targets']} targets, "
+            f"{s['measures']} measures; {plural(s['errors'], 'error')}, "
+            f"{plural(s['warnings'], 'warning')}",
+            err=args.format == "github")
+    return 1 if result.failed(strict=args.strict) else 0
+
+
+def _github(problems: list[Any]) -> list[str]:
+    """Annotations up to GitHub's limits; the rest into the job summary when there is one,
+    else as plain lines in the log."""
+    from malpl.lifecycle.ci import github_annotations, summary_markdown
+    from malpl.problems import format_text
+
+    shown, rest = github_annotations(problems)
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if rest and summary:
+        with open(summary, "a", encoding="utf-8") as handle:
+            handle.write(summary_markdown(rest))
+        return [*shown, f"{len(rest)} more problems are listed in the job summary"]
+    return shown + [format_text(p) for p in rest]
+
+
+def schema(args: Namespace) -> None:
+    from malpl.schema import json_schema_text
+
+    write(json_schema_text(args.kind))

@@ -1,0 +1,80 @@
+"""What several commands share: failing with a hint, loading a valid repository, printing."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
+
+from malpl.output import echo, write
+
+if TYPE_CHECKING:
+    from malpl.repository import Repository
+
+
+def fail(message: str, hint: str = "", code: int = 1) -> NoReturn:
+    """``error: …`` and a hint on stderr, then exit ``code`` (2 for usage errors)."""
+    echo(f"error: {message}", err=True)
+    if hint:
+        echo(f"    hint: {hint}", err=True)
+    raise SystemExit(code)
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Loading and rendering 100 000 targets make millions of small objects and no garbage
+    cycles; the collector's full passes over them made the time grow faster than the size."""
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+def print_rich(renderable: Any) -> None:
+    from malpl.terminal import console
+
+    with paused_gc():
+        console().print(renderable)
+
+
+def print_json(data: Any) -> None:
+    from malpl.output import json_text
+
+    echo(json_text(data))
+
+
+def load_valid(root: Path, at: str | None = None) -> Repository:
+    """The repository (as it was at git revision ``at``), or exit 1 pointing at
+    `malpl check` when it is invalid."""
+    from malpl.checks import validate
+    from malpl.dating import load_at
+    from malpl.problems import format_text
+
+    with paused_gc():
+        repo = load_at(root, at)
+        errors = [p for p in validate(repo) if p.is_error]
+    if errors:
+        for problem in errors[:5]:
+            echo(format_text(problem), err=True)
+        more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
+        fail(f"the goal files have {plural(len(errors), 'error')}{more}",
+             "run 'malpl check' to see them all, fix them, and try again")
+    return repo
+
+
+def apply_plan(plan: Any, dry_run: bool, done: str) -> None:
+    """Print the plan as a diff, or write it; ``done`` says what was written."""
+    if plan.empty:
+        echo("nothing to change")
+    elif dry_run:
+        write(plan.diff())
+    else:
+        names = plan.apply()
+        echo(f"{done} in {plural(len(names), 'file')}")

@@ -1,0 +1,55 @@
+"""``diff``, ``log`` and ``textconv``: the goals through git, in goal terms."""
+
+from __future__ import annotations
+
+from argparse import Namespace
+
+from malpl.commands.common import fail, print_json
+from malpl.output import echo, write
+
+
+def diff(args: Namespace) -> None:
+    from malpl import diff as diffs
+    from malpl.git import BadRevision
+
+    try:
+        result = diffs.diff_revisions(args.root, args.revisions, args.body)
+    except BadRevision as err:
+        fail(str(err), err.hint, code=2)
+    for note in result.notes:
+        echo(f"note: {note} (left out of the comparison)", err=True)
+    if args.format == "json":
+        print_json(result.as_dict())
+    elif args.format == "md":
+        echo(diffs.format_markdown(result.changes, result.config, result.title))
+    else:
+        echo(diffs.format_text(result.changes, result.config))
+
+
+def log(args: Namespace) -> None:
+    from malpl import diff as diffs
+    from malpl.repository import read_config
+
+    entries = diffs.history(args.root, args.ident, args.body)
+    if args.format == "json":
+        print_json([{"commit": e.commit.sha, "date": e.commit.date, "author": e.commit.author,
+                     "subject": e.commit.subject, "notes": e.notes,
+                     "changes": [c.as_dict() for c in e.changes]}
+                    for e in entries])
+        return
+    config = read_config(args.root)
+    for entry in entries:
+        c = entry.commit
+        echo(f"{c.sha[:10]} {c.date} {c.author}: {c.subject}")
+        for note in entry.notes:
+            echo(f"    note: {note}")
+        for change in entry.changes:
+            echo(f"    {diffs.describe(change, config)}")
+    if not entries:
+        echo(f"No commits changed {args.ident or ', '.join(args.body)}.")
+
+
+def textconv(args: Namespace) -> None:
+    from malpl.textconv import textconv as convert
+
+    write(convert(args.file, args.root))

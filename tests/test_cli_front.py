@@ -1,0 +1,126 @@
+"""The argparse front: what it imports, how it reports usage errors, how its help reads."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from malpl.cli import build_parser
+from tests.cli_runner import invoke
+from tests.conftest import ROOT
+
+HEAVY = {"rich", "jinja2", "httpx", "matplotlib", "pypandoc", "ruamel", "typer", "click",
+         "markupsafe"}
+
+
+def imported_after(args: list[str], cwd: Path = ROOT) -> set[str]:
+    """Top-level packages a fresh interpreter holds after ``malpl ARGS``."""
+    code = ("import sys\nfrom malpl.cli import main\ntry:\n    main(sys.argv[1:])\n"
+            "except SystemExit:\n    pass\nprint(' '.join(sorted({m.split('.')[0] "
+            "for m in sys.modules})), file=sys.stderr)")
+    done = subprocess.run([sys.executable, "-c", code, *args], cwd=cwd, capture_output=True,
+                          text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    return set(done.stderr.split("\n")[-2].split())
+
+
+def test_help_imports_nothing_heavy() -> None:
+    modules = imported_after(["--help"])
+    assert not modules & (HEAVY | {"yaml", "pydantic", "msgspec", "json"})
+
+
+def test_check_imports_neither_typer_nor_rich() -> None:
+    """Typer alone took ~66 ms and Rich ~30 ms of every `malpl check`."""
+    assert not imported_after(["check"]) & HEAVY
+
+
+def every_command() -> list[list[str]]:
+    found: list[list[str]] = []
+    waiting: list[tuple[list[str], argparse.ArgumentParser]] = [([], build_parser())]
+    while waiting:
+        prefix, parser = waiting.pop(0)
+        found.append(prefix)
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                waiting += [([*prefix, name], sub) for name, sub in action.choices.items()]
+    return found
+
+
+@pytest.mark.parametrize("command", every_command(), ids=" ".join)
+def test_help_reads_at_80_columns(command: list[str]) -> None:
+    result = invoke([*command, "--help"], env={"COLUMNS": "80"})
+    assert result.exit_code == 0 and result.stderr == ""
+    assert result.stdout.startswith(f"usage: {' '.join(['malpl', *command])}")
+    assert max(map(len, result.stdout.splitlines())) <= 80
+
+
+def test_help_keeps_every_option_and_short_flag() -> None:
+    text = invoke(["report", "--help"], env={"COLUMNS": "80"}).stdout
+    for option in ("-f, --format FORMAT", "-o, --output FILE", "--templates DIR",
+                   "--reference-doc FILE", "--force", "--allow-filters", "-b, --body KEY",
+                   "-l, --level LEVEL", "--at REV", "--date YYYY-MM-DD",
+                   "docx, md or html (default: docx)."):
+        assert option in text
+
+
+def test_usage_error_is_one_line_and_a_hint() -> None:
+    result = invoke(["status", "--bogus"])
+    assert result.exit_code == 2
+    assert result.stderr == ("error: unrecognized arguments: --bogus\n"
+                             "    hint: 'malpl status --help' shows what it takes\n")
+
+
+@pytest.mark.parametrize("args, message", [
+    (["-C", "/nowhere/at/all", "check"], "argument -C/--root: '/nowhere/at/all' does not exist"),
+    (["check", "-f", "xml"], "argument -f/--format: invalid choice: 'xml'"),
+    (["rollover", "2200"], "argument YEAR: '2200' is not a year from 1901 to 2100"),
+    (["show"], "the following arguments are required: ID"),
+    (["new", "target", "-t", "Mer."], "the following arguments are required: -g/--goal"),
+    (["textconv", "goals"], "argument FILE: 'goals' is a folder, not a file"),
+    (["init", "malpl.yaml", "--dry-run"], "argument DIR: 'malpl.yaml' is a file, not a folder"),
+])
+def test_usage_errors_say_what_is_wrong(args: list[str], message: str,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    result = invoke(args)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"error: {message}")
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize("group", [[], ["kolada"], ["period"], ["new"]])
+def test_a_group_alone_shows_its_commands(group: list[str]) -> None:
+    result = invoke(group)
+    assert result.exit_code == 2
+    assert result.stdout.startswith(f"usage: {' '.join(['malpl', *group])}")
+    assert "commands:" in result.stdout
+
+
+def test_version() -> None:
+    from malpl import __version__
+
+    assert invoke(["--version"]).stdout == f"malpl {__version__}\n"
+
+
+@pytest.mark.parametrize("launcher", [["-m", "malpl"], [str(ROOT / "cli.py")]])
+def test_module_and_checkout_script_run(launcher: list[str], shipped: Path) -> None:
+    done = subprocess.run([sys.executable, *launcher, "-C", str(shipped), "check"],
+                          capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("goals/") or done.stdout.startswith("ok: ")
+
+
+def test_debug_shows_the_traceback_others_a_message(repo: Path) -> None:
+    (repo / "notes.txt").write_text("a person's file\n")
+    args = ["-C", str(repo), "report", "-f", "md", "-o", str(repo / "notes.txt" / "r.md")]
+    plain = subprocess.run([sys.executable, "-m", "malpl", *args], capture_output=True,
+                           text=True, cwd=ROOT)
+    debug = subprocess.run([sys.executable, "-m", "malpl", "--debug", *args],
+                           capture_output=True, text=True, cwd=ROOT)
+    assert plain.returncode == 1 and plain.stderr.startswith("error: ")
+    assert "Traceback" not in plain.stderr
+    assert debug.returncode == 1 and "Traceback" in debug.stderr
