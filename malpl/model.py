@@ -8,8 +8,6 @@ walks the same types to name every problem. Cross-file and
 configuration-dependent rules live in :mod:`malpl.checks`.
 """
 
-from __future__ import annotations
-
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 
 import msgspec
@@ -218,7 +216,7 @@ class Goal(Strict, dict=True, gc=True):
     # goal was read from, and ``_body``, in the instance's ``__dict__`` (dict=True).
 
     @property
-    def source(self) -> Source:
+    def source(self) -> "Source":
         source = getattr(self, "_source", None)
         assert source is not None, "goal was not loaded from a file"
         return source

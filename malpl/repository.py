@@ -21,7 +21,6 @@ import msgspec
 from malpl.kolada.data import KoladaData
 from malpl.model import Config, Goal, convert
 from malpl.problems import Problem
-from malpl.schema_errors import problems_from
 from malpl.yamlsource import Source, load_bytes
 
 CONFIG_NAME = "malpl.yaml"
@@ -136,6 +135,8 @@ def parse_model(model: type[M], source: Source) -> M | None:
     try:
         return convert(model, source.data)
     except msgspec.ValidationError as err:
+        from malpl.schema_errors import problems_from  # only for files that do not fit
+
         # A value the loader already refused is one mistake, not two.
         refused = {(p.line, p.column) for p in source.problems}
         source.problems.extend(p for p in problems_from(source, model, err)

@@ -5,8 +5,6 @@ its units, by gender (T total, K women, M men) and year, with the date the
 figures last changed in the repository and Kolada's own description of the KPI.
 """
 
-from __future__ import annotations
-
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated
 
@@ -72,7 +70,7 @@ class KoladaData:
     """Every pulled file, by KPI id, with the source each was read from (for positions)."""
 
     files: dict[str, KoladaFile] = field(default_factory=dict)
-    sources: dict[str, Source] = field(default_factory=dict)
+    sources: dict[str, "Source"] = field(default_factory=dict)
 
     def get(self, kpi: str | None) -> KoladaFile | None:
         return self.files.get(kpi) if kpi else None
