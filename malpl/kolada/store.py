@@ -7,7 +7,6 @@ Python writes them), so pulling unchanged figures writes no byte.
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -77,6 +76,8 @@ def write(root: Path, file: KoladaFile) -> bool:
     path = file_path(root, file.kpi)
     text = render(file).encode("utf-8")
     path.parent.mkdir(parents=True, exist_ok=True)
+    import tempfile  # only a pull writes; `check` reads this module too
+
     fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
