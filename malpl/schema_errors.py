@@ -234,7 +234,10 @@ def _choices(values: tuple[Any, ...]) -> str:
 
 
 def _bound(number: float) -> str:
-    return str(int(number)) if float(number).is_integer() else str(number)
+    """1900 as 1900, but 1e15 as 1 000 000 000 000 000."""
+    if not float(number).is_integer():
+        return str(number)
+    return f"{int(number):,}".replace(",", " ") if abs(number) >= 10_000 else str(int(number))
 
 
 def suggest(name: str, allowed: list[str]) -> str:
