@@ -170,7 +170,8 @@ def _scalar(annotation: Any, base: Any, metas: list[msgspec.Meta], value: Any
         if any(m.min_length and len(value) < m.min_length for m in metas):
             return Mismatch((), "empty", value, wanted)
         pattern = next((m.pattern for m in metas if m.pattern), None)
-        return Mismatch((), "pattern", value, wanted, pattern)
+        if pattern:
+            return Mismatch((), "pattern", value, wanted, pattern)
     if base in (float, int) and not isinstance(value, bool):
         number = _number(base, value)
         if isinstance(number, Mismatch):
