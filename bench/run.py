@@ -143,6 +143,13 @@ def main() -> None:
         show("python -c pass", python)
         show("python -c 'import yaml'", timed(command(sys.executable, "-c", "import yaml"),
                                               args.runs * 2), python)
+        for module in ("malpl.model", "malpl.checks"):
+            show(f"python -c 'import {module}'", timed(command(
+                sys.executable, "-c", f"import {module}"), args.runs * 2), python)
+        show("check() in a fresh process (shipped goals)", timed(command(
+            sys.executable, "-c",
+            "from pathlib import Path; from malpl.checks import check; check(Path('.'))"),
+            args.runs * 2), python)
         show("malpl --help", timed(command(*MALPL, "--help"), args.runs * 2), python)
         show("malpl check (shipped goals)", timed(command(*MALPL, "check"), args.runs * 2),
              python)

@@ -502,9 +502,6 @@ def run(argv: Sequence[str]) -> int:
 
 def main(argv: Sequence[str] | None = None) -> NoReturn:
     """Run malpl with ``argv`` (default: the process's arguments) and exit with its code."""
-    # pydantic looks for plugins through package metadata on first use (~10 ms);
-    # the command line uses none.
-    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     words = list(sys.argv[1:] if argv is None else argv)
     if words[:1] == ["__complete"]:  # hidden: what the completion scripts call
         from malpl.commands.completion import complete

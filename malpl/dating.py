@@ -18,7 +18,7 @@ from contextlib import closing
 from pathlib import Path
 
 from malpl import git
-from malpl.model import FollowUp, Goal
+from malpl.model import FollowUp, Goal, plain
 from malpl.periods import SCHEMES, Period, PeriodError, parse_period
 from malpl.repository import CONFIG_NAME, MalplError, Repository, load_repository
 from malpl.text import visible
@@ -108,7 +108,7 @@ def entries(goals: Iterable[Goal], period: Period) -> list[Entry]:
 
 
 def _fields(follow: FollowUp) -> tuple[tuple[str, object], ...]:
-    return tuple(sorted(follow.model_dump().items()))
+    return tuple(sorted(plain(follow).items()))
 
 
 def _committed(root: Path, repo: Repository, period: Period, at: str | None

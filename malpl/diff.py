@@ -15,7 +15,7 @@ from dataclasses import field as default
 from pathlib import Path
 from typing import Any
 
-from malpl.model import Config, FollowUp, Goal, Measure, Target
+from malpl.model import Config, FollowUp, Goal, Measure, Target, plain
 from malpl.repository import CONFIG_NAME, Repository, assign_body, natural_key
 from malpl.text import visible
 
@@ -78,7 +78,7 @@ class _Differ:
 
     # --- configuration -------------------------------------------------------------------
     def config(self) -> None:
-        old, new = self.old.config.model_dump(), self.new.config.model_dump()
+        old, new = plain(self.old.config), plain(self.new.config)
         for key in new:
             if old.get(key) != new[key]:
                 self.add("config", "changed", "malpl.yaml", key, old.get(key), new[key])
@@ -148,9 +148,7 @@ class _Differ:
     def target(self, old: Target, new: Target) -> None:
         self.text("target", new.id, "text", old.text, new.text)
         self.value("target", new.id, "responsible", old.responsible, new.responsible)
-        self.value("target", new.id, "target",
-                   old.target.model_dump() if old.target else None,
-                   new.target.model_dump() if new.target else None)
+        self.value("target", new.id, "target", plain(old.target), plain(new.target))
         for period in sorted(old.followups.keys() | new.followups.keys()):
             self.followup(new.id, period, old.followups.get(period), new.followups.get(period))
 
@@ -190,25 +188,18 @@ class _Differ:
         self.text("measure", new.id, "name", old.name, new.name)
         for name in ("unit", "direction", "source", "kpi", "baseline", "note", "tolerance"):
             self.value("measure", new.id, name, getattr(old, name), getattr(new, name))
-        self.value("measure", new.id, "target",
-                   old.target.model_dump() if old.target else None,
-                   new.target.model_dump() if new.target else None)
+        self.value("measure", new.id, "target", plain(old.target), plain(new.target))
         for series in ("values", "forecasts", "missing", "breaks", "trends"):
             before, after = getattr(old, series), getattr(new, series)
             for key in sorted(before.keys() | after.keys()):
-                b, a = _plain(before.get(key)), _plain(after.get(key))
+                b, a = plain(before.get(key)), plain(after.get(key))
                 if b != a:
                     self.add("measure", "changed", new.id, series, b, a, period=key)
         refs = old.references.keys() | new.references.keys()
         for ref in sorted(refs):
-            b = old.references[ref].model_dump() if ref in old.references else None
-            a = new.references[ref].model_dump() if ref in new.references else None
+            b, a = plain(old.references.get(ref)), plain(new.references.get(ref))
             if b != a:
                 self.add("measure", "changed", new.id, f"references.{ref}", b, a)
-
-
-def _plain(value: Any) -> Any:
-    return value.model_dump() if hasattr(value, "model_dump") else value
 
 
 def _direction(config: Config, old: str | None, new: str | None) -> str:

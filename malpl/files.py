@@ -8,8 +8,6 @@ Ctrl-C never meets half a file, and nothing is left behind on failure.
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 from pathlib import Path
 from typing import BinaryIO
 
@@ -26,6 +24,9 @@ def stage(target: Path, content: bytes | BinaryIO, *, mode: int | None = None,
           prefix: str = ".") -> Path:
     """``content`` in a temporary file in ``target``'s folder (so that renaming it over
     ``target`` is atomic), on disk, with ``mode`` (default :func:`usual_mode`)."""
+    import shutil  # here, not above: `check` imports the modules that write, never writes
+    import tempfile
+
     fd, name = tempfile.mkstemp(prefix=f"{prefix}{target.name}.", suffix=".tmp",
                                 dir=target.parent)
     temp = Path(name)

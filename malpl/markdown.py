@@ -18,6 +18,7 @@ import datetime as dt
 import re
 from typing import Any
 
+import msgspec
 from markupsafe import Markup
 
 from malpl.text import LAYOUT_SPACE, visible
@@ -86,7 +87,6 @@ def safe(value: Any) -> Any:
         names = [f.name for f in dataclasses.fields(value)] + [
             n for n in dir(type(value)) if isinstance(getattr(type(value), n), property)]
         return safe({n: getattr(value, n) for n in names})
-    dump = getattr(value, "model_dump", None)
-    if callable(dump):
-        return safe(dump())
+    if isinstance(value, msgspec.Struct):
+        return safe(msgspec.to_builtins(value))
     raise TypeError(f"cannot make a {type(value).__name__} safe for a template")

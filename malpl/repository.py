@@ -16,12 +16,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
-from pydantic import BaseModel, ValidationError
+import msgspec
 
 from malpl.kolada.data import KoladaData
-from malpl.model import Config, Goal
+from malpl.model import Config, Goal, convert
 from malpl.problems import Problem
-from malpl.schema_errors import problems_from
 from malpl.yamlsource import Source, load_bytes
 
 CONFIG_NAME = "malpl.yaml"
@@ -29,7 +28,7 @@ GOALS_DIR = "goals"
 YAML_SUFFIXES = (".yaml", ".yml")
 MAX_FILE_BYTES = 64 * 2**20  # a goal file is kilobytes; this guards against /dev/zero
 
-M = TypeVar("M", bound=BaseModel)
+M = TypeVar("M", bound=msgspec.Struct)
 
 
 class MalplError(Exception):
@@ -134,11 +133,13 @@ def parse_model(model: type[M], source: Source) -> M | None:
             "start the file with lines such as 'id: \"1.1\"' and 'title: …'"))
         return None
     try:
-        return model.model_validate(source.data)
-    except ValidationError as err:
+        return convert(model, source.data)
+    except msgspec.ValidationError as err:
+        from malpl.schema_errors import problems_from  # only for files that do not fit
+
         # A value the loader already refused is one mistake, not two.
         refused = {(p.line, p.column) for p in source.problems}
-        source.problems.extend(p for p in problems_from(err, source, model)
+        source.problems.extend(p for p in problems_from(source, model, err)
                                if (p.line, p.column) not in refused)
         return None
 

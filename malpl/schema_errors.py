@@ -1,20 +1,25 @@
-"""Turn pydantic's validation errors into problems a person can act on.
+"""Name every way loaded data does not fit the format, each where it was written.
 
-Pydantic reports a location in the *model* (with union members and such in
-it); we map it back to the path in the *data*, so the line and column come
-from the positions recorded at load time, and we phrase the message in the
-words of someone editing a YAML file.
+The fast path (:func:`malpl.model.convert`, in C) stops at the first problem and
+says little. Only when it fails, this module walks the data along the same
+struct types and collects *every* problem, each with the path in the data, so
+the line and column come from the positions recorded at load time, phrased in
+the words of someone editing a YAML file. Whether a single value fits is still
+decided by msgspec itself, so the walk and the fast path cannot disagree.
 """
 
 from __future__ import annotations
 
 import difflib
+import math
 import types
 import typing
-from typing import Any
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ValidationError
+import msgspec
 
+from malpl.model import END, NUMBER_LIMIT, convert
 from malpl.problems import Problem
 from malpl.yamlsource import Path_, Source
 
@@ -31,16 +36,179 @@ _SWEDISH_FIELDS = {
     "referenser": "references", "utfall": "value",
 }
 
-_KINDS = {
-    "string_type": "text",
-    "float_type": "a number", "float_parsing": "a number", "int_type": "a whole number",
-    "int_parsing": "a whole number", "finite_number": "a finite number",
-    "bool_type": "true or false", "bool_parsing": "true or false",
-    "dict_type": "a mapping (indented 'key: value' lines)",
-    "model_type": "a mapping (indented 'key: value' lines)",
-    "model_attributes_type": "a mapping (indented 'key: value' lines)",
-    "list_type": "a list (lines starting with '- ')",
-}
+TEXT, NUMBER, FINITE, WHOLE = "text", "a number", "a finite number", "a whole number"
+BOOL = "true or false"
+MAPPING = "a mapping (indented 'key: value' lines)"
+LIST = "a list (lines starting with '- ')"
+_LABELS = {str: TEXT, float: NUMBER, int: WHOLE, bool: BOOL}
+
+
+@dataclass
+class Mismatch:
+    """One place where the data does not fit: what kind of misfit, and what was wanted."""
+
+    path: Path_
+    kind: Literal["missing", "unknown", "choices", "pattern", "empty", "too-short", "range",
+                  "digits", "wrong"]
+    value: Any = None
+    wanted: tuple[str, ...] = ()  # what the types hold, e.g. ("a number", MAPPING)
+    detail: Any = None  # the allowed keys, the choices, the pattern or the (low, high) bounds
+
+
+def _split(annotation: Any) -> tuple[Any, list[msgspec.Meta]]:
+    """The type under ``Annotated``, and its constraints."""
+    metas: list[msgspec.Meta] = []
+    while typing.get_origin(annotation) is Annotated:
+        base, *extras = typing.get_args(annotation)
+        metas += [m for m in extras if isinstance(m, msgspec.Meta)]
+        annotation = base
+    return annotation, metas
+
+
+def _container(value: Any) -> str | None:
+    return "mapping" if isinstance(value, dict) else "list" if isinstance(value, list) else None
+
+
+def _holds(annotation: Any) -> str | None:
+    """Which kind of container a type is written as, if any."""
+    base, _ = _split(annotation)
+    if (isinstance(base, type) and issubclass(base, msgspec.Struct)) \
+            or typing.get_origin(base) is dict:
+        return "mapping"
+    return "list" if typing.get_origin(base) is list else None
+
+
+def mismatches(model: type[msgspec.Struct], data: Any) -> list[Mismatch]:
+    """Every misfit of ``data`` against ``model``, in the order of the data."""
+    found: list[Mismatch] = []
+    _walk(model, data, (), found)
+    return found
+
+
+def _walk(annotation: Any, value: Any, path: Path_, found: list[Mismatch]) -> None:
+    base, metas = _split(annotation)
+    origin = typing.get_origin(base)
+    if origin in (typing.Union, types.UnionType):
+        _union(typing.get_args(base), value, path, found)
+    elif isinstance(base, type) and issubclass(base, msgspec.Struct):
+        _struct(base, value, path, found)
+    elif origin is list:
+        if not isinstance(value, list):
+            found.append(Mismatch(path, "wrong", value, (LIST,)))
+            return
+        least = max((m.min_length or 0 for m in metas), default=0)
+        if len(value) < least:
+            found.append(Mismatch(path, "too-short", value, (LIST,)))
+        (item,) = typing.get_args(base)
+        for index, child in enumerate(value):
+            _walk(item, child, (*path, index), found)
+    elif origin is dict:
+        if not isinstance(value, dict):
+            found.append(Mismatch(path, "wrong", value, (MAPPING,)))
+            return
+        _, item = typing.get_args(base)
+        for key, child in value.items():
+            _walk(item, child, (*path, key), found)
+    else:
+        misfit = _scalar(annotation, base, metas, value)
+        if misfit is not None:
+            misfit.path = path
+            found.append(misfit)
+
+
+def _struct(model: type[msgspec.Struct], value: Any, path: Path_,
+            found: list[Mismatch]) -> None:
+    if not isinstance(value, dict):
+        found.append(Mismatch(path, "wrong", value, (MAPPING,)))
+        return
+    fields = msgspec.structs.fields(model)
+    for field in fields:
+        if field.encode_name in value:
+            _walk(field.type, value[field.encode_name], (*path, field.encode_name), found)
+        elif field.required:
+            found.append(Mismatch((*path, field.encode_name), "missing"))
+    allowed = sorted(f.encode_name for f in fields)
+    found += [Mismatch((*path, key), "unknown", detail=allowed)
+              for key in value if key not in allowed]
+
+
+def _union(members: tuple[Any, ...], value: Any, path: Path_, found: list[Mismatch]) -> None:
+    options = [m for m in members if _split(m)[0] is not type(None)]
+    if value is None and len(options) < len(members):
+        return
+    kind = _container(value)
+    fitting = [m for m in options if kind and _holds(m) == kind]
+    if len(options) == 1 or len(fitting) == 1:  # one reading is meant: its problems count
+        _walk((fitting or options)[0], value, path, found)
+        return
+    tried = []
+    for option in options:
+        misfits: list[Mismatch] = []
+        _walk(option, value, path, misfits)
+        if not misfits:
+            return
+        tried.append(misfits[0])
+    if tried[0].kind != "wrong":  # e.g. a number out of range: say that, not "a number or …"
+        found.append(tried[0])
+        return
+    wanted = tuple(dict.fromkeys(label for misfit in tried for label in misfit.wanted))
+    found.append(Mismatch(path, "wrong", value, wanted))
+
+
+def _scalar(annotation: Any, base: Any, metas: list[msgspec.Meta], value: Any
+            ) -> Mismatch | None:
+    """Why one value does not fit a scalar type (None when it fits)."""
+    try:
+        convert(annotation, value)  # type: ignore[arg-type]
+        return None
+    except msgspec.ValidationError:
+        pass
+    if typing.get_origin(base) is Literal:
+        return Mismatch((), "choices", value, ("one of the choices",), typing.get_args(base))
+    wanted = (_LABELS.get(base, getattr(base, "__name__", str(base))),)
+    if base is str and isinstance(value, str):
+        if any(m.min_length and len(value) < m.min_length for m in metas):
+            return Mismatch((), "empty", value, wanted)
+        pattern = next((m.pattern for m in metas if m.pattern), None)
+        if pattern:
+            return Mismatch((), "pattern", value, wanted, pattern)
+    if base in (float, int) and not isinstance(value, bool):
+        number = _number(base, value)
+        if isinstance(number, Mismatch):
+            return number
+        if number is not None:
+            low = max((m.ge for m in metas if m.ge is not None), default=-math.inf)
+            high = min((m.le for m in metas if m.le is not None), default=math.inf)
+            if not low <= number <= high:
+                return Mismatch((), "range", value, wanted, (low, high, number))
+    return Mismatch((), "wrong", value, wanted)
+
+
+def _number(base: type, value: Any) -> float | int | Mismatch | None:
+    """The number a value reads as (None: none), or why it cannot be one."""
+    if isinstance(value, str):
+        try:
+            if not math.isfinite(float(value)):
+                return Mismatch((), "wrong", value, (FINITE if base is float else WHOLE,))
+        except ValueError:
+            return None
+        try:
+            return convert(base, value)  # type: ignore[arg-type]
+        except msgspec.ValidationError:
+            return None
+    if isinstance(value, float) and not math.isfinite(value):
+        return Mismatch((), "wrong", value, (FINITE if base is float else WHOLE,))
+    if base is float and isinstance(value, int):
+        try:
+            float(value)
+        except OverflowError:
+            return Mismatch((), "digits", value, (NUMBER,))
+    if base is int and isinstance(value, float) and not value.is_integer():
+        return None
+    return value if isinstance(value, (int, float)) else None
+
+
+# --- the words ------------------------------------------------------------------------
 
 
 def _describe(value: Any, raw: str | None) -> str:
@@ -61,53 +229,16 @@ def _describe(value: Any, raw: str | None) -> str:
     return type(value).__name__
 
 
-def _unwrap(annotation: Any) -> list[Any]:
-    """The types an annotation may hold (Optional, unions)."""
-    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
-        return [a for a in typing.get_args(annotation) if a is not type(None)]
-    return [annotation]
+def _choices(values: tuple[Any, ...]) -> str:
+    quoted = [repr(v) for v in values]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
 
 
-def _step(annotation: Any, seg: Any) -> Any:
-    options = _unwrap(annotation)
-    for option in options:
-        if isinstance(option, type) and issubclass(option, BaseModel):
-            if len(options) > 1 and option.__name__ == seg:
-                return option
-            if isinstance(seg, str) and seg in option.model_fields:
-                return option.model_fields[seg].annotation
-        origin = typing.get_origin(option)
-        if origin is list and isinstance(seg, int):
-            return typing.get_args(option)[0]
-        if origin is dict:
-            return typing.get_args(option)[1]
-    return annotation  # a segment naming no data, such as a union member 'float'
-
-
-def _model_at(model: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | None:
-    """Follow a pydantic location through the model's annotations."""
-    current: Any = model
-    for seg in loc:
-        current = _step(current, seg)
-    options = [o for o in _unwrap(current) if isinstance(o, type) and issubclass(o, BaseModel)]
-    return options[0] if options else None
-
-
-def _data_path(data: Any, loc: tuple[Any, ...]) -> Path_:
-    """Map a pydantic location onto the data (a missing key ends the path)."""
-    path: list[str | int] = []
-    node = data
-    for seg in loc:
-        in_dict = isinstance(node, dict) and seg in node
-        in_list = isinstance(node, list) and isinstance(seg, int) and 0 <= seg < len(node)
-        if in_dict or in_list:
-            node = node[seg]
-        elif isinstance(node, dict) and isinstance(seg, str) and seg.isidentifier():
-            return (*path, seg)
-        else:
-            continue  # a union member's name, not part of the data
-        path.append(seg)
-    return tuple(path)
+def _bound(number: float) -> str:
+    """1900 as 1900, but 1e15 as 1 000 000 000 000 000."""
+    if not float(number).is_integer():
+        return str(number)
+    return f"{int(number):,}".replace(",", " ") if abs(number) >= 10_000 else str(int(number))
 
 
 def suggest(name: str, allowed: list[str]) -> str:
@@ -122,81 +253,80 @@ def _field_name(path: Path_) -> str:
     return names[-1] if names else "the file"
 
 
-def problems_from(err: ValidationError, source: Source, model: type[BaseModel]) -> list[Problem]:
-    """One problem per place in the data, however many union members failed there."""
-    grouped: dict[Path_, list[dict[str, Any]]] = {}
-    for error in err.errors(include_url=False):
-        path = _data_path(source.data, tuple(error["loc"]))
-        grouped.setdefault(path, []).append(error)
+def problems_from(source: Source, model: type[msgspec.Struct],
+                  error: msgspec.ValidationError | None = None) -> list[Problem]:
+    """One problem per place in ``source.data`` that does not fit ``model``.
+
+    ``error`` is what the fast path said; it is reported only should the walk find
+    nothing (which would be a bug in the walk, never a reason to drop a file quietly).
+    """
+    found: dict[Path_, Mismatch] = {}
+    for misfit in mismatches(model, source.data):
+        found.setdefault(misfit.path, misfit)
     # An unknown key that is a typo of a missing one is one mistake, not two.
-    for path, errors in list(grouped.items()):
-        if errors[0]["type"] != "extra_forbidden":
-            continue
-        parent = _model_at(model, tuple(errors[0]["loc"])[:-1])
-        guess = suggest(str(path[-1]), sorted(parent.model_fields) if parent else [])
-        missing = (*path[:-1], guess)
-        if guess and grouped.get(missing, [{}])[0].get("type") == "missing":
-            del grouped[missing]
-    return [_one(path, errors, source, model) for path, errors in grouped.items()]
+    for path, misfit in list(found.items()):
+        if misfit.kind == "unknown":
+            guess = suggest(str(path[-1]), misfit.detail)
+            twin = found.get((*path[:-1], guess))
+            if guess and twin is not None and twin.kind == "missing":
+                del found[twin.path]
+    if not found and error is not None:
+        return [source.problem((), "wrong-type", f"the file does not fit the format: {error}")]
+    return [_problem(misfit, source) for misfit in found.values()]
 
 
-def _one(path: Path_, errors: list[dict[str, Any]], source: Source,
-         model: type[BaseModel]) -> Problem:
-    first = errors[0]
-    kind = first["type"]
+def _problem(misfit: Mismatch, source: Source) -> Problem:
+    path, kind, value = misfit.path, misfit.kind, misfit.value
     name = _field_name(path)
+    raw = source.raw.get(path)
     if kind == "missing":
         return source.problem(path, "missing-field", f"missing required field '{name}'",
                               f"add a line '{name}: …' here")
-    if kind == "extra_forbidden":
-        parent = _model_at(model, tuple(first["loc"])[:-1])
-        allowed = sorted(parent.model_fields) if parent else []
-        guess = suggest(name, allowed)
+    if kind == "unknown":
+        guess = suggest(name, misfit.detail)
         hint = f"did you mean '{guess}'?" if guess else ""
-        if allowed:
-            hint = (hint + " " if hint else "") + "allowed here: " + ", ".join(allowed)
+        if misfit.detail:
+            hint = (hint + " " if hint else "") + "allowed here: " + ", ".join(misfit.detail)
         return source.problem(path, "unknown-field", f"unknown field '{name}'", hint, key=True)
-    if kind == "literal_error":
-        expected = first.get("ctx", {}).get("expected", "")
+    if kind == "choices":
+        expected = _choices(misfit.detail)
         return source.problem(path, "invalid-value",
-                              f"'{name}' must be one of {expected}, not "
-                              f"{_describe(first['input'], source.raw.get(path))}",
+                              f"'{name}' must be one of {expected}, not {_describe(value, raw)}",
                               f"write one of {expected}")
-    if kind == "string_pattern_mismatch":
+    if kind == "pattern":
         return source.problem(path, "invalid-value", f"'{name}' has the wrong form",
-                              f"it must match {first['ctx']['pattern']}")
-    if kind == "string_too_short":
+                              f"it must match {misfit.detail.replace(END, '$')}")
+    if kind == "empty":
         return source.problem(path, "empty-text", f"'{name}' is empty",
                               f"write the {name} after the colon")
-    if kind == "too_short":
+    if kind == "too-short":
         return source.problem(path, "invalid-value", f"'{name}' must have at least one item",
                               "add an item, or remove the key to use the default")
-    if kind in ("less_than_equal", "greater_than_equal"):
-        return source.problem(path, "value-range",
-                              f"'{name}' is {source.raw.get(path) or first['input']}, "
-                              "too large for malpl to compute with",
-                              "numbers must lie between -1 000 000 000 000 000 and "
-                              "1 000 000 000 000 000; check the value")
-    value = first["input"]
-    if kind == "float_type" and isinstance(value, int) and not isinstance(value, bool):
+    if kind == "range":
+        low, high, number = misfit.detail
+        shown = raw or str(value)
+        if (low, high) == (-NUMBER_LIMIT, NUMBER_LIMIT) or abs(number) > NUMBER_LIMIT:
+            return source.problem(path, "value-range",
+                                  f"'{name}' is {shown}, too large for malpl to compute with",
+                                  "numbers must lie between -1 000 000 000 000 000 and "
+                                  "1 000 000 000 000 000; check the value")
+        side = f"below the lowest, {_bound(low)}" if number < low else \
+            f"above the highest, {_bound(high)}"
+        return source.problem(path, "value-range", f"'{name}' is {shown}, {side}",
+                              f"write a number from {_bound(low)} to {_bound(high)}")
+    if kind == "digits":
         return source.problem(path, "value-range",
                               f"'{name}' is too large a number ({len(str(abs(value)))} digits)",
                               "numbers must be below 10^308; for large amounts use a larger "
                               "unit, e.g. mnkr instead of kr")
-    wanted = []
-    for error in errors:
-        label = _KINDS.get(error["type"], error["msg"].lower())
-        if label not in wanted:
-            wanted.append(label)
-    raw = source.raw.get(path)
-    got = _describe(first["input"], raw)
-    message = f"'{name}' must be {' or '.join(wanted)}, not {got}"
+    wanted = misfit.wanted
     hint = ""
-    if "text" in wanted and raw is not None:
+    if TEXT in wanted and raw is not None:
         hint = f"put it in quotes: {name}: \"{raw}\""
-    elif "text" in wanted and value is None:
+    elif TEXT in wanted and value is None:
         hint = "write the text after the colon, or remove the line"
-    elif "a number" in wanted and isinstance(value, str):
+    elif NUMBER in wanted and isinstance(value, str):
         hint = ("YAML numbers use a decimal point and no unit: write 79.2, not 79,2 or 79,2 %"
                 if any(c in value for c in ",% ") else "write a plain number such as 79.2")
-    return source.problem(path, "wrong-type", message, hint)
+    return source.problem(path, "wrong-type", f"'{name}' must be {' or '.join(wanted)}, not "
+                          f"{_describe(value, raw)}", hint)

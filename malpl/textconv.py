@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from malpl import swedish
-from malpl.model import Config, FollowUp, Goal, Measure
+from malpl.model import Config, FollowUp, Goal, Measure, plain
 from malpl.repository import load_goal, read_config, read_source
 from malpl.text import visible
 from malpl.views import paragraphs, target_text
@@ -58,7 +58,8 @@ def _measure(measure: Measure) -> list[str]:
     if measure.tolerance:
         lines.append(f"  tolerance: {swedish.number(measure.tolerance)}")
     if measure.target:
-        lines.append(f"  target: {measure.target.model_dump(exclude_none=True)}")
+        shown = {k: v for k, v in plain(measure.target).items() if v is not None}
+        lines.append(f"  target: {shown}")
     if measure.baseline:
         lines.append(f"  baseline: {measure.baseline}")
     if measure.note:

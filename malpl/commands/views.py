@@ -35,6 +35,7 @@ def status(args: Namespace) -> None:
 
 def show(args: Namespace) -> None:
     from malpl import terminal, views
+    from malpl.model import plain
 
     repo = load_valid(args.root, args.at)
     chosen = views.resolve_period(repo, args.period) if args.period else None
@@ -48,7 +49,7 @@ def show(args: Namespace) -> None:
                 "history": [{"period": p, "assessment": a.key, "forecast": f.key if f else None}
                             for p, a, f in t.history]}
 
-    print_json({"goal": detail.goal.model_dump(), "body": detail.body, "period": detail.period,
+    print_json({"goal": plain(detail.goal), "body": detail.body, "period": detail.period,
                 "parents": [p.id for p in detail.parents],
                 "own": history(detail.own) if detail.own else None,
                 "broken_down_by": {name: [g.id for g in goals]

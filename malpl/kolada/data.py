@@ -5,15 +5,13 @@ its units, by gender (T total, K women, M men) and year, with the date the
 figures last changed in the repository and Kolada's own description of the KPI.
 """
 
-from __future__ import annotations
-
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
-from pydantic import Field
+import msgspec
 
 from malpl import swedish
-from malpl.model import Number, Strict, _d
+from malpl.model import END, Number, Strict, _d
 
 if TYPE_CHECKING:
     from malpl.yamlsource import Source
@@ -23,27 +21,32 @@ GENDERS = {"T": "totalt", "K": "kvinnor", "M": "män"}
 Scalar = str | int | float | bool | None
 
 
-class KoladaFile(Strict):
-    """``data/kolada/KPI.yaml``, written by ``malpl kolada pull``."""
+class KoladaFile(Strict, omit_defaults=True):
+    """``data/kolada/KPI.yaml``, written by ``malpl kolada pull`` (which leaves out defaults)."""
 
-    kpi: str = Field(pattern=r"^[NUV]\d{5}$", description=_d("Nyckeltalets id", "The KPI id"))
-    fetched: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$", description=_d(
+    kpi: Annotated[str, msgspec.Meta(pattern=r"^[NUV]\d{5}" + END),
+                   _d("Nyckeltalets id", "The KPI id")]
+    fetched: Annotated[str, msgspec.Meta(pattern=r"^\d{4}-\d{2}-\d{2}" + END), _d(
         "Dagen värdena senast ändrades i filen (ÅÅÅÅ-MM-DD)",
-        "The day the figures last changed in the file (YYYY-MM-DD)"))
-    known: bool = Field(True, description=_d(
-        "false när Kolada inte känner nyckeltalet", "false when Kolada does not know the KPI"))
-    metadata: dict[str, Scalar] = Field(default_factory=dict, description=_d(
-        "Koladas beskrivning av nyckeltalet", "Kolada's description of the KPI"))
-    names: dict[str, str] = Field(default_factory=dict, description=_d(
-        "Namn per kommun, grupp eller enhet", "Name of each municipality, group or unit"))
-    unknown: list[str] = Field(default_factory=list, description=_d(
-        "Efterfrågade id som Kolada inte känner", "Requested ids Kolada does not know"))
-    values: dict[str, dict[str, dict[str, Number | None]]] = Field(
-        default_factory=dict, description=_d(
-            "Värden per kommun/grupp/enhet, kön (T, K, M) och år; null = ej publicerat",
-            "Values by municipality/group/unit, gender (T, K, M) and year; null = not published"))
-    status: dict[str, dict[str, dict[str, str]]] = Field(default_factory=dict, description=_d(
-        "Koladas statusflagga där den finns", "Kolada's status flag where there is one"))
+        "The day the figures last changed in the file (YYYY-MM-DD)")]
+    known: Annotated[bool, _d(
+        "false när Kolada inte känner nyckeltalet", "false when Kolada does not know the KPI")] = True
+    metadata: Annotated[dict[str, Scalar], _d(
+        "Koladas beskrivning av nyckeltalet", "Kolada's description of the KPI")] = \
+        msgspec.field(default_factory=dict)
+    names: Annotated[dict[str, str], _d(
+        "Namn per kommun, grupp eller enhet", "Name of each municipality, group or unit")] = \
+        msgspec.field(default_factory=dict)
+    unknown: Annotated[list[str], _d(
+        "Efterfrågade id som Kolada inte känner", "Requested ids Kolada does not know")] = \
+        msgspec.field(default_factory=list)
+    values: Annotated[dict[str, dict[str, dict[str, Number | None]]], _d(
+        "Värden per kommun/grupp/enhet, kön (T, K, M) och år; null = ej publicerat",
+        "Values by municipality/group/unit, gender (T, K, M) and year; null = not published")] = \
+        msgspec.field(default_factory=dict)
+    status: Annotated[dict[str, dict[str, dict[str, str]]], _d(
+        "Koladas statusflagga där den finns", "Kolada's status flag where there is one")] = \
+        msgspec.field(default_factory=dict)
 
     @property
     def title(self) -> str:
@@ -67,7 +70,7 @@ class KoladaData:
     """Every pulled file, by KPI id, with the source each was read from (for positions)."""
 
     files: dict[str, KoladaFile] = field(default_factory=dict)
-    sources: dict[str, Source] = field(default_factory=dict)
+    sources: dict[str, "Source"] = field(default_factory=dict)
 
     def get(self, kpi: str | None) -> KoladaFile | None:
         return self.files.get(kpi) if kpi else None

@@ -14,10 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import msgspec
+
 from malpl.kolada import store
 from malpl.kolada.client import Client, base_url
 from malpl.kolada.data import GENDERS, Change, KoladaFile, changes
 from malpl.kolada.ids import GROUP, MUNICIPALITY, KoladaId, is_entity, is_kpi, is_ou
+from malpl.model import convert
 from malpl.repository import MalplError, Repository
 
 Cells = dict[str, dict[str, dict[str, Any]]]  # entity → gender → year → value
@@ -140,14 +143,14 @@ def build(kpi: str, wanted: Wanted, got: Fetched, old: KoladaFile | None, since:
         if item.get("kpi") == kpi and entity in ids:
             _apply(values, status, item, str(entity))
     meta = got.metadata.get(kpi)
-    new = KoladaFile(
-        kpi=kpi, fetched=today, known=meta is not None,
-        metadata={k: v for k, v in (meta or {}).items()
-                  if k != "id" and (v is None or isinstance(v, (str, int, float, bool)))},
-        names={i: got.names[i] for i in sorted(ids) if i in got.names},
-        unknown=sorted(i for i in ids if i not in got.names),
-        values=_pruned(values), status=_pruned(status))
-    if old is not None and new.model_copy(update={"fetched": old.fetched}) == old:
+    new = convert(KoladaFile, {  # checked as a file is when it is read back
+        "kpi": kpi, "fetched": today, "known": meta is not None,
+        "metadata": {k: v for k, v in (meta or {}).items()
+                     if k != "id" and (v is None or isinstance(v, (str, int, float, bool)))},
+        "names": {i: got.names[i] for i in sorted(ids) if i in got.names},
+        "unknown": sorted(i for i in ids if i not in got.names),
+        "values": _pruned(values), "status": _pruned(status)})
+    if old is not None and msgspec.structs.replace(new, fetched=old.fetched) == old:
         return old
     return new
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from malpl import files
 from malpl.kolada.data import KOLADA_DIR, KoladaData, KoladaFile
+from malpl.model import plain
 from malpl.problems import Problem
 from malpl.yamlsource import Source
 
@@ -50,7 +51,7 @@ def render(file: KoladaFile) -> str:
     """The file's text: the same content always gives the same bytes."""
     import yaml
 
-    data = file.model_dump(exclude_defaults=True)
+    data = plain(file)  # without the defaults (KoladaFile omits them), but always 'known'
     data.setdefault("known", file.known)
     body = yaml.safe_dump(data, allow_unicode=True, sort_keys=True, default_flow_style=False,
                           width=100)
