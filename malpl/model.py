@@ -357,10 +357,11 @@ def _default_levels() -> list[Level]:
 
 def _default_scale() -> list[ScaleStep]:
     return [
-        ScaleStep(key="uppfyllt", label="Uppfyllt", color="#2e7d32"),
-        ScaleStep(key="delvis_uppfyllt", label="Delvis uppfyllt", color="#c77700"),
-        ScaleStep(key="ej_paborjat", label="Ej påbörjat", color="#455a64"),
-        ScaleStep(key="ej_uppfyllt", label="Ej uppfyllt", color="#c62828"),
+        # A symbol of its own per step: told apart in grey print and without colour vision.
+        ScaleStep(key="uppfyllt", label="Uppfyllt", color="#2e7d32", symbol="●"),
+        ScaleStep(key="delvis_uppfyllt", label="Delvis uppfyllt", color="#c77700", symbol="▲"),
+        ScaleStep(key="ej_paborjat", label="Ej påbörjat", color="#455a64", symbol="□"),
+        ScaleStep(key="ej_uppfyllt", label="Ej uppfyllt", color="#c62828", symbol="■"),
     ]
 
 

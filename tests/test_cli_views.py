@@ -45,8 +45,8 @@ def test_status_golden_plain_table(repo: Path) -> None:
 def test_status_defaults_to_latest_period_and_shows_change(repo: Path) -> None:
     t2 = run("-C", str(repo), "status").output
     t1 = run("-C", str(repo), "status", "T1-2023").output
-    assert "Tertial 2 2023" in t2 and "● Ej uppfyllt" in t2
-    assert "● Delvis uppfyllt" in t1 and "Ej uppfyllt" not in t1.split("1.1 Fler")[1]
+    assert "Tertial 2 2023" in t2 and "■ Ej uppfyllt" in t2
+    assert "▲ Delvis uppfyllt" in t1 and "Ej uppfyllt" not in t1.split("1.1 Fler")[1]
 
 
 def test_status_json_is_the_library_data(repo: Path) -> None:
@@ -111,8 +111,8 @@ def test_invalid_files_are_refused(repo: Path) -> None:
 
 def test_show_goal_has_history_comment_and_measures(repo: Path) -> None:
     out = run("-C", str(repo), "show", "1.1").output
-    assert "T1-2023  ● Delvis uppfyllt  ● Uppfyllt" in out
-    assert "T2-2023  ● Ej uppfyllt      ● Ej uppfyllt" in out
+    assert "T1-2023  ▲ Delvis uppfyllt  ● Uppfyllt" in out
+    assert "T2-2023  ■ Ej uppfyllt      ■ Ej uppfyllt" in out
     assert "Kommentar T2-2023:" in out and "Utfallet blev 79,2 % behöriga" in out
     assert "senast 2022: 79,2\u00a0%" in out and "Riket 2022: 83,5\u00a0%" in out
     assert "█▆▁ 2020–2022 ↘ försämrad" in out

@@ -63,7 +63,7 @@ def test_text_and_assessment_changes(history_repo: Path) -> None:
             "delvis_uppfyllt", "better") in found
     out = invoke(["-C", str(history_repo), "diff"]).output
     assert "target 1.1.2 text: Tryggheten i skolan ska [-öka.-]{+öka tydligt.+}" in out
-    assert ("target 1.1.1 T2-2023 assessment: ● Ej uppfyllt → ● Delvis uppfyllt (better)"
+    assert ("target 1.1.1 T2-2023 assessment: ■ Ej uppfyllt → ▲ Delvis uppfyllt (better)"
             in out)
 
 
@@ -82,7 +82,7 @@ def test_new_period_and_worse_assessment_between_commits(history_repo: Path) -> 
     md = invoke(["-C", str(history_repo), "diff", "HEAD~1..HEAD", "-f", "md"]).output
     assert md.startswith("## Goal changes HEAD\\~1..HEAD\n\n### Follow-ups (2)\n")
     assert "- target 1\\.2.1 T2-2023: new follow-up: Inga fler aktiviteter. Budgeten räcker inte." in md
-    assert "assessment: Ej bedömd → ● Ej uppfyllt" in md
+    assert "assessment: Ej bedömd → ■ Ej uppfyllt" in md
 
 
 def test_target_moved_between_files_and_renamed_file(history_repo: Path) -> None:
@@ -174,8 +174,8 @@ def test_textconv_is_stable_and_used_by_git(history_repo: Path) -> None:
     git(history_repo, "config", "diff.malpl.textconv", f"{sys.executable} -m malpl textconv")
     edit(history_repo / "goals" / "1.1.yaml", "forecast: uppfyllt", "forecast: delvis_uppfyllt")
     out = git(history_repo, "diff")
-    assert "-  T1-2023: ● Delvis uppfyllt, forecast ● Uppfyllt, ready" in out
-    assert "+  T1-2023: ● Delvis uppfyllt, forecast ● Delvis uppfyllt, ready" in out
+    assert "-  T1-2023: ▲ Delvis uppfyllt, forecast ● Uppfyllt, ready" in out
+    assert "+  T1-2023: ▲ Delvis uppfyllt, forecast ▲ Delvis uppfyllt, ready" in out
 
 
 def test_textconv_prints_invalid_files_as_they_are(repo: Path) -> None:

@@ -16,7 +16,7 @@ import pytest
 from malpl import svgchart
 from malpl.lifecycle.init import Settings, config_text
 from malpl.measureviews import Marker, MeasureView, Point, ReferenceView
-from malpl.model import Config
+from malpl.model import Config, convert
 from malpl.periods import parse_point
 from malpl.report import write_report
 from malpl.report.context import chart_alt, chart_caption
@@ -172,7 +172,7 @@ def test_new_repository_scale_has_a_symbol_per_step_and_3_to_1_contrast() -> Non
     import yaml
 
     text = config_text(Settings(name="Testkommun"))
-    scale = Config.model_validate(yaml.safe_load(text)).scale
+    scale = convert(Config, yaml.safe_load(text)).scale
     symbols = [s.symbol for s in scale]
     assert len(set(symbols)) == len(symbols) == 4 and "○" not in symbols
     assert all(_contrast(s.color) >= 3 for s in scale)
