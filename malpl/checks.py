@@ -11,8 +11,9 @@ import datetime as dt
 import difflib
 import re
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
+
+import msgspec
 
 from malpl.kolada import ids as kolada_ids
 from malpl.model import FollowUp, Goal, KoladaCompare, Measure
@@ -454,8 +455,6 @@ def _compare_ids(source: Source, base: Path_, compares: list[KoladaCompare],
 def check_kolada(repo: Repository) -> list[Problem]:
     """Kolada ids must exist, Kolada measures must have been pulled, and an own value that
     differs from Kolada's is pointed out (the own value is the one shown)."""
-    from malpl.measureviews import kolada_values
-
     unknown = _unknown_ids(repo)
     problems = []
     if repo.config_source is not None:
@@ -485,6 +484,8 @@ def check_kolada(repo: Repository) -> list[Problem]:
                 (*base, "kpi"), "kolada-unknown", f"Kolada does not know {measure.kpi} ({where})",
                 kolada_ids.KPI_HINT))
         else:
+            from malpl.measureviews import kolada_values  # only with pulled figures
+
             theirs = kolada_values(repo.config, measure, file)
             for year, own in measure.values.items():
                 if own is not None and year in theirs and abs(theirs[year] - own) > 1e-9:
@@ -523,8 +524,7 @@ def validate(repo: Repository) -> list[Problem]:
     return sorted(set(problems))
 
 
-@dataclass
-class CheckResult:
+class CheckResult(msgspec.Struct):
     """What ``malpl check`` found, and how much it looked at."""
 
     problems: list[Problem]

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+
+import msgspec
 
 SCHEMES: dict[str, tuple[str, int, str]] = {
     # scheme: (prefix, periods per year, Swedish name)
@@ -22,8 +23,7 @@ _YEAR = re.compile(r"^\d{4}$")
 YEAR_RANGE = (1900, 2100)
 
 
-@dataclass(frozen=True, order=True)
-class Period:
+class Period(msgspec.Struct, frozen=True, order=True):
     """A period of a year, or the whole year when ``number`` is 0."""
 
     year: int

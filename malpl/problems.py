@@ -7,8 +7,9 @@ GitHub annotations always say the same thing.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
 from typing import Literal
+
+import msgspec
 
 from malpl.output import json_text
 
@@ -50,8 +51,7 @@ CODES: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True, order=True)
-class Problem:
+class Problem(msgspec.Struct, frozen=True, order=True):
     """One finding in one file. Field order is the sort order of reports."""
 
     path: str
@@ -107,4 +107,4 @@ def format_github(problem: Problem) -> str:
 
 
 def to_json(problems: Iterable[Problem], summary: dict[str, int]) -> str:
-    return json_text({"problems": [asdict(p) for p in problems], "summary": summary})
+    return json_text({"problems": [msgspec.structs.asdict(p) for p in problems], "summary": summary})

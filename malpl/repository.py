@@ -12,7 +12,6 @@ import os
 import re
 import stat
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
@@ -42,18 +41,17 @@ class MalplError(Exception):
         self.hint = hint
 
 
-@dataclass
-class Repository:
+class Repository(msgspec.Struct):
     root: Path
     config: Config
-    goals: list[Goal] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
+    goals: list[Goal] = msgspec.field(default_factory=list)
+    problems: list[Problem] = msgspec.field(default_factory=list)
     files: int = 0
     config_source: Source | None = None
-    kolada: KoladaData = field(default_factory=KoladaData)  # pulled figures, data/kolada/
+    kolada: KoladaData = msgspec.field(default_factory=KoladaData)  # pulled figures, data/kolada/
 
-    _index: dict[str, Goal] = field(default_factory=dict, repr=False)
-    _indexed: tuple[int, int] = field(default=(0, -1), repr=False)  # (id, len) of that list
+    _index: dict[str, Goal] = msgspec.field(default_factory=dict)
+    _indexed: tuple[int, int] = (0, -1)  # (id, len) of that list
 
     def goal(self, goal_id: str) -> Goal | None:
         """A goal by id, through an index rebuilt whenever ``goals`` is replaced or grows."""

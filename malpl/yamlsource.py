@@ -20,9 +20,9 @@ import unicodedata
 from array import array
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from typing import Any
 
+import msgspec
 import yaml
 from yaml.nodes import MappingNode, ScalarNode
 
@@ -53,8 +53,7 @@ def _unpack(packed: int) -> tuple[int, int]:
     return (packed >> 32) + 1, packed & _COLUMN_MASK
 
 
-@dataclass
-class Source:
+class Source(msgspec.Struct):
     """A loaded file: its data and where each value was written.
 
     Every value in ``data`` has a slot, numbered in the order the file is read
@@ -69,13 +68,13 @@ class Source:
 
     path: str
     data: Any = None
-    raw: dict[Path_, str] = field(default_factory=dict)
-    problems: list[Problem] = field(default_factory=list)
+    raw: dict[Path_, str] = msgspec.field(default_factory=dict)
+    problems: list[Problem] = msgspec.field(default_factory=list)
     #: Could a value hold a control character? Only through an escape or one written raw.
     may_hide: bool = False
-    _values: array = field(default_factory=lambda: array("Q"), repr=False)
-    _keys: array = field(default_factory=lambda: array("Q"), repr=False)
-    _ends: array = field(default_factory=lambda: array("Q"), repr=False)
+    _values: array = msgspec.field(default_factory=lambda: array("Q"))
+    _keys: array = msgspec.field(default_factory=lambda: array("Q"))
+    _ends: array = msgspec.field(default_factory=lambda: array("Q"))
 
     def _child(self, slot: int, container: object, step: object) -> int | None:
         """The slot of ``container[step]``, where ``container`` is the value in ``slot``."""

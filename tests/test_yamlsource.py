@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 from pathlib import Path
 
+import msgspec
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -152,7 +153,7 @@ def test_positions_are_not_an_object_per_node() -> None:
     collector's work, grow with every value of every file."""
     text = "items:\n" + "".join(f"  - {{text: t{i}, more: [a, b]}}\n" for i in range(2000))
     source = load_text("x.yaml", text)
-    reachable, todo = set(), list(vars(source).values())
+    reachable, todo = set(), list(msgspec.structs.astuple(source))
     while todo:
         obj = todo.pop()
         if id(obj) not in reachable:

@@ -5,7 +5,6 @@ its units, by gender (T total, K women, M men) and year, with the date the
 figures last changed in the repository and Kolada's own description of the KPI.
 """
 
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated
 
 import msgspec
@@ -65,12 +64,11 @@ class KoladaFile(Strict, omit_defaults=True):
         return self.names.get(entity, entity)
 
 
-@dataclass
-class KoladaData:
+class KoladaData(msgspec.Struct):
     """Every pulled file, by KPI id, with the source each was read from (for positions)."""
 
-    files: dict[str, KoladaFile] = field(default_factory=dict)
-    sources: dict[str, "Source"] = field(default_factory=dict)
+    files: dict[str, KoladaFile] = msgspec.field(default_factory=dict)
+    sources: dict[str, "Source"] = msgspec.field(default_factory=dict)
 
     def get(self, kpi: str | None) -> KoladaFile | None:
         return self.files.get(kpi) if kpi else None
@@ -80,8 +78,7 @@ class KoladaData:
         return source.path if source is not None else f"{KOLADA_DIR}/{kpi}.yaml"
 
 
-@dataclass
-class Change:
+class Change(msgspec.Struct):
     kpi: str
     name: str
     gender: str
