@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import re
 import warnings
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from malpl import swedish
@@ -18,6 +19,7 @@ from malpl.periods import SCHEMES
 from malpl.text import visible
 
 if TYPE_CHECKING:
+    from malpl.measureviews import Point
     from malpl.views import MeasureView, SummaryRow
 
 _FONT = {"family": "DejaVu Sans", "size": 9}
@@ -82,25 +84,89 @@ def period_tick(key: str) -> str:
     return plain(key)
 
 
+_COUNTS = {prefix: count for prefix, count, _name in SCHEMES.values()}
+_KEY = re.compile(r"([A-ZÅÄÖ])(\d{1,2})-(\d{4})|(\d{4})")
+
+
+def _time(key: str) -> tuple[str, int] | None:
+    """A key as (kind, step) on its own clock: years count by one, periods by their
+    scheme ('T1-2024' follows 'T3-2023'); None for a key that is neither."""
+    found = _KEY.fullmatch(key)
+    if found is None:
+        return None
+    if found.group(4):
+        return "", int(found.group(4))
+    prefix = found.group(1)
+    return prefix, int(found.group(3)) * _COUNTS.get(prefix, 1) + int(found.group(2))
+
+
+def _order(key: str) -> tuple[int, int]:
+    """Where a key sorts, as measure points do: a year after the periods of that year."""
+    found = _KEY.fullmatch(key)
+    if found is None:
+        return (0, 0)
+    return (int(found.group(4)), 99) if found.group(4) else (int(found.group(3)),
+                                                              int(found.group(2)))
+
+
+def _follows(later: str, earlier: str) -> bool:
+    a, b = _time(later), _time(earlier)
+    return a is not None and b is not None and a[0] == b[0] and a[1] == b[1] + 1
+
+
+def segments(points: list[Point], breaks: Sequence[str] = ()) -> list[list[Point]]:
+    """A series cut where the line must not run: a gap (a missing value, or a year or
+    period with no value), and a series break, which starts a new series at its key."""
+    parts: list[list[Point]] = []
+    for point in points:
+        if parts and _follows(point.key, parts[-1][-1].key) and not any(
+                parts[-1][-1].order < _order(k) <= point.order for k in breaks):
+            parts[-1].append(point)
+        else:
+            parts.append([point])
+    return parts
+
+
+def _line(ax, points: list[Point], x: dict[str, int], breaks: Sequence[str] = (), **style):
+    """One series as separate lines where it is cut; one legend handle for them all."""
+    handle = None
+    for part in segments(points, breaks):
+        drawn = ax.plot([x[p.key] for p in part], [p.value for p in part], **style)
+        handle = handle or drawn[0]
+        style = {**style, "label": None}
+    return handle
+
+
 def measure_figure(view: MeasureView):
     """Title and unit; the y-axis from zero for what cannot be negative, or marked when not;
     a floor or ceiling drawn as one, a target that follows a reference series as that
-    series; the trend written in the corner."""
+    series; lines cut at gaps, a series break marked; the trend written in the corner."""
     fig = _figure(6.0, 2.9)
     ax = fig.add_subplot()
     points = view.series + [p for ref in view.references for p in ref.series]
     axis = {p.key: p.order for p in points}
+    if points:  # a missing value or a break inside the drawn years gets its own place
+        first, last = min(axis.values()), max(axis.values())
+        axis |= {m.key: _order(m.key) for m in [*view.missing, *view.breaks]
+                 if first < _order(m.key) < last}
     keys = sorted(axis, key=axis.__getitem__)
     x = {key: i for i, key in enumerate(keys)}
-    handles = ax.plot([x[p.key] for p in view.series], [p.value for p in view.series],
-                      marker="o", color="#1f4e79", linewidth=2)
+    breaks = [m.key for m in view.breaks]
+    handles = [_line(ax, view.series, x, breaks, marker="o", color="#1f4e79", linewidth=2)]
     labels = ["Utfall"]
     for ref in view.references:
         is_target = ref.label == view.target_reference
-        handles += ax.plot([x[p.key] for p in ref.series], [p.value for p in ref.series],
-                           marker=".", linestyle="--", color="#2e7d32" if is_target else "#6b6b6b")
+        handles.append(_line(ax, ref.series, x, marker=".", linestyle="--",
+                             color="#2e7d32" if is_target else "#6b6b6b"))
         labels.append(plain(ref.label + (" (mål)" if is_target else "")))
     ax.set_xticks(range(len(keys)), [period_tick(k) for k in keys])
+    for key in breaks:
+        cut = [i for i, k in enumerate(keys) if axis[k] >= _order(key)]
+        if cut and cut[0] > 0:
+            at = cut[0] - 0.5
+            ax.axvline(at, color="#444444", linewidth=1, linestyle=(0, (4, 2)))
+            ax.text(at, 1.0, " Serieavbrott", transform=ax.get_xaxis_transform(), va="top",
+                    fontsize=_FONT["size"] - 1, color="#444444")
     if view.target_value is not None and not view.target_reference:
         word = {"floor": "minst ", "ceiling": "högst "}.get(view.target_kind, "")
         handles.append(ax.axhline(view.target_value, color="#2e7d32", linewidth=1.2,

@@ -7,7 +7,8 @@ import struct
 from pathlib import Path
 
 from malpl import views
-from malpl.charts import measure_chart, measure_figure, period_tick
+from malpl.charts import measure_chart, measure_figure, period_tick, segments
+from malpl.measureviews import Point
 from malpl.periods import Period
 from malpl.repository import load_repository
 
@@ -90,3 +91,32 @@ def test_svg_picture_carries_its_own_style_and_the_data(repo: Path) -> None:
     names = [e.tag.rsplit("}", 1)[-1] for e in tree.iter()]
     assert "style" in names and "script" not in names
     assert tree.find("{http://www.w3.org/2000/svg}desc").text == "Linjediagram med data"
+
+
+def test_series_line_is_broken_at_gaps_and_at_a_series_break() -> None:
+    """2014 is missing, 2017–2020 were not measured, and the series breaks in 2015: the
+    line never runs across them, the missing year keeps its place on the axis, and the
+    break is drawn and named where it falls."""
+    root = Path(__file__).parent / "fixtures" / "statistik"
+    repo = load_repository(root)
+    view = next(m for m in views.measure_views(repo, repo.goals, Period(2024, 3, "T"))
+                if m.id == "M1.m1")
+    ax = measure_figure(view).axes[0]
+    ticks = [t.get_text() for t in ax.get_xticklabels()]
+    assert "2014" in ticks
+    x = {i: key for i, key in enumerate(ticks)}
+    lines = [[x[int(i)] for i in line.get_xdata()] for line in ax.get_lines()
+             if line.get_color() == "#1f4e79"]
+    assert lines == [["2012", "2013"], ["2015", "2016"], ["2021", "2022", "2023", "2024"]]
+    cut = ticks.index("2015") - 0.5
+    assert any(list(line.get_xdata()) == [cut, cut] for line in ax.get_lines())
+    assert "Serieavbrott" in [t.get_text().strip() for t in ax.texts]
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend.count("Utfall") == 1
+
+
+def test_consecutive_periods_across_a_year_are_one_line() -> None:
+    points = [Point(k, 1.0, "", order) for k, order in
+              (("T2-2023", (2023, 2)), ("T3-2023", (2023, 3)), ("T1-2024", (2024, 1)))]
+    assert segments(points) == [points]
+    assert segments(points, ["T1-2024"]) == [points[:2], points[2:]]
