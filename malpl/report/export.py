@@ -36,7 +36,24 @@ _TEMP_PREFIX = ".malpl-"
 
 
 def _pandoc_path() -> str:
-    """pandoc from pypandoc-binary, found without pypandoc's logged tracebacks."""
+    """The pandoc that pypandoc-binary ships, the one malpl is tested with.
+
+    Found where that package puts it, without importing pypandoc, which costs
+    a tenth of a second and runs every pandoc it finds to compare versions.
+    Only when it is missing, or PYPANDOC_PANDOC names another, is pypandoc asked.
+    """
+    from importlib.util import find_spec
+
+    spec = None if os.environ.get("PYPANDOC_PANDOC") else find_spec("pypandoc")
+    for folder in (spec and spec.submodule_search_locations) or []:
+        shipped = Path(folder) / "files" / ("pandoc.exe" if os.name == "nt" else "pandoc")
+        if shipped.is_file() and os.access(shipped, os.X_OK):
+            return str(shipped)
+    return _pypandoc_path()
+
+
+def _pypandoc_path() -> str:
+    """pandoc as pypandoc finds it, without pypandoc's logged tracebacks."""
     log = logging.getLogger("pypandoc")
     log.addHandler(logging.NullHandler())
     log.propagate = False
