@@ -124,8 +124,13 @@ def _committed(root: Path, repo: Repository, period: Period, at: str | None
         except MalplError:
             return None, "nothing is committed yet"
     start = at or "HEAD"
-    committed, shown = git.load_revision(root, start), Counter(entries(repo.goals, period))
-    if not _loaded(committed) or Counter(entries(committed.goals, period)) != shown:
+    shown = Counter(entries(repo.goals, period))
+    if at is None and git.unchanged(root):  # the working tree is what is committed
+        same = _loaded(repo)
+    else:
+        committed = git.load_revision(root, start)
+        same = _loaded(committed) and Counter(entries(committed.goals, period)) == shown
+    if not same:
         where = f"at {visible(at)}" if at else "in the working tree"
         return None, f"the follow-ups of {period} {where} differ from what is committed"
     if not shown:

@@ -66,6 +66,13 @@ def _pathspecs(base: str) -> tuple[str, str]:
     return f"{base}{GOALS_DIR}", f"{base}{CONFIG_NAME}"
 
 
+def unchanged(root: Path) -> bool:
+    """Whether the goal files and malpl.yaml on disk are exactly those of HEAD: nothing
+    changed, added, untracked or ignored (one ``git status``, which writes nothing)."""
+    return not _git(root, "--no-optional-locks", "status", "--porcelain", "-z",
+                    "--untracked-files=all", "--ignored", "--", *_pathspecs(prefix(root)))
+
+
 def check_revision(rev: str) -> None:
     """Refuse a name git would read as an option (``--output=…``)."""
     if rev.startswith("-"):
