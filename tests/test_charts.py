@@ -6,6 +6,8 @@ from __future__ import annotations
 import struct
 from pathlib import Path
 
+import pytest
+
 from malpl import views
 from malpl.charts import measure_chart, measure_figure, period_tick, segments
 from malpl.measureviews import Point
@@ -120,3 +122,47 @@ def test_consecutive_periods_across_a_year_are_one_line() -> None:
               (("T2-2023", (2023, 2)), ("T3-2023", (2023, 3)), ("T1-2024", (2024, 1)))]
     assert segments(points) == [points]
     assert segments(points, ["T1-2024"]) == [points[:2], points[2:]]
+
+
+def test_docx_holds_the_drawn_charts_laid_out_at_their_size(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """pandoc lays the document out around blank placeholders while the charts are drawn;
+    the DOCX that comes out holds the charts themselves, laid out as when pandoc is
+    given the charts."""
+    import datetime as dt
+    import re
+    import zipfile
+
+    from malpl.report import export, render_markdown_report
+
+    root = Path(__file__).parent / "fixtures" / "statistik"
+    repo = load_repository(root)
+    period = Period(2024, 2, "T")
+
+    def docx(name: str) -> tuple[set[bytes], str]:
+        out = export.write_report(repo, period, "docx", tmp_path / name, today=dt.date(2024, 9, 1))
+        with zipfile.ZipFile(out) as z:
+            return ({z.read(n) for n in z.namelist() if n.startswith("word/media/")},
+                    z.read("word/document.xml").decode())
+
+    media, document = docx("r.docx")
+    monkeypatch.setattr(export, "render_markdown_report",
+                        lambda *a, **k: render_markdown_report(*a, **{**k, "deferred": False}))
+    media_given, document_given = docx("given.docx")
+    drawn = {measure_chart(v) for v in views.measure_views(repo, repo.goals, period)
+             if len(v.series) >= 2}
+    assert len(drawn) >= 3
+    assert drawn <= media and len(media - drawn) == 1  # and the summary chart
+    assert media == media_given
+    extent = re.compile(r'<wp:extent cx="\d+" cy="\d+"')
+    assert extent.findall(document) == extent.findall(document_given)
+
+
+def test_placeholder_is_laid_out_like_its_chart(repo: Path) -> None:
+    from malpl.report.render import placeholder, same_layout
+
+    chart = measure_chart(_views(repo)[0])
+    blank = placeholder(chart, 7)
+    assert same_layout(blank, chart)
+    assert blank != placeholder(chart, 8)  # told apart, so pandoc keeps each
+    assert len(blank) < 1000
