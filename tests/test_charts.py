@@ -10,7 +10,7 @@ import pytest
 
 from malpl import views
 from malpl.charts import measure_chart, measure_figure, period_tick, segments
-from malpl.measureviews import Point
+from malpl.measureviews import MeasureView, Point
 from malpl.periods import Period
 from malpl.repository import load_repository
 
@@ -166,3 +166,22 @@ def test_placeholder_is_laid_out_like_its_chart(repo: Path) -> None:
     assert same_layout(blank, chart)
     assert blank != placeholder(chart, 8)  # told apart, so pandoc keeps each
     assert len(blank) < 1000
+
+
+def test_reused_figure_draws_each_chart_as_a_new_figure_would(repo: Path) -> None:
+    """measure_chart draws on one figure it keeps; whatever came before, each picture is
+    byte for byte the one a new figure gives: with and without a trend, unit, target,
+    references, gaps and breaks, values below zero and a long title."""
+    from malpl.charts import _png
+
+    statistik = load_repository(Path(__file__).parent / "fixtures" / "statistik")
+    below = MeasureView("1", "n", "Resultat $x$ " + "lång titel " * 12, "mnkr", "higher", "",
+                        series=[Point(str(y), v, "", (y, 99))
+                                for y, v in [(2019, -5.0), (2020, 3.0), (2021, -1.5)]],
+                        target_value=2.0, target_kind="floor")
+    charts = [*_views(repo), below,
+              *views.measure_views(statistik, statistik.goals, Period(2024, 2, "T")), below]
+    assert len(charts) >= 6
+    for view in charts + charts[::-1]:
+        fresh = _png(measure_figure(view), left=0.11, bottom=0.2, top=0.84)
+        assert measure_chart(view) == fresh, view.name
