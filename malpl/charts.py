@@ -150,6 +150,25 @@ def _follows(later: str, earlier: str) -> bool:
     return a is not None and b is not None and a[0] == b[0] and a[1] == b[1] + 1
 
 
+def _between(keys: list[str], most: int = 40) -> list[str]:
+    """The years, and the periods of each scheme, from the first key of their kind to the
+    last, when there are not too many of them to label."""
+    found: dict[str, list[int]] = {}
+    for key in keys:
+        at = _time(key)
+        if at is not None:
+            found.setdefault(at[0], []).append(at[1])
+    if sum(max(steps) - min(steps) + 1 for steps in found.values()) > most:
+        return []
+    filled = []
+    for prefix, steps in found.items():
+        count = _COUNTS.get(prefix, 1)
+        for step in range(min(steps), max(steps) + 1):
+            year, number = divmod(step - 1, count)
+            filled.append(f"{prefix}{number + 1}-{year}" if prefix else str(step))
+    return filled
+
+
 def segments(points: list[Point], breaks: Sequence[str] = ()) -> list[list[Point]]:
     """A series cut where the line must not run: a gap (a missing value, or a year or
     period with no value), and a series break, which starts a new series at its key."""
@@ -185,10 +204,10 @@ def measure_figure(view: MeasureView):
 def _draw_measure(fig, ax, view: MeasureView) -> None:
     points = view.series + [p for ref in view.references for p in ref.series]
     axis = {p.key: p.order for p in points}
-    if points:  # a missing value or a break inside the drawn years gets its own place
+    if points:  # a year or period without a value, or a break, gets its own place
         first, last = min(axis.values()), max(axis.values())
-        axis |= {m.key: _order(m.key) for m in [*view.missing, *view.breaks]
-                 if first < _order(m.key) < last}
+        between = [*_between(list(axis)), *(m.key for m in [*view.missing, *view.breaks])]
+        axis |= {key: _order(key) for key in between if first < _order(key) < last}
     keys = sorted(axis, key=axis.__getitem__)
     x = {key: i for i, key in enumerate(keys)}
     breaks = [m.key for m in view.breaks]

@@ -185,3 +185,15 @@ def test_reused_figure_draws_each_chart_as_a_new_figure_would(repo: Path) -> Non
     for view in charts + charts[::-1]:
         fresh = _png(measure_figure(view), left=0.11, bottom=0.2, top=0.84)
         assert measure_chart(view) == fresh, view.name
+
+
+def test_a_year_without_a_value_keeps_its_place_and_parts_the_line() -> None:
+    """2021 and 2023 measured, 2022 not even listed: the axis still has 2022, and the
+    two values are not joined as if they were a year apart."""
+    root = Path(__file__).parent / "fixtures" / "statistik"
+    repo = load_repository(root)
+    view = next(m for m in views.measure_views(repo, repo.goals, Period(2024, 2, "T"))
+                if m.id == "M1.m3")
+    ax = measure_figure(view).axes[0]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["2021", "2022", "2023"]
+    assert [list(line.get_xdata()) for line in ax.get_lines()] == [[0], [2]]
