@@ -115,7 +115,7 @@ def _committed(root: Path, repo: Repository, period: Period, at: str | None
                ) -> tuple[tuple[dt.date, str] | None, str]:
     """The last commit's date, or None and why git cannot tell."""
     try:
-        git.prefix(root)
+        base = git.prefix(root)
     except MalplError as err:
         return None, "not in a git repository" if "git repository" in str(err) else str(err)
     if at is None:
@@ -124,13 +124,18 @@ def _committed(root: Path, repo: Repository, period: Period, at: str | None
         except MalplError:
             return None, "nothing is committed yet"
     start = at or "HEAD"
-    committed, shown = git.load_revision(root, start), Counter(entries(repo.goals, period))
-    if not _loaded(committed) or Counter(entries(committed.goals, period)) != shown:
+    shown = Counter(entries(repo.goals, period))
+    if at is None and git.unchanged(root, base):  # the working tree is what is committed
+        same = _loaded(repo)
+    else:
+        committed = git.load_revision(root, start)
+        same = _loaded(committed) and Counter(entries(committed.goals, period)) == shown
+    if not same:
         where = f"at {visible(at)}" if at else "in the working tree"
         return None, f"the follow-ups of {period} {where} differ from what is committed"
     if not shown:
         return None, f"there are no follow-ups for {period}"
-    commit, why_not = _Walk(period).last_change(root, start)
+    commit, why_not = _Walk(period).last_change(root, start, base)
     if commit is None:
         return None, why_not
     return (dt.date.fromisoformat(commit.date[:10]),
@@ -158,10 +163,10 @@ class _Walk:
         self.unknown: set[str] = set()
         self.cache: git.ParseCache | None = None  # while git's blob reader runs
 
-    def last_change(self, root: Path, start: str) -> tuple[git.Commit | None, str]:
+    def last_change(self, root: Path, start: str, base: str) -> tuple[git.Commit | None, str]:
         shallow = git.shallow_commits(root)
         introduced, pending = None, True
-        with git.Blobs(root) as blobs, closing(git.first_parent_history(root, start)) as log:
+        with git.Blobs(root) as blobs, closing(git.first_parent_history(root, start, base)) as log:
             self.cache = git.ParseCache(blobs)
             for commit in log:
                 if pending:

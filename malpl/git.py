@@ -66,6 +66,14 @@ def _pathspecs(base: str) -> tuple[str, str]:
     return f"{base}{GOALS_DIR}", f"{base}{CONFIG_NAME}"
 
 
+def unchanged(root: Path, base: str) -> bool:
+    """Whether the goal files and malpl.yaml on disk are exactly those of HEAD: nothing
+    changed, added, untracked or ignored (one ``git status``, which writes nothing).
+    ``base`` is :func:`prefix`."""
+    return not _git(root, "--no-optional-locks", "status", "--porcelain", "-z",
+                    "--untracked-files=all", "--ignored", "--", *_pathspecs(base))
+
+
 def check_revision(rev: str) -> None:
     """Refuse a name git would read as an option (``--output=…``)."""
     if rev.startswith("-"):
@@ -266,16 +274,17 @@ def commits(root: Path) -> list[Commit]:
     return result
 
 
-def first_parent_history(root: Path, rev: str) -> Iterator[Commit]:
+def first_parent_history(root: Path, rev: str, base: str | None = None) -> Iterator[Commit]:
     """Commits that touched goals/ on the first-parent line back from ``rev``, newest first.
 
     Each carries its committer date (ISO 8601) and the goal files it changed
     against its first parent. The log is read as git writes it, so a caller
     that stops early never waits for, or holds, the rest of a long history. No
     text a person wrote (author, subject) is asked for, and the stream is split
-    on NUL alone, so no file name can be mistaken for a commit.
+    on NUL alone, so no file name can be mistaken for a commit. ``base``: :func:`prefix`,
+    when the caller knows it.
     """
-    base, commit = prefix(root), resolve(root, rev)
+    base, commit = prefix(root) if base is None else base, resolve(root, rev)
     try:
         proc = subprocess.Popen(
             ["git", "log", "-z", "--raw", "--first-parent", "--no-abbrev", "--no-renames",

@@ -307,6 +307,25 @@ def test_dating_parses_only_the_files_each_commit_changed(
     monkeypatch.setattr(malpl.git, "load_bytes",
                         lambda name, blob: parsed.append(name) or real(name, blob))
     assert dated(root, repo=load_repository(root))[0] == dt.date(2024, 5, 2)
-    # HEAD's files once, to compare with the working tree; then the two versions of
-    # each file once each (parsing every file at every commit would be 31 × 30).
-    assert len(parsed) == files + 2 * files
+    # The working tree is HEAD's (git status says so), so HEAD's files are not read
+    # again; then the two versions of each file once each (parsing every file at every
+    # commit would be 31 × 30).
+    assert len(parsed) == 2 * files
+
+
+def test_ignored_goal_file_with_follow_ups_of_the_period_falls_through(goals: Path) -> None:
+    """git status is asked about ignored files too: one the report shows but git does not
+    have must not let the report carry a commit's date."""
+    (goals / ".gitignore").write_text("goals/1.3.yaml\n", encoding="utf-8")
+    commit(goals, "2024-05-03")
+    extra = GOAL.replace('"1.1"', '"1.3"').replace('"1.1.1"', '"1.3.1"')
+    (goals / "goals" / "1.3.yaml").write_text(extra, encoding="utf-8")
+    assert dated(goals)[1].startswith("today (not reproducible: the follow-ups of T1-2024")
+
+
+def test_dating_leaves_the_index_alone(goals: Path) -> None:
+    index = goals / ".git" / "index"
+    os.utime(goals / "goals" / "1.1.yaml")  # a stat change git status would note
+    before = index.stat().st_mtime_ns
+    assert dated(goals)[0] == dt.date(2024, 5, 2)
+    assert index.stat().st_mtime_ns == before

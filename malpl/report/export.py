@@ -19,6 +19,7 @@ import subprocess
 import tempfile
 import time
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +37,24 @@ _TEMP_PREFIX = ".malpl-"
 
 
 def _pandoc_path() -> str:
-    """pandoc from pypandoc-binary, found without pypandoc's logged tracebacks."""
+    """The pandoc that pypandoc-binary ships, the one malpl is tested with.
+
+    Found where that package puts it, without importing pypandoc, which costs
+    a tenth of a second and runs every pandoc it finds to compare versions.
+    Only when it is missing, or PYPANDOC_PANDOC names another, is pypandoc asked.
+    """
+    from importlib.util import find_spec
+
+    spec = None if os.environ.get("PYPANDOC_PANDOC") else find_spec("pypandoc")
+    for folder in (spec and spec.submodule_search_locations) or []:
+        shipped = Path(folder) / "files" / ("pandoc.exe" if os.name == "nt" else "pandoc")
+        if shipped.is_file() and os.access(shipped, os.X_OK):
+            return str(shipped)
+    return _pypandoc_path()
+
+
+def _pypandoc_path() -> str:
+    """pandoc as pypandoc finds it, without pypandoc's logged tracebacks."""
     log = logging.getLogger("pypandoc")
     log.addHandler(logging.NullHandler())
     log.propagate = False
@@ -62,11 +80,14 @@ def _pandoc_message(stderr: str) -> str:
 
 
 def _pandoc(source: Path, fmt: str, output: Path, dirs: list[Path], filter_path: Path,
-            reference_doc: Path | None, meta: dict[str, str], contents: bool = False) -> None:
+            reference_doc: Path | None, meta: dict[str, str], contents: bool = False,
+            meanwhile: Callable[[], dict[bytes, bytes]] | None = None) -> None:
     """pandoc in its sandbox: it reads only the files named here and fetches nothing.
 
     ``meta`` (escaped Markdown) becomes the title block and the DOCX properties; as JSON
     strings in a metadata file, pandoc reads each as Markdown, as it would front matter.
+    ``meanwhile`` runs while pandoc works; the pictures it gives (by the placeholder
+    each replaces) go into the DOCX in their placeholders' place.
     """
     empty = source.parent / "resources"
     empty.mkdir()
@@ -92,26 +113,38 @@ def _pandoc(source: Path, fmt: str, output: Path, dirs: list[Path], filter_path:
                         f"<style>\n{css}</style>\n", encoding="utf-8")
         args += ["--standalone", "--embed-resources", f"--include-in-header={head}"]
     args.append(str(source))
-    try:
-        done = subprocess.run(args, capture_output=True, text=True, check=False)
-    except OSError as err:
-        raise MalplError(f"pandoc could not be run: {err.strerror or err}",
-                         "reinstall pypandoc-binary, which ships pandoc") from err
-    if done.returncode != 0:
-        raise MalplError(f"pandoc failed: {_pandoc_message(done.stderr)}",
-                         "check the reference document and templates")
+    with tempfile.TemporaryFile() as errors:  # a file, not a pipe: pandoc never waits on us
+        try:
+            proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                    stderr=errors)
+        except OSError as err:
+            raise MalplError(f"pandoc could not be run: {err.strerror or err}",
+                             "reinstall pypandoc-binary, which ships pandoc") from err
+        try:
+            pictures = meanwhile() if meanwhile is not None else {}
+        except BaseException:
+            proc.kill()
+            proc.wait()
+            raise
+        if proc.wait() != 0:
+            errors.seek(0)
+            message = _pandoc_message(errors.read().decode("utf-8", "replace"))
+            raise MalplError(f"pandoc failed: {message}",
+                             "check the reference document and templates")
     if fmt == "docx":
-        _rows_stay_whole(output)
+        _finish_docx(output, pictures)
 
 
 _ROW = re.compile(rb"<w:tr>(<w:trPr>)?")
 
 
-def _rows_stay_whole(docx: Path) -> None:
-    """Table rows do not split across pages (Word still splits a row longer than a page).
+def _finish_docx(docx: Path, pictures: dict[bytes, bytes]) -> None:
+    """Table rows that do not split across pages, and the charts in their placeholders' place.
 
-    pandoc has no way to say so; this adds ``w:cantSplit`` to every row of its
-    output, a change of structure only: no text goes in.
+    pandoc has no way to keep a row whole; this adds ``w:cantSplit`` to every row
+    of its output (Word still splits a row longer than a page), a change of
+    structure only: no text goes in. A picture replaces the file in ``word/media``
+    that holds exactly its placeholder's bytes (a template need not show every chart).
     """
     with zipfile.ZipFile(docx) as src:
         items = [(info, src.read(info.filename)) for info in src.infolist()]
@@ -120,6 +153,8 @@ def _rows_stay_whole(docx: Path) -> None:
             if info.filename == "word/document.xml":
                 data = _ROW.sub(lambda m: b"<w:tr><w:trPr><w:cantSplit/>"
                                 + (b"" if m.group(1) else b"</w:trPr>"), data)
+            elif info.filename.startswith("word/media/") and data in pictures:
+                data = pictures[data]
             dst.writestr(info, data)
 
 
@@ -231,7 +266,7 @@ def write_report(repo: Repository, period: Period, fmt: str, output: Path | None
     dirs = template_dirs(repo.root, templates)
     report = render_markdown_report(repo, period, templates=templates, today=today,
                                     image_dir=image_dir, bodies=bodies, level=level,
-                                    vector=fmt == "html")
+                                    vector=fmt == "html", deferred=fmt == "docx")
     started = time.time()
     with tempfile.TemporaryDirectory(prefix="malpl-") as tmp:
         work = Path(tmp)
@@ -244,7 +279,8 @@ def write_report(repo: Repository, period: Period, fmt: str, output: Path | None
         if fmt != "md":
             rendered = work / f"report.{fmt}"
             _pandoc(source, fmt, rendered, dirs, lua_filter(dirs, allow_filters, notes),
-                    reference_doc, report.meta, repo.config.report.contents)
+                    reference_doc, report.meta, repo.config.report.contents,
+                    report.draw_pending if report.pending else None)
         try:
             output.parent.mkdir(parents=True, exist_ok=True)
             _clean_stale(output.parent, started - 60)

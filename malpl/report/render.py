@@ -5,6 +5,8 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import os
+import struct
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
@@ -29,15 +31,25 @@ class Report:
     images: dict[str, bytes] = field(default_factory=dict)
     image_dir: str = ""
     meta: dict[str, str] = field(default_factory=dict)  # title, author, date as Markdown
+    pending: dict[bytes, views.MeasureView] = field(default_factory=dict)
+
+    def draw_pending(self) -> dict[bytes, bytes]:
+        """The charts left to draw (see ``deferred``), each by the placeholder it replaces."""
+        return _real_charts(self.pending)
 
 
 def render_markdown_report(repo: Repository, period: Period, *, templates: Path | None = None,
                            today: dt.date | None = None, image_dir: str | None = None,
                            bodies: list[str] | None = None, level: str | None = None,
-                           vector: bool = False) -> Report:
+                           vector: bool = False, deferred: bool = False) -> Report:
     """The report as Markdown. Images are linked in ``image_dir`` (URL-encoded), or,
     when it is None, inlined as ``data:`` URIs so the text stands alone. ``vector``
-    draws the measure charts as SVG (for HTML, where they are smaller and sharper)."""
+    draws the measure charts as SVG (for HTML, where they are smaller and sharper).
+
+    ``deferred`` leaves the measure charts to draw while pandoc works: the Markdown
+    shows a placeholder of the same size for each, a blank PNG pandoc lays out as it
+    would the chart, and :meth:`Report.draw_pending` draws the charts to put in its place.
+    """
     selection = select(repo, period, bodies, level)
     head, charts = charts_of(selection)
     images: dict[str, bytes] = {}
@@ -53,6 +65,10 @@ def render_markdown_report(repo: Repository, period: Period, *, templates: Path 
         images.update({c.name: picture(c.measure, c.name.rsplit(".", 1)[0], c.alt)
                        for c in jobs if c.measure is not None})
         drawn_as_svg = {c.name for c in jobs}
+    elif jobs and deferred:
+        first = _draw([jobs[0].measure])[0]
+        pending = {placeholder(first, i): c.measure for i, c in enumerate(jobs)}
+        images.update(zip([c.name for c in jobs], pending, strict=True))
     elif jobs:
         images.update(zip([c.name for c in jobs], _draw([c.measure for c in jobs]),
                           strict=True))
@@ -71,7 +87,8 @@ def render_markdown_report(repo: Repository, period: Period, *, templates: Path 
     markdown = render(template_dirs(repo.root, templates), context)
     meta = {"title": context["document_title"], "author": context["author"],
             "date": context["date"]}
-    return Report(markdown, images, image_dir or "", {k: str(v) for k, v in meta.items()})
+    return Report(markdown, images, image_dir or "", {k: str(v) for k, v in meta.items()},
+                  pending if jobs and deferred and not vector else {})
 
 
 def _logo(repo: Repository) -> tuple[str, bytes] | None:
@@ -101,6 +118,52 @@ def _logo(repo: Repository) -> tuple[str, bytes] | None:
     if kind is None:
         raise MalplError(f"malpl.yaml: report.logo '{name}' is not a PNG or JPEG picture", fix)
     return f"logotyp.{'png' if kind == 'png' else 'jpg'}", data
+
+
+def _chunks(png: bytes) -> dict[bytes, bytes]:
+    """A PNG's chunks by type (the last of each type)."""
+    found, at = {}, 8
+    while at + 8 <= len(png):
+        size, kind = struct.unpack(">I4s", png[at:at + 8])
+        found[kind] = png[at + 8:at + 8 + size]
+        at += 12 + size
+    return found
+
+
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(
+        ">I", zlib.crc32(kind + data))
+
+
+def placeholder(chart: bytes, number: int) -> bytes:
+    """A blank PNG with ``chart``'s size and resolution, told apart by its number.
+
+    pandoc reads only these two from a picture to lay it out, so the document it
+    writes is the one it would write with the chart in the placeholder's place.
+    """
+    head = _chunks(chart)
+    width, height = struct.unpack(">II", head[b"IHDR"][:8])
+    row = b"\0" + b"\0" * ((width + 7) // 8)  # one bit per pixel, no filter
+    return (b"\x89PNG\r\n\x1a\n"
+            + _chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0))
+            + _chunk(b"pHYs", head[b"pHYs"])
+            + _chunk(b"tEXt", b"Comment\0malpl placeholder %d" % number)
+            + _chunk(b"IDAT", zlib.compress(row * height, 9)) + _chunk(b"IEND", b""))
+
+
+def same_layout(a: bytes, b: bytes) -> bool:
+    """Whether pandoc lays out the two PNGs alike: the same pixels and resolution."""
+    one, two = _chunks(a), _chunks(b)
+    return one[b"IHDR"][:8] == two[b"IHDR"][:8] and one.get(b"pHYs") == two.get(b"pHYs")
+
+
+def _real_charts(pending: dict[bytes, views.MeasureView]) -> dict[bytes, bytes]:
+    drawn = dict(zip(pending, _draw(list(pending.values())), strict=True))
+    for fake, real in drawn.items():
+        if not same_layout(fake, real):
+            raise MalplError("a chart came out in another size than its place in the document",
+                             "report this as a bug in malpl, with the measure")
+    return drawn
 
 
 def _draw(measures: list[views.MeasureView | None]) -> list[bytes]:

@@ -4,11 +4,18 @@ A repository may bring its own ``report.md.j2``, ``report.css`` and
 ``malpl.lua``. A template only shows data: it runs in Jinja's sandbox, and
 anything it prints that is not :class:`~malpl.markdown.Md` is escaped. A Lua
 filter runs code, so a repository's own runs only when the user allows it.
+
+A compiled template is kept in the user's cache folder (``$XDG_CACHE_HOME/malpl``),
+which saves compiling it on the next report; see :func:`_bytecode_cache`.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
+import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -95,7 +102,66 @@ def _environment(dirs: list[Path]):
     env.filters["lower"] = lambda text: Md.escape(text).lower()
     env.filters["number"] = lambda value: escape(swedish.number(value))
     env.filters["quoted"] = _quoted
+    env.bytecode_cache = _bytecode_cache(env)
     return env
+
+
+def cache_home() -> Path:
+    """The user's cache folder for malpl, as the XDG spec (or Windows) places it."""
+    if os.name == "nt" and os.environ.get("LOCALAPPDATA"):
+        return Path(os.environ["LOCALAPPDATA"]) / "malpl" / "cache"
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "malpl"
+
+
+def cache_key(env: Any) -> str:
+    """Everything besides a template's own name, path and text that shapes its compiled
+    code: Jinja's and Python's versions and the environment's settings and names."""
+    import jinja2
+
+    settings = (jinja2.__version__, sys.version, type(env).__qualname__, env.autoescape,
+                getattr(env.finalize, "__qualname__", None), env.trim_blocks,
+                env.lstrip_blocks, env.keep_trailing_newline, env.newline_sequence,
+                env.block_start_string, env.block_end_string, env.variable_start_string,
+                env.variable_end_string, env.comment_start_string, env.comment_end_string,
+                env.line_statement_prefix, env.line_comment_prefix, env.optimized,
+                sorted(env.filters), sorted(env.tests), sorted(env.extensions))
+    return hashlib.sha256(repr(settings).encode()).hexdigest()[:24]
+
+
+def _private_folder(folder: Path) -> bool:
+    """Made if needed; only a folder no one else may write to holds code malpl runs."""
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        info = folder.stat()
+    except OSError:
+        return False
+    return os.name == "nt" or (info.st_uid == os.getuid() and not info.st_mode & 0o022)
+
+
+def _bytecode_cache(env: Any):
+    """Jinja's compiled templates in the user's cache folder, or None when it is not usable.
+
+    Jinja names an entry after the template's name and path and checks its text's
+    checksum before using it; the folder's name is :func:`cache_key`, so another
+    Jinja, Python or environment never reads it. An entry that cannot be read is
+    compiled afresh, a write that fails is skipped, and Jinja writes each entry
+    to a temporary file renamed into place, so concurrent reports never see half.
+    """
+    from jinja2 import FileSystemBytecodeCache
+
+    class Cache(FileSystemBytecodeCache):
+        def load_bytecode(self, bucket: Any) -> None:
+            try:
+                super().load_bytecode(bucket)
+            except Exception:  # whatever a damaged entry raises, it is only a cache miss
+                bucket.reset()
+
+        def dump_bytecode(self, bucket: Any) -> None:
+            with contextlib.suppress(OSError):  # a cache that cannot be written is skipped
+                super().dump_bytecode(bucket)
+
+    folder = cache_home() / f"templates-{cache_key(env)}"
+    return Cache(str(folder), "%s.cache") if _private_folder(folder) else None
 
 
 def render(dirs: list[Path], context: dict[str, Any]) -> str:
