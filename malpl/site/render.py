@@ -113,6 +113,7 @@ def environment(dirs: list[Path]):
         finalize=jinja2.pass_eval_context(_finalize),
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=False,  # compiled once: no look at the template files for every page
     )
     for name in ("safe", "urlize", "tojson", "xmlattr", "forceescape"):
         env.filters.pop(name, None)
