@@ -17,6 +17,7 @@ from __future__ import annotations
 import bisect
 import functools
 import hashlib
+import pickle
 import re
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
@@ -97,7 +98,15 @@ class HistoryRow(NamedTuple):
     forecast: Step | None
 
 
-RECORDS = (Step, HistoryRow)  # the record types pages hold, besides dicts
+class MeasureRow(NamedTuple):
+    """One year or period of a measure's table: its value and the references' values."""
+
+    key: str
+    value: str
+    references: tuple[str, ...]
+
+
+RECORDS = (Step, HistoryRow, MeasureRow)  # the record types pages hold, besides dicts
 
 
 def _assessment(a: views.Assessment | None) -> Step | None:
@@ -153,7 +162,7 @@ class SiteBuilder:
         self.all_children = views.child_goals(repo)
         self._steps: dict[str | None, Step | None] = {}
         self._histories: dict[tuple[str, str], tuple[list[Period], list[HistoryRow]]] = {}
-        self._measures: dict[tuple[int, str], dict[str, Any]] = {}
+        self._measures: dict[tuple[int, bytes], dict[str, Any]] = {}
         self.data = {p: PeriodData(repo, p, self.all_children) for p in self.periods}
 
     # --- pieces shared by pages ---------------------------------------------------
@@ -428,7 +437,7 @@ class SiteBuilder:
     def _measure(self, view: MeasureView, number: int) -> dict[str, Any]:
         """A measure as its section shows it; the same view (often so in the periods of
         one year) is drawn once."""
-        key = (number, repr(view))
+        key = (number, pickle.dumps(view))  # equal bytes only for an equal view
         found = self._measures.get(key)
         if found is None:
             found = self._measures[key] = self._draw_measure(view, number)
@@ -436,12 +445,10 @@ class SiteBuilder:
 
     def _draw_measure(self, view: MeasureView, number: int) -> dict[str, Any]:
         order = svgchart.axis_keys(view)
-        table = []
         own = {p.key: p.text for p in view.series}
         refs = [{p.key: p.text for p in r.series} for r in view.references]
-        for key in order:
-            table.append({"key": key, "value": own.get(key, "–"),
-                          "references": [r.get(key, "–") for r in refs]})
+        table = tuple(MeasureRow(key, own.get(key, "–"), tuple(r.get(key, "–") for r in refs))
+                      for key in order)
         chart: Markup | None = None
         if len(view.series) >= 2:
             chart = svgchart.measure_chart(view, f"matt-{number}", chart_alt(view))
