@@ -1,14 +1,19 @@
 """Benchmark of ``malpl site``: build time for the generated repository at 1×, 2× and 4×.
 
-    python bench/site.py
+    python bench/site.py [--runs 3] [--sizes 1,2,4]
 
 1× is the benchmark's 900 goals (30 bodies × 30 goals, 9 periods); 2× and 4× double
-the bodies. Prints figures and each size's time against 1× (2.0 and 4.0 would be
-linear); asserts nothing (the machines are shared and noisy).
+the bodies. Each size is built ``--runs`` times (sizes interleaved) with ``write_site``
+into a fresh folder. Prints each size's median CPU time (this process and its workers:
+less disturbed by other load on a shared machine than wall time) and median wall time,
+and both against 1× (2.0 and 4.0 would be linear). Asserts nothing.
 """
 
 from __future__ import annotations
 
+import argparse
+import resource
+import statistics
 import sys
 import tempfile
 import time
@@ -23,21 +28,50 @@ from malpl.site import write_site
 from malpl.views import resolve_period
 
 
+def _cpu() -> float:
+    """CPU seconds of this process and of its ended workers."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + workers.ru_utime + workers.ru_stime
+
+
+def build_once(root: Path, out: Path) -> tuple[int, float, float]:
+    """(files, CPU seconds, wall seconds) of loading nothing but building and writing."""
+    repo = load_repository(root)
+    period = resolve_period(repo, None, written=True)
+    cpu, wall = _cpu(), time.perf_counter()
+    count = write_site(repo, period, out)
+    return count, _cpu() - cpu, time.perf_counter() - wall
+
+
 def main() -> None:
-    first: float | None = None
-    for factor in (1, 2, 4):
-        with tempfile.TemporaryDirectory() as tmp:
-            root = Path(tmp) / "repo"
-            goals = generate(root, bodies=30 * factor)
-            start = time.perf_counter()
-            repo = load_repository(root)
-            loaded = time.perf_counter()
-            count = write_site(repo, resolve_period(repo, None, written=True), Path(tmp) / "site")
-            done = time.perf_counter()
-            first = first or done - loaded
-            print(f"  {factor}×: {goals:5d} goals, {count:6d} files: load {loaded - start:6.2f} s, "
-                  f"build and write {done - loaded:6.2f} s ({(done - loaded) / first:.1f}× of 1×)",
-                  flush=True)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--sizes", default="1,2,4")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    with tempfile.TemporaryDirectory() as tmp:
+        roots, goals = {}, {}
+        for factor in sizes:
+            roots[factor] = Path(tmp) / f"repo{factor}"
+            goals[factor] = generate(roots[factor], bodies=30 * factor)
+        cpu: dict[int, list[float]] = {f: [] for f in sizes}
+        wall: dict[int, list[float]] = {f: [] for f in sizes}
+        files: dict[int, int] = {}
+        for run in range(args.runs):
+            for factor in sizes:
+                out = Path(tmp) / "site"  # replaced whole each time, as in real use
+                files[factor], c, w = build_once(roots[factor], out)
+                cpu[factor].append(c)
+                wall[factor].append(w)
+                print(f"  run {run + 1}, {factor}×: CPU {c:6.2f} s, wall {w:6.2f} s", flush=True)
+        base_cpu, base_wall = statistics.median(cpu[sizes[0]]), statistics.median(wall[sizes[0]])
+        print(f"median of {args.runs} builds (build and write, not loading):")
+        for factor in sizes:
+            c, w = statistics.median(cpu[factor]), statistics.median(wall[factor])
+            print(f"  {factor}×: {goals[factor]:5d} goals, {files[factor]:6d} files: "
+                  f"CPU {c:6.2f} s ({c / base_cpu:.1f}× of {sizes[0]}×), "
+                  f"wall {w:6.2f} s ({w / base_wall:.1f}× of {sizes[0]}×)")
 
 
 if __name__ == "__main__":

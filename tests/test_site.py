@@ -116,7 +116,7 @@ def test_every_page_type_is_built_for_each_period() -> None:
 
 def test_a_goal_page_shows_its_links_history_and_measures() -> None:
     page = build("kommun")["T1-2024/mal/1_3a_2.html"].decode()
-    assert "MO1 Livskvalitet" in page and 'href="../../T1-2024/mal/MO1.html"' in page
+    assert "MO1 Livskvalitet" in page and 'href="../../T1-2024/mal/mo1_u3.html"' in page
     assert 'href="../../T1-2024/mal/6.9.html"' in page  # a goal that breaks it down
     assert 'href="../../T3-2023/mal/1_3a_2.html"' in page  # the same goal, another period
     text = build("hostile")["T2-2024/mal/_5f_2-x.html"].decode()
@@ -191,12 +191,32 @@ def test_a_logo_outside_the_repository_is_refused(tmp_path: Path) -> None:
 
 
 def test_ids_become_distinct_file_names() -> None:
-    ids = ["1.1", "1:1", "1_1", "1_3a_1", ".1", "..", "../x", "a/b", "A", "Å", "1\u03a2",
-           "1:2", "x" * 300, "x" * 301]
+    ids = ["1.1", "1:1", "1_1", "1_3a_1", ".1", "..", "../x", "a/b", "A", "a", "Å", "å",
+           "1\u03a2", "1:2", "x" * 300, "x" * 301, "X" * 300, "a_u1", "A_u1", "_u1", "Åu1",
+           "KS-1", "ks-1", "Ks-1", "kS-1", "ks-1_u3"]
     names = [slug(i) for i in ids]
-    assert len(set(names)) == len(ids)
+    assert len({n.casefold() for n in names}) == len(ids)  # distinct, even ignoring case
     assert all("/" not in n and not n.startswith(".") and len(n) <= 80 for n in names)
-    assert slug("1.1") == "1.1" and slug("MO1") == "MO1"
+    assert slug("1.1") == "1.1" and slug("MO1") == "mo1_u3" and slug("KS-1") == "ks-1_u3"
+
+
+def test_ids_that_differ_only_in_case_get_pages_that_do_not_clash(tmp_path: Path) -> None:
+    """On Windows and macOS 'B1.html' and 'b1.html' would be one file."""
+    shutil.copytree(FIXTURES / "kommun", tmp_path / "r")
+    goal = (tmp_path / "r" / "goals" / "bostad" / "B1.yaml").read_text()
+    (tmp_path / "r" / "goals" / "tn" / "b1.yaml").write_text(goal.replace("id: B1", "id: b1"))
+    repo = load_repository(tmp_path / "r")
+    assert {g.id for g in repo.goals} >= {"B1", "b1"}
+    files = render_site(repo, resolve_period(repo, None, written=True))
+    assert len({p.casefold() for p in files}) == len(files)
+    assert {"T1-2024/mal/b1_u1.html", "T1-2024/mal/b1.html"} <= set(files)
+    assert '<span class="gid">b1</span>' in files["T1-2024/mal/b1.html"].decode()
+    assert '<span class="gid">B1</span>' in files["T1-2024/mal/b1_u1.html"].decode()
+    for path, page in parse(files).items():  # and every link still finds its page
+        for link in page.links():
+            parts = urlsplit(link)
+            if not parts.scheme and parts.path:
+                assert _join(path, unquote(parts.path)) in files, f"{path}: {link}"
 
 
 def test_the_site_is_not_written_into_goals_or_over_a_persons_folder(tmp_path: Path) -> None:
@@ -234,3 +254,42 @@ def test_cli_site_writes_the_folder(tmp_path: Path) -> None:
     bad = invoke(["-C", str(REPOS["kommun"]), "site", "-o",
                                    str(REPOS["kommun"] / "goals")])
     assert bad.exit_code == 1 and "Traceback" not in bad.output
+
+
+def test_a_build_on_every_core_gives_the_bytes_of_a_serial_one(tmp_path: Path,
+                                                                monkeypatch) -> None:
+    """Forked workers render and write the periods; fragments and drawn charts are made
+    anew in each, so nothing may depend on which pages a worker rendered before."""
+    from malpl.site import render
+
+    repo = load_repository(REPOS["kommun"])
+    period = resolve_period(repo, None, written=True)
+    serial = render_site(repo, period)
+    monkeypatch.setattr(render, "PARALLEL_GOALS", 0)
+    monkeypatch.setattr(render.os, "cpu_count", lambda: 2)
+    count = write_site(repo, period, tmp_path / "site")
+    written = {p.relative_to(tmp_path / "site").as_posix(): p.read_bytes()
+               for p in (tmp_path / "site").rglob("*") if p.is_file()}
+    assert count == len(written) and written == serial
+
+
+def test_a_template_that_turns_escaping_off_still_escapes(tmp_path: Path) -> None:
+    shutil.copytree(FIXTURES / "hostile-site", tmp_path / "r")
+    (tmp_path / "r" / "templates" / "site").mkdir(parents=True)
+    (tmp_path / "r" / "templates" / "site" / "tillganglighet.html.j2").write_text(
+        "{% autoescape false %}<p>{{ organisation }}</p>{% endautoescape %}"
+        "<p>{{ organisation }}</p>")
+    repo = load_repository(tmp_path / "r")
+    page = render_site(repo, resolve_period(repo, None, written=True))["tillganglighet.html"]
+    shown = "<p>Kommun &lt;script&gt;alert(1)&lt;/script&gt; &#34; onmouseover=alert(2) x=&#34;</p>"
+    assert page.decode() == shown * 2
+
+
+def test_a_template_may_call_only_the_fragment_macros(tmp_path: Path) -> None:
+    shutil.copytree(FIXTURES / "kommun", tmp_path / "r")
+    (tmp_path / "r" / "templates" / "site").mkdir(parents=True)
+    (tmp_path / "r" / "templates" / "site" / "tillganglighet.html.j2").write_text(
+        "{{ fragment('__init__', 1) }}")
+    repo = load_repository(tmp_path / "r")
+    with pytest.raises(MalplError, match="no template fragment named '__init__'"):
+        render_site(repo, resolve_period(repo, None, written=True))

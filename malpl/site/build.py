@@ -6,18 +6,21 @@ context of plain strings and numbers (and chart :class:`~markupsafe.Markup` from
 templates escape every string they print.
 
 Paths are made only from :func:`slug`, so an id may hold any character and
-still give one file name inside the site. All hrefs in the data are relative to
+still give one file name inside the site, distinct from every other even on a file
+system that ignores case. All hrefs in the data are relative to
 the site's root; each page carries ``root``, the way back up from where it lies,
 so the site works from any folder, a web server's sub-path and ``file://``.
 """
 
 from __future__ import annotations
 
+import bisect
 import functools
 import hashlib
+import pickle
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from markupsafe import Markup
 
@@ -29,8 +32,9 @@ from malpl.report.context import chart_caption, sections
 from malpl.repository import Repository, natural_key
 from malpl.text import paragraphs
 
-UNASSESSED_SLUG = "_ej-bedomd"  # never a slug of a key: "_" starts only "_hex_"
-_PLAIN = re.compile(r"[A-Za-z0-9-]")
+UNASSESSED_SLUG = "_ej-bedomd"  # never a slug of a key: "_" starts only "_hex_" and "_u"
+_PLAIN = re.compile(r"[a-z0-9-]")
+_UPPER = re.compile(r"[A-Z]")
 
 
 @dataclass
@@ -42,12 +46,21 @@ class Page:
 
 @functools.lru_cache(maxsize=65536)  # every page links the same ids again and again
 def slug(ident: str) -> str:
-    """A file name for any id, one-to-one and readable for the usual ones:
-    '1.1' → '1.1', '1:2' → '1_3a_2', 'Å' → '_c5_'. A very long id is shortened with
-    a hash of it."""
-    out = "".join(ch if _PLAIN.fullmatch(ch) or (ch == "." and i) else f"_{ord(ch):x}_"
+    """A file name for any id, one-to-one, in lower case and readable for the usual ones:
+    '1.1' → '1.1', '1:2' → '1_3a_2', 'Å' → '_c5_', 'KS1' → 'ks1_u3'.
+
+    The name never differs from another only in case, so 'A1' and 'a1' get two pages on
+    Windows and macOS too: ASCII capitals are written small and the suffix '_u' + a hex
+    bit mask says which letters were capitals (bit 0 the first character). Read from the
+    left, '_' + a hex digit starts a code and '_u' the suffix, so no two ids meet. A very
+    long id is shortened with a hash of it."""
+    out = "".join(ch if _PLAIN.fullmatch(ch) or (ch == "." and i)
+                  else ch.lower() if _UPPER.fullmatch(ch) else f"_{ord(ch):x}_"
                   for i, ch in enumerate(ident))
     out = out or "_"
+    capitals = sum(1 << i for i, ch in enumerate(ident) if _UPPER.fullmatch(ch))
+    if capitals:
+        out += f"_u{capitals:x}"
     if len(out) > 80:
         out = out[:60] + "_" + hashlib.sha256(ident.encode("utf-8")).hexdigest()[:16]
     return out
@@ -65,23 +78,71 @@ def assessment_path(period: Period, key: str | None) -> str:
     return f"{period}/bedomning/{slug(key) if key else UNASSESSED_SLUG}.html"
 
 
-def _assessment(a: views.Assessment | None) -> dict[str, Any] | None:
+class Step(NamedTuple):
+    """A step of the scale as a page shows it. Hashable, like every argument of a
+    template fragment, so each badge is rendered once (see ``render.Fragments``)."""
+
+    key: str
+    label: str
+    color: str
+    symbol: str
+
+
+class HistoryRow(NamedTuple):
+    """One period of a goal's or target's history, the same on every later period's page."""
+
+    period: str
+    text: str
+    href: str
+    assessment: Step | None
+    forecast: Step | None
+
+
+class MeasureRow(NamedTuple):
+    """One year or period of a measure's table: its value and the references' values."""
+
+    key: str
+    value: str
+    references: tuple[str, ...]
+
+
+RECORDS = (Step, HistoryRow, MeasureRow)  # the record types pages hold, besides dicts
+
+
+def _assessment(a: views.Assessment | None) -> Step | None:
     if a is None:
         return None
-    return {"key": a.key or "", "label": a.label, "color": a.color, "symbol": a.symbol}
+    return Step(a.key or "", a.label, a.color, a.symbol)
 
 
-@dataclass
 class PeriodData:
-    """What every page of one period reads, computed once."""
+    """What every page of one period reads, computed once. The rows and measures only
+    its own pages read are computed when first asked for: in the worker rendering them."""
 
-    period: Period
-    text: str
-    goals: list[Goal]
-    rows: dict[str, list[views.TargetRow]]
-    measures: dict[str, list[MeasureView]]
-    children: dict[str, list[Goal]]
-    ids: set[str]
+    def __init__(self, repo: Repository, period: Period, all_children: dict[str, list[Goal]]
+                 ) -> None:
+        self.repo, self.period = repo, period
+        self.text = views.period_label(repo.config, period)
+        self.goals = views.current(repo.goals, period)
+        self.ids = {g.id for g in self.goals}
+        self.children = {k: [g for g in v if g.id in self.ids] for k, v in all_children.items()}
+        self.by_body: dict[str, list[Goal]] = {}
+        for goal in self.goals:
+            self.by_body.setdefault(goal.body_key, []).append(goal)
+
+    @functools.cached_property
+    def rows(self) -> dict[str, list[views.TargetRow]]:
+        rows: dict[str, list[views.TargetRow]] = {}
+        for row in views.rows(self.repo, self.period, self.goals):
+            rows.setdefault(row.goal_id, []).append(row)
+        return rows
+
+    @functools.cached_property
+    def measures(self) -> dict[str, list[MeasureView]]:
+        measures: dict[str, list[MeasureView]] = {}
+        for view in views.measure_views(self.repo, self.goals, self.period):
+            measures.setdefault(view.goal_id, []).append(view)
+        return measures
 
     def own(self, goal: Goal) -> views.TargetRow | None:
         return next((r for r in self.rows.get(goal.id, []) if r.kind == "goal"), None)
@@ -99,21 +160,10 @@ class SiteBuilder:
             self.periods.append(period)
         self.names = {b.key: b.name for b in self.config.body_list()}
         self.all_children = views.child_goals(repo)
-        self._steps: dict[str | None, dict[str, Any] | None] = {}
-        self.data = {p: self._period_data(p) for p in self.periods}
-
-    def _period_data(self, period: Period) -> PeriodData:
-        goals = views.current(self.repo.goals, period)
-        rows: dict[str, list[views.TargetRow]] = {}
-        for row in views.rows(self.repo, period, goals):
-            rows.setdefault(row.goal_id, []).append(row)
-        measures: dict[str, list[MeasureView]] = {}
-        for view in views.measure_views(self.repo, goals, period):
-            measures.setdefault(view.goal_id, []).append(view)
-        ids = {g.id for g in goals}
-        children = {k: [g for g in v if g.id in ids] for k, v in self.all_children.items()}
-        return PeriodData(period, views.period_label(self.config, period), goals, rows,
-                          measures, children, ids)
+        self._steps: dict[str | None, Step | None] = {}
+        self._histories: dict[tuple[str, str], tuple[list[Period], list[HistoryRow]]] = {}
+        self._measures: dict[tuple[int, bytes], dict[str, Any]] = {}
+        self.data = {p: PeriodData(repo, p, self.all_children) for p in self.periods}
 
     # --- pieces shared by pages ---------------------------------------------------
 
@@ -201,7 +251,7 @@ class SiteBuilder:
         data = self.data[period]
         found = [self.start_page(period, f"{period}/index.html")]
         found += [self.body_page(data, b.key, b.name) for b in self.config.body_list()
-                  if any(g.body_key == b.key for g in data.goals)]
+                  if b.key in data.by_body]
         found.append(self.areas_page(data))
         found.append(self.index_page(data))
         found += self.assessment_pages(data)
@@ -240,7 +290,7 @@ class SiteBuilder:
         context = self._base(path, period, self.config.labels.summary, [])
         bodies = []
         for i, body in enumerate(self.config.body_list(), 1):
-            goals = [g for g in data.goals if g.body_key == body.key]
+            goals = data.by_body.get(body.key, [])
             if goals:
                 bodies.append({"name": body.name, "href": body_path(period, body.key),
                                "goals": len(goals),
@@ -250,7 +300,7 @@ class SiteBuilder:
         context.update({
             "bodies": bodies,
             "areas": [self._goal_item(data, g) for g in self._roots(data)],
-            "assessments": [{**(_assessment(a) or {}), "href": assessment_path(period, a.key)}
+            "assessments": [{"step": _assessment(a), "href": assessment_path(period, a.key)}
                             for a in steps],
             "periods": [{"period": str(p), "text": self.data[p].text,
                          "href": f"{p}/index.html", "current": p == period}
@@ -265,7 +315,7 @@ class SiteBuilder:
 
     def body_page(self, data: PeriodData, key: str, name: str) -> Page:
         path = body_path(data.period, key)
-        goals = [g for g in data.goals if g.body_key == key]
+        goals = data.by_body.get(key, [])
         context = self._base(path, data.period, name, [(name, "")])
         context.update({
             "name": name,
@@ -331,7 +381,6 @@ class SiteBuilder:
                              [(body, body_path(period, goal.body_key)), (goal.id, "")])
         rows = data.rows.get(goal.id, [])
         own = data.own(goal)
-        known = [p for p in self.periods if p <= period]
         parents = [p for i in goal.parents if (p := self.repo.goal(i)) is not None]
         context.update({
             "goal": {"id": goal.id, "title": goal.title, "body": body,
@@ -340,12 +389,12 @@ class SiteBuilder:
                      "responsible": goal.responsible or "",
                      "description": paragraphs(goal.description)},
             "own": self._row(period, own) if own is not None else None,
-            "own_history": self._history(known, goal.followups, goal.id, "")
+            "own_history": self._history(period, goal.followups, goal.id, "")
             if goal.followups else [],
             "parents": [self._link(data, p) for p in parents],
             "children": [self._goal_item(data, c) for c in data.children.get(goal.id, [])],
             "targets": [{**self._row(period, r),
-                         "history": self._history(known, t.followups, goal.id, r.id)}
+                         "history": self._history(period, t.followups, goal.id, r.id)}
                         for r, t in zip([r for r in rows if r.kind == "target"],
                                         goal.targets, strict=True)],
             "measures": [self._measure(view, i)
@@ -363,34 +412,42 @@ class SiteBuilder:
                 "href": goal_path(data.period, goal.id) if goal.id in data.ids else "",
                 "body": self.names.get(goal.body_key, goal.body_key)}
 
-    def _history(self, known: list[Period], follows: dict, goal_id: str, anchor_id: str
-                 ) -> list[dict[str, Any]]:
-        anchor = "#m-" + slug(anchor_id) if anchor_id else ""
-        found = []
-        for p in known:
-            f = follows.get(str(p))
-            if f is None:
-                continue
-            found.append({"period": str(p), "text": self.data[p].text,
-                          "href": goal_path(p, goal_id) + anchor,
-                          "assessment": self._step(f.assessment),
-                          "forecast": self._step(f.forecast) if f.forecast else None})
-        return found
+    def _history(self, period: Period, follows: dict, goal_id: str, anchor_id: str
+                 ) -> list[HistoryRow]:
+        """The follow-ups up to ``period``: a beginning of the rows made once for all periods."""
+        key = (goal_id, anchor_id)
+        if key not in self._histories:
+            anchor = "#m-" + slug(anchor_id) if anchor_id else ""
+            found = [(p, f) for p in self.periods if (f := follows.get(str(p))) is not None]
+            self._histories[key] = ([p for p, _ in found], [
+                HistoryRow(str(p), self.data[p].text, goal_path(p, goal_id) + anchor,
+                           self._step(f.assessment),
+                           self._step(f.forecast) if f.forecast else None)
+                for p, f in found])
+        known, rows = self._histories[key]
+        return rows[:bisect.bisect_right(known, period)]
 
-    def _step(self, key: str | None) -> dict[str, Any] | None:
+    def _step(self, key: str | None) -> Step | None:
         """A step of the scale as a page shows it, made once per key."""
         if key not in self._steps:
             self._steps[key] = _assessment(views.Assessment.of(self.config, key))
         return self._steps[key]
 
     def _measure(self, view: MeasureView, number: int) -> dict[str, Any]:
+        """A measure as its section shows it; the same view (often so in the periods of
+        one year) is drawn once."""
+        key = (number, pickle.dumps(view))  # equal bytes only for an equal view
+        found = self._measures.get(key)
+        if found is None:
+            found = self._measures[key] = self._draw_measure(view, number)
+        return found
+
+    def _draw_measure(self, view: MeasureView, number: int) -> dict[str, Any]:
         order = svgchart.axis_keys(view)
-        table = []
         own = {p.key: p.text for p in view.series}
         refs = [{p.key: p.text for p in r.series} for r in view.references]
-        for key in order:
-            table.append({"key": key, "value": own.get(key, "–"),
-                          "references": [r.get(key, "–") for r in refs]})
+        table = tuple(MeasureRow(key, own.get(key, "–"), tuple(r.get(key, "–") for r in refs))
+                      for key in order)
         chart: Markup | None = None
         if len(view.series) >= 2:
             chart = svgchart.measure_chart(view, f"matt-{number}", chart_caption(view))

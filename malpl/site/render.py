@@ -4,11 +4,18 @@ Templates run in Jinja's sandbox with HTML autoescaping. ``finalize`` is the one
 gate: whatever a template prints that is not :class:`~markupsafe.Markup` is shown
 with :func:`malpl.text.visible` and escaped, even inside ``{% autoescape false %}``,
 and the filters that would mark text safe are removed. Only :mod:`malpl.svgchart`
-makes Markup, and it escapes what it holds.
+and the templates' own macros make Markup, and both escape what they hold.
+
+Pieces that recur on thousands of pages (a badge, a row of a goal's history) are
+macros in ``fragments.html.j2``, rendered once per distinct set of arguments: the
+arguments are hashable plain values and a fragment sees nothing else, so the cached
+markup is what rendering again would give.
 
 The site is written to a fresh folder beside the output and then moved into
 place, only over an earlier malpl site (it has the marker file), never over a
-person's folder or into ``goals/``.
+person's folder or into ``goals/``. Large sites are rendered and written by one
+forked worker per core, a period at a time; every page is the same bytes as in a
+serial build.
 """
 
 from __future__ import annotations
@@ -19,7 +26,7 @@ import multiprocessing as mp
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +35,7 @@ from markupsafe import Markup, escape
 from malpl.periods import Period
 from malpl.report.templating import shipped_templates
 from malpl.repository import GOALS_DIR, MalplError, Repository
-from malpl.site.build import SiteBuilder
+from malpl.site.build import RECORDS, SiteBuilder
 from malpl.text import visible
 
 MARKER = ".malpl-site"
@@ -36,16 +43,46 @@ MARKER_TEXT = "Den här mappen skrevs av malpl site och skrivs över nästa gån
 LOGO_SUFFIXES = (".svg", ".png", ".jpg", ".jpeg", ".webp")
 MAX_LOGO_BYTES = 2 * 2**20
 _TEMP_PREFIX = ".malpl-site-"
+PARALLEL_GOALS = 500  # goal pages over all periods from which forking workers pays
 
 
-def _finalize(value: Any) -> Any:
+def _finalize(eval_ctx: Any, value: Any) -> Any:
+    """Text shown visibly; escaped here where the template turned autoescaping off, and
+    by Jinja right after this (once, not twice) where it is on."""
     if type(value) is str:  # the common case first: a site prints mostly plain strings
-        return escape(visible(value))
-    if isinstance(value, Markup):
+        text = visible(value)
+    elif isinstance(value, Markup):
         return value
-    if value is None:
+    elif value is None:
         return ""
-    return escape(visible(str(value)))
+    else:
+        text = visible(str(value))
+    return text if eval_ctx.autoescape else escape(text)
+
+
+class Fragments:
+    """``fragment('badge', step)`` in a template: the macro of ``fragments.html.j2``
+    rendered once per distinct (hashable) arguments and reused on every page."""
+
+    def __init__(self, env: Any) -> None:
+        self.env = env
+        self.macros: dict[str, Any] | None = None
+        self.made: dict[tuple[Any, ...], Markup] = {}
+
+    def __call__(self, name: str, *args: Any) -> Markup:
+        key = (name, *args)
+        found = self.made.get(key)
+        if found is None:
+            if self.macros is None:
+                from jinja2.runtime import Macro
+
+                module = self.env.get_template("fragments.html.j2").module
+                self.macros = {k: v for k, v in vars(module).items() if isinstance(v, Macro)}
+            if name not in self.macros:  # only the macros, never the module's attributes
+                raise MalplError(f"no template fragment named '{visible(str(name))}'",
+                                 "name a macro of fragments.html.j2")
+            found = self.made[key] = self.macros[name](*args)
+        return found
 
 
 def template_dirs(root: Path) -> list[Path]:
@@ -61,22 +98,26 @@ def environment(dirs: list[Path]):
 
     class SiteEnvironment(SandboxedEnvironment):
         def getattr(self, obj: Any, attribute: str) -> Any:
-            # The pages' data are plain dicts: find ``item.href`` as a key first, without
-            # the failed attribute look-up a dict costs on every print. Only data is found.
+            # The pages' data are plain dicts and records: find ``item.href`` as a key or a
+            # field first, without the sandbox's checks on every print. Only data is found.
             if type(obj) is dict and attribute in obj:
                 return obj[attribute]
+            if type(obj) in RECORDS and attribute in obj._fields:
+                return getattr(obj, attribute)
             return super().getattr(obj, attribute)
 
     env = SiteEnvironment(
         loader=jinja2.FileSystemLoader([str(d) for d in dirs]),
         undefined=jinja2.StrictUndefined,
         autoescape=True,
-        finalize=_finalize,
+        finalize=jinja2.pass_eval_context(_finalize),
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=False,  # compiled once: no look at the template files for every page
     )
     for name in ("safe", "urlize", "tojson", "xmlattr", "forceescape"):
         env.filters.pop(name, None)
+    env.globals["fragment"] = Fragments(env)
     return env
 
 
@@ -96,60 +137,44 @@ def _few_collections() -> Iterator[None]:
 
 
 def render_site(repo: Repository, period: Period) -> dict[str, bytes]:
-    """Every file of the site by its path inside the site: pages, stylesheet, logo.
-
-    A large site renders its periods on every core (forked workers share the
-    loaded repository); the files are the same bytes either way."""
-    with _few_collections():
-        return _render_site(repo, period)
-
-
-def _render_site(repo: Repository, period: Period) -> dict[str, bytes]:
+    """Every file of the site by its path inside the site: pages, stylesheet, logo."""
     files: dict[str, bytes] = {}
-    logo = _logo(repo)
-    if logo is not None:
-        files[logo[0]] = logo[1]
-    builder = SiteBuilder(repo, period, logo[0] if logo else "")
-    css = (shipped_templates() / "site" / "site.css").read_text(encoding="utf-8")
-    files["site.css"] = (css + _brand(repo.config.site.color)).encode("utf-8")
-    global _WORK
-    _WORK = (builder, environment(template_dirs(repo.root)))  # compiled once, shared by forks
-    try:
-        files.update(_render_part(None))
-        jobs = list(builder.periods)
-        workers = min(os.cpu_count() or 1, len(jobs))
-        goals = sum(len(builder.data[p].goals) for p in jobs)
-        if workers < 2 or goals < 500 or "fork" not in mp.get_all_start_methods():
-            for part in map(_render_part, jobs):
-                files.update(part)
-        else:
-            from concurrent.futures import ProcessPoolExecutor
-
-            with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
-                for part in pool.map(_render_part, jobs):
-                    files.update(part)
-    finally:
-        _WORK = None
-    files[MARKER] = MARKER_TEXT.encode("utf-8")
-    files[".nojekyll"] = b""  # GitHub Pages: serve files whose names start with "_" too
+    with _few_collections():
+        work = _Work(repo, period)
+        for job in work.jobs:
+            files.update(_render_part(work, job))
+    files.update(work.extra)
     return files
 
 
-_WORK: tuple[SiteBuilder, Any] | None = None  # what forked workers render from
+class _Work:
+    """What every part of the site renders from: built once, before any worker forks."""
+
+    def __init__(self, repo: Repository, period: Period) -> None:
+        self.extra: dict[str, bytes] = {}
+        logo = _logo(repo)
+        if logo is not None:
+            self.extra[logo[0]] = logo[1]
+        self.builder = SiteBuilder(repo, period, logo[0] if logo else "")
+        css = (shipped_templates() / "site" / "site.css").read_text(encoding="utf-8")
+        self.extra["site.css"] = (css + _brand(repo.config.site.color)).encode("utf-8")
+        self.extra[MARKER] = MARKER_TEXT.encode("utf-8")
+        self.extra[".nojekyll"] = b""  # GitHub Pages: serve files whose names start with "_"
+        self.env = environment(template_dirs(repo.root))  # compiled once, shared by forks
+        # The latest periods have the longest histories: first, so two workers end together.
+        self.jobs: list[Period | None] = [None, *reversed(self.builder.periods)]
 
 
-def _render_part(period: Period | None) -> dict[str, bytes]:
+def _render_part(work: _Work, period: Period | None) -> Iterator[tuple[str, bytes]]:
     """One period's pages, or (``None``) the pages outside the periods."""
     import jinja2
     from jinja2.exceptions import SecurityError
 
-    assert _WORK is not None
-    builder, env = _WORK
+    builder, env = work.builder, work.env
     pages = builder.site_pages() if period is None else builder.period_pages(period)
-    files: dict[str, bytes] = {}
     for page in pages:
         try:
-            files[page.path] = env.get_template(page.template).render(page.context).encode("utf-8")
+            html = env.get_template(page.template).render(page.context)
         except jinja2.TemplateSyntaxError as err:
             raise MalplError(f"{err.filename or err.name}:{err.lineno}: template error: "
                              f"{err.message}", "fix the template, or remove it to use the "
@@ -159,7 +184,49 @@ def _render_part(period: Period | None) -> dict[str, bytes]:
                              f"{err}", "templates may only show the site's data") from err
         except jinja2.TemplateError as err:
             raise MalplError(f"template {page.template}: {err}", "fix the template") from err
-    return files
+        yield page.path, html.encode("utf-8")
+
+
+def _write(files: Iterable[tuple[str, bytes]], folder: Path) -> int:
+    """Write files under ``folder`` (a fresh one), each folder made once."""
+    made: set[str] = set()
+    count = 0
+    for path, data in files:
+        parent = path.rpartition("/")[0]
+        if parent not in made:
+            os.makedirs(folder / parent, exist_ok=True)
+            made.add(parent)
+        with open(folder / path, "wb") as out:
+            out.write(data)
+        count += 1
+    return count
+
+
+_WORK: tuple[_Work, Path] | None = None  # what forked workers render from and write to
+
+
+def _write_part(job: Period | None) -> int:
+    assert _WORK is not None
+    work, folder = _WORK
+    return _write(_render_part(work, job), folder)
+
+
+def _write_all(work: _Work, folder: Path) -> int:
+    """Render and write every page into ``folder``; on every core for a large site."""
+    global _WORK
+    count = _write(work.extra.items(), folder)
+    workers = min(os.cpu_count() or 1, len(work.jobs))
+    goals = sum(len(work.builder.data[p].goals) for p in work.builder.periods)
+    _WORK = (work, folder)
+    try:
+        if workers < 2 or goals < PARALLEL_GOALS or "fork" not in mp.get_all_start_methods():
+            return count + sum(map(_write_part, work.jobs))
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
+            return count + sum(pool.map(_write_part, work.jobs))
+    finally:
+        _WORK = None
 
 
 def _contrast_text(color: str) -> str:
@@ -215,15 +282,12 @@ def check_output(repo: Repository, out: Path) -> None:
 def write_site(repo: Repository, period: Period, out: Path) -> int:
     """Build the site and move it into ``out`` at once; returns the number of files."""
     check_output(repo, out)
-    files = render_site(repo, period)
     parent = out.absolute().parent
     parent.mkdir(parents=True, exist_ok=True)
     fresh = Path(tempfile.mkdtemp(prefix=_TEMP_PREFIX, dir=parent))
     try:
-        for path in sorted(files):
-            target = fresh / path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(files[path])
+        with _few_collections():  # forked workers inherit it
+            count = _write_all(_Work(repo, period), fresh)
         os.chmod(fresh, 0o755)
         old = None
         if out.exists():
@@ -235,4 +299,4 @@ def write_site(repo: Repository, period: Period, out: Path) -> int:
         raise
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
-    return len(files)
+    return count
