@@ -328,7 +328,7 @@ def test_a_screen_reader_meets_a_charts_figures_once(browser, statistik: Path,
     for name, data in render_site(repo, period).items():
         (site / name).parent.mkdir(parents=True, exist_ok=True)
         (site / name).write_bytes(data)
-    spoken = _spoken(browser, site / "T2-2024" / "mal" / "M1.html")
+    spoken = _spoken(browser, site / "T2-2024" / "mal" / "m1_u1.html")
     [chart] = [line for line in spoken.splitlines() if "- img " in line and "Kväve" in line]
     assert 'img "Kvävedioxid, årsmedelvärde i centrum 2012–2023, mål högst 20 µg/m³' in chart
     assert "29,5" not in chart and spoken.count('cell "29,5 µg/m³"') == 1  # the table only
