@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
+from functools import cache, lru_cache
 from typing import Any
 
 import msgspec
@@ -51,7 +52,10 @@ class Md(Markup):
         return cls(_escape_text(str(s)))
 
 
+@lru_cache(maxsize=1 << 16)
 def _escape_text(text: str) -> str:
+    """The escaping itself; cached, as a report repeats the same labels, units and
+    names thousands of times."""
     text = _SPACE.sub(" ", visible(text)).strip(LAYOUT_SPACE)
     text = _INLINE.sub(r"\\\1", text)
     if _FIRST_PUNCT.match(text) and not text.startswith("\\"):
@@ -84,9 +88,14 @@ def safe(value: Any) -> Any:
     if isinstance(value, dt.date):
         return escape(value.isoformat())
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        names = [f.name for f in dataclasses.fields(value)] + [
-            n for n in dir(type(value)) if isinstance(getattr(type(value), n), property)]
-        return safe({n: getattr(value, n) for n in names})
+        return safe({n: getattr(value, n) for n in _names(type(value))})
     if isinstance(value, msgspec.Struct):
         return safe(msgspec.to_builtins(value))
     raise TypeError(f"cannot make a {type(value).__name__} safe for a template")
+
+
+@cache
+def _names(kind: type) -> tuple[str, ...]:
+    """A view class's fields and properties: what a template may read of it."""
+    return tuple(f.name for f in dataclasses.fields(kind)) + tuple(
+        n for n in dir(kind) if isinstance(getattr(kind, n), property))
