@@ -212,7 +212,7 @@ def measure_view(config: Config, goal: Goal, measure: Measure,
     bound = _Bound(config.periods.scheme, period)
     unit = measure.unit
     view = MeasureView(goal.id, measure.id, measure.name, unit or "", measure.direction or "",
-                       (measure.kpi and f"Kolada {measure.kpi}") or measure.source,
+                       (measure.kpi and f"Kolada {measure.kpi}") or swedish.SOURCES[measure.source],
                        note=measure.note or "")
     file = pulled(config, measure, kolada)
     values = dict(measure.values)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 NBSP = "\u00a0"
+# A measure's ``source:`` as a reader sees it.
+SOURCES = {"local": "egen mätning", "survey": "enkät", "kolada": "Kolada"}
 MONTHS = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti",
           "september", "oktober", "november", "december")
 
