@@ -245,33 +245,19 @@ class Commit:
 
 
 def commits(root: Path) -> list[Commit]:
-    """Commits that touched the goal files or the configuration, newest first.
+    """Commits that touched the goal files or the configuration, newest first, with their
+    author, date (YYYY-MM-DD) and subject.
 
     Each carries the files it changed against its first parent (``--raw``), so
     history never has to list or parse the files a commit left alone.
     """
     base = prefix(root)
-    out = _git(root, "log", "-z", "--raw", "--topo-order", "--no-abbrev", "--no-renames",
-               "--diff-merges=first-parent", "--format=%x1e%H%x1f%P%x1f%an%x1f%ad%x1f%s",
-               "--date=short", "--", *_pathspecs(base)).decode("utf-8", "surrogateescape")
-    result = []
-    for record in out.split("\x1e")[1:]:
-        head, _, raw = record.partition("\0")
-        fields = head.strip("\n").split("\x1f", 4)
-        if len(fields) != 5:
-            continue
-        sha, parents, author, date, subject = fields
-        commit = Commit(sha, parents.split()[0] if parents else None, author, date, subject)
-        parts = raw.strip("\n").split("\0")
-        for meta, path in zip(parts[0::2], parts[1::2], strict=False):
-            items = meta.lstrip(":\n").split()
-            if len(items) < 5 or not path.startswith(base):
-                continue
-            relative = path[len(base):]
-            if relative == CONFIG_NAME or Path(relative).suffix in YAML_SUFFIXES:
-                commit.files.append(FileChange(relative, items[0], items[1], items[2], items[3]))
-        result.append(commit)
-    return result
+    found = list(_log(root, base, ["--topo-order", "--date=short", "--", *_pathspecs(base)],
+                      people=True))
+    for commit in found:
+        commit.files = [f for f in commit.files
+                        if f.path == CONFIG_NAME or Path(f.path).suffix in YAML_SUFFIXES]
+    return found
 
 
 def first_parent_history(root: Path, rev: str, base: str | None = None) -> Iterator[Commit]:
@@ -279,42 +265,53 @@ def first_parent_history(root: Path, rev: str, base: str | None = None) -> Itera
 
     Each carries its committer date (ISO 8601) and the goal files it changed
     against its first parent. The log is read as git writes it, so a caller
-    that stops early never waits for, or holds, the rest of a long history. No
-    text a person wrote (author, subject) is asked for, and the stream is split
-    on NUL alone, so no file name can be mistaken for a commit. ``base``: :func:`prefix`,
-    when the caller knows it.
+    that stops early never waits for, or holds, the rest of a long history.
+    ``base``: :func:`prefix`, when the caller knows it.
     """
-    base, commit = prefix(root) if base is None else base, resolve(root, rev)
+    base = prefix(root) if base is None else base
+    commit = resolve(root, rev)
+    yield from _log(root, base, ["--first-parent", "--date=iso-strict", commit, "--",
+                                 f"{base}{GOALS_DIR}"], people=False)
+
+
+def _log(root: Path, base: str, selection: list[str], *, people: bool) -> Iterator[Commit]:
+    """``git log -z --raw`` over ``selection``, parsed as it streams.
+
+    Every field is NUL-terminated and read by its position, never by what it
+    contains: a subject or an author name may hold any character but NUL (which
+    git does not allow), so no text a person wrote can end a record, start one or
+    pass for a changed file. ``people``: the author and subject too (with the author
+    date), else the committer date alone.
+    """
+    fields = "%x00%ad%x00%an%x00%s" if people else "%x00%cd"
     try:
         proc = subprocess.Popen(
-            ["git", "log", "-z", "--raw", "--first-parent", "--no-abbrev", "--no-renames",
-             "--diff-merges=first-parent", "--format=%x1e%H %P%x1f%cd", "--date=iso-strict",
-             commit, "--", f"{base}{GOALS_DIR}"],
+            ["git", "log", "-z", "--raw", "--no-abbrev", "--no-renames",
+             "--diff-merges=first-parent", f"--format=%x1e%H %P{fields}", *selection],
             cwd=root, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     except FileNotFoundError as err:
         raise MalplError("git is not installed", "install git to read the history") from err
     assert proc.stdout is not None
-    current: Commit | None = None
-    meta: str | None = None  # a raw line's modes and blobs, waiting for its path
+    tokens = (t.decode("utf-8", "surrogateescape") for t in _tokens(proc.stdout))
     try:
-        for token in _tokens(proc.stdout):
-            text = token.decode("utf-8", "surrogateescape")
-            if meta is not None:
-                items, meta = meta.split(), None
-                if current is not None and text.startswith(base) and len(items) >= 4:
-                    current.files.append(FileChange(text[len(base):], *items[:4]))
-            elif text.lstrip("\n").startswith(":"):
-                meta = text.lstrip("\n:")
-            elif text.lstrip("\n").startswith("\x1e"):
+        current: Commit | None = None
+        for token in tokens:
+            text = token.lstrip("\n")
+            if text.startswith(":") and current is not None:  # a changed file; its path next
+                items, path = text[1:].split(), next(tokens, "")
+                if path.startswith(base) and len(items) >= 4:
+                    current.files.append(FileChange(path[len(base):], *items[:4]))
+            elif text.startswith("\x1e"):
                 if current is not None:
                     yield current
-                shas, _, date = text.lstrip("\n")[1:].partition("\x1f")
-                sha, *parents = shas.split()
-                current = Commit(sha, parents[0] if parents else None, "", date, "")
+                sha, *parents = text[1:].split()
+                date, author, subject = (next(tokens, "") for _ in range(3)) if people else (
+                    next(tokens, ""), "", "")
+                current = Commit(sha, parents[0] if parents else None, author, date, subject)
         if current is not None:
             yield current
         if proc.wait() != 0:
-            raise MalplError(f"git: cannot read the history of {commit[:10]}",
+            raise MalplError("git: cannot read the history",
                              "run 'git log' in the repository to see what is wrong")
     finally:  # the caller may stop early: end git's walk, not only our reading
         if proc.poll() is None:

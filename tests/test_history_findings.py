@@ -237,3 +237,17 @@ def test_textconv_shows_control_characters_of_a_goal(repo: Path) -> None:
                          check=True).stdout
     assert "\x1b" not in out and "\x07" not in out
     assert "Enkäten␛]8;;http://evil␇ visar" in out
+
+
+@pytest.mark.parametrize("subject", ["Lagad \x1e\x1f:000000 100644 x", "\x1e\x1fa\x1fb\x1fc\x1fd"])
+def test_log_keeps_a_commit_whose_subject_holds_the_log_separators(history_repo: Path,
+                                                                   subject: str) -> None:
+    """Finding: subjects and author names were split on the same control characters that
+    separated git's records, so such a subject lost its commit's changes."""
+    edit(history_repo / "goals" / "1.1.yaml", "Trygghetsenkäten visar förbättring.",
+         "Trygghetsenkäten visar stor förbättring.")
+    commit(history_repo, subject, author="Ann\x1fa \x1e Kontroll")
+    entries = history(history_repo, "1.1.2")
+    assert [e.commit.subject for e in entries] == [subject, "Mål för 2023"]
+    assert [(c.action, c.field) for c in entries[0].changes] == [("changed", "comment")]
+    assert entries[0].commit.author == "Ann\x1fa \x1e Kontroll"
