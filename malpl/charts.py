@@ -13,9 +13,10 @@ halved, which smooths its edges, in ~15 ms: a sixth of what matplotlib took.
 from __future__ import annotations
 
 import functools
-import io
 import itertools
 import re
+import struct
+import zlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 from xml.etree import ElementTree
@@ -23,7 +24,7 @@ from xml.etree import ElementTree
 from malpl import svgchart
 
 if TYPE_CHECKING:
-    from PIL import ImageDraw, ImageFont
+    from PIL import Image, ImageDraw, ImageFont
 
     from malpl.views import MeasureView, SummaryRow
 
@@ -65,9 +66,33 @@ def png(svg: str) -> bytes:
     pen = ImageDraw.Draw(picture)
     for mark in ElementTree.fromstring(svg):
         _draw(pen, mark)
-    buffer = io.BytesIO()
-    picture.reduce(_FINE).save(buffer, format="png", dpi=(DPI, DPI), compress_level=1)
-    return buffer.getvalue()
+    return _encode(picture.reduce(_FINE))
+
+
+def _encode(picture: Image.Image) -> bytes:
+    """An RGB picture as PNG, its rows unfiltered and deflated fast. Pillow's encoder
+    tries five filters on every row, which takes twice as long for a file no smaller
+    (and the DOCX deflates it once more)."""
+    width, _height = picture.size
+    raw, stride = picture.tobytes(), width * 3
+    rows = b"".join(b"\0" + raw[at:at + stride] for at in range(0, len(raw), stride))
+    return png_file(picture.size, 8, 2, zlib.compress(rows, 1))
+
+
+def png_file(size: tuple[int, int], depth: int, colour: int, data: bytes,
+             *extra: tuple[bytes, bytes]) -> bytes:
+    """A PNG at 200 dpi of ``size`` pixels, its deflated rows ``data`` (``depth`` bits
+    of PNG colour type ``colour``), with the ``extra`` chunks before them."""
+    per_metre = round(DPI / 0.0254)
+    head = struct.pack(">IIBBBBB", *size, depth, colour, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", head)
+            + _chunk(b"pHYs", struct.pack(">IIB", per_metre, per_metre, 1))
+            + b"".join(_chunk(kind, body) for kind, body in extra)
+            + _chunk(b"IDAT", data) + _chunk(b"IEND", b""))
+
+
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
 
 def _draw(pen: ImageDraw.ImageDraw, mark: ElementTree.Element) -> None:

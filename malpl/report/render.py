@@ -131,26 +131,17 @@ def _chunks(png: bytes) -> dict[bytes, bytes]:
     return found
 
 
-def _chunk(kind: bytes, data: bytes) -> bytes:
-    return struct.pack(">I", len(data)) + kind + data + struct.pack(
-        ">I", zlib.crc32(kind + data))
-
-
 def placeholder(width: int, height: int, number: int) -> bytes:
     """A blank PNG of a chart's size and resolution, told apart by its number.
 
     pandoc reads only these two from a picture to lay it out, so the document it
     writes is the one it would write with the chart in the placeholder's place.
     """
-    from malpl.charts import DPI
+    from malpl.charts import png_file
 
     row = b"\0" + b"\0" * ((width + 7) // 8)  # one bit per pixel, no filter
-    per_metre = round(DPI / 0.0254)
-    return (b"\x89PNG\r\n\x1a\n"
-            + _chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0))
-            + _chunk(b"pHYs", struct.pack(">IIB", per_metre, per_metre, 1))
-            + _chunk(b"tEXt", b"Comment\0malpl placeholder %d" % number)
-            + _chunk(b"IDAT", zlib.compress(row * height, 9)) + _chunk(b"IEND", b""))
+    return png_file((width, height), 1, 0, zlib.compress(row * height, 9),
+                    (b"tEXt", b"Comment\0malpl placeholder %d" % number))
 
 
 def same_layout(a: bytes, b: bytes) -> bool:
@@ -160,7 +151,7 @@ def same_layout(a: bytes, b: bytes) -> bool:
 
 
 def _real_charts(pending: dict[bytes, str]) -> dict[bytes, bytes]:
-    drawn = dict(zip(pending, _draw(list(pending.values())), strict=True))
+    drawn = dict(zip(pending, _draw(list(pending.values()), beside=1), strict=True))
     for fake, real in drawn.items():
         if not same_layout(fake, real):
             raise MalplError("a chart came out in another size than its place in the document",
@@ -168,11 +159,13 @@ def _real_charts(pending: dict[bytes, str]) -> dict[bytes, bytes]:
     return drawn
 
 
-def _draw(svgs: list[str]) -> list[bytes]:
-    """Charts as PNG; a large report draws them on every core (~15 ms CPU each)."""
+def _draw(svgs: list[str], beside: int = 0) -> list[bytes]:
+    """Charts as PNG (~12 ms CPU each). A large report draws them on every core but the
+    ``beside`` ones another program (pandoc) works on meanwhile: on two cores, in this
+    process, which neither slows pandoc down nor starts another Python."""
     from malpl.charts import png
 
-    workers = os.cpu_count() or 1
+    workers = (os.cpu_count() or 1) - beside
     if len(svgs) < 50 or workers < 2:
         return [png(svg) for svg in svgs]
     from concurrent.futures import ProcessPoolExecutor
