@@ -7,7 +7,7 @@ There is one chart definition, svgchart's; this module draws the few marks it wr
 (already through :func:`malpl.text.visible`): it is drawn, never read as markup. The font
 is the DejaVu Sans shipped with malpl, laid out without shaping libraries, so the same
 chart gives the same bytes on every machine. A chart is drawn at twice its size and
-halved, which smooths its edges, in ~15 ms: a sixth of what matplotlib took.
+halved, which smooths its edges, in ~10 ms of CPU: a sixth of what matplotlib took.
 """
 
 from __future__ import annotations
