@@ -24,6 +24,14 @@ inflated; CPU is the steadier figure):
   HTML (900)      19.1 MB page; peak malpl 432 MB, pandoc 3.9 GB. Pictures are inline SVG;
                   at 30 goals pandoc peaks at 224 MB with them and 189 MB without: the
                   memory follows the document, at ~200× the page, not its pictures.
+Measured 2026-11-28, `--bodies 10 --runs 3 --large-runs 2`, charts drawn from the SVG with
+Pillow (malpl.charts) instead of matplotlib:
+  large (300)     pandoc 11.7 s CPU / 11.7 s wall; malpl 28.0 s CPU (2.38×) / 21.4 s wall
+                  (1.83×); the matplotlib malpl, interleaved: 61.6 s CPU (5.25×) / 33.3 s
+                  wall (2.84×). 600 charts take 6.7 s CPU, drawn beside pandoc, which adds
+                  ~0.7 s of wall; what is left is pandoc with malpl's filter and reference
+                  document (~18 s CPU with no chart drawn) and rendering (2.8 s).
+  shipped goals   unchanged (no charts): 0.41 s against 0.39 s.
 """
 
 from __future__ import annotations

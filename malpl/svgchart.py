@@ -126,11 +126,18 @@ def joined(before: str, after: str, breaks: Sequence[str] = ()) -> bool:
 
 
 # The page's stylesheet, for a chart that is a picture of its own (no text from a goal file).
+# TEXT_STYLES says the same for the PNG drawn from the chart (malpl.charts); a test holds
+# the two alike.
 _STYLE = ('<style>.grid{stroke:#d9d9d9;stroke-width:1}'
           '.tick,.legend,.unit,.note,.heading{font-size:13px;fill:#333333;'
           'font-family:"DejaVu Sans",Arial,sans-serif}'
           '.heading{font-size:15px;font-weight:bold;fill:#1a1a1a}.note{fill:#444444}'
           '.inked{font-size:13px;font-family:"DejaVu Sans",Arial,sans-serif}</style>')
+#: Each text class as (font size, bold, colour); ``inked`` text has its own colour.
+TEXT_STYLES = {"tick": (13, False, "#333333"), "legend": (13, False, "#333333"),
+               "unit": (13, False, "#333333"), "note": (13, False, "#444444"),
+               "heading": (15, True, "#1a1a1a"), "inked": (13, False, "")}
+GRID = ("#d9d9d9", 1)  # the grid lines' colour and width
 
 
 def _frame(ident: str, title: str, desc: str, body: list[str], height: int = HEIGHT,
@@ -246,7 +253,34 @@ def chart_keys(view: MeasureView) -> list[str]:
             axis.setdefault(marker.key, _period(marker.key).sort_key)
         except PeriodError:
             continue
+    for key in _between(axis):
+        axis.setdefault(key, _period(key).sort_key)
     return sorted(axis, key=axis.__getitem__)
+
+
+def _between(keys: Sequence[str], most: int = 40) -> list[str]:
+    """Every year, and every period of each scheme, from the first key of its kind to the
+    last: a year without a value keeps its place on the axis (unless there are more than
+    ``most`` places to show)."""
+    steps: dict[str, list[int]] = {}
+    for key in keys:
+        try:
+            point = _period(key)
+        except PeriodError:
+            continue
+        if point.number and point.prefix not in _SCHEME_OF:
+            continue
+        count = SCHEMES[_SCHEME_OF[point.prefix]][1] if point.number else 1
+        steps.setdefault(point.prefix, []).append(point.year * count + max(point.number - 1, 0))
+    if sum(max(s) - min(s) + 1 for s in steps.values()) > most:
+        return []
+    found = []
+    for prefix, kind in steps.items():
+        count = SCHEMES[_SCHEME_OF[prefix]][1] if prefix else 1
+        for step in range(min(kind), max(kind) + 1):
+            year, number = divmod(step, count)
+            found.append(f"{prefix}{number + 1}-{year}" if prefix else str(year))
+    return found
 
 
 def axis_keys(view: MeasureView) -> list[str]:
@@ -407,7 +441,7 @@ def _ink(color: str) -> str:
 
 
 def bar_chart(ident: str, title: str, desc: str,
-              bars: Sequence[tuple[str, Sequence[Segment]]]) -> Markup:
+              bars: Sequence[tuple[str, Sequence[Segment]]], styled: bool = False) -> Markup:
     """One stacked horizontal bar per label, each segment a step of the scale. A white gap,
     the step's symbol and count in each segment wide enough, and a legend of symbols tell
     the steps apart without colour (in grey print too)."""
@@ -437,4 +471,4 @@ def bar_chart(ident: str, title: str, desc: str,
     steps = {s.label: s for _, segments in bars for s in segments}
     legend, y = _legend([(f"{s.symbol} {s.label}".strip(), s.color, "", 10)
                          for s in steps.values()], 20 + gap * len(bars))
-    return _frame(ident, title, desc, parts + legend, height=y + 8)
+    return _frame(ident, title, desc, parts + legend, height=y + 8, styled=styled)

@@ -1,61 +1,127 @@
-"""Measure charts a reader understands: title and unit, Swedish period names, an honest
-y-axis, the target drawn as what it is, the trend visible, print resolution."""
+"""Charts in a DOCX: the very SVG charts of the HTML report (tests/test_svgchart.py holds
+what they show), drawn as PNG at print resolution, the same bytes for the same data, and
+laid out before they are drawn."""
 
 from __future__ import annotations
 
+import io
+import re
 import struct
 from pathlib import Path
 
 import pytest
+from PIL import Image, ImageDraw
 
-from malpl import views
-from malpl.charts import measure_chart, measure_figure, period_tick, segments
-from malpl.measureviews import MeasureView, Point
+from malpl import charts, svgchart, views
+from malpl.measureviews import Marker, MeasureView, Point, ReferenceView
 from malpl.periods import Period
 from malpl.repository import load_repository
 
+STATISTIK = Path(__file__).parent / "fixtures" / "statistik"
 
-def _views(root: Path) -> list[views.MeasureView]:
+
+def _views(root: Path, period: Period | None = None) -> list[views.MeasureView]:
+    period = period or Period(2023, 2, "T")
     repo = load_repository(root)
-    return [m for m in views.measure_views(repo, repo.goals, Period(2023, 2, "T"))
-            if len(m.series) >= 2]
+    return [m for m in views.measure_views(repo, repo.goals, period) if len(m.series) >= 2]
 
 
-def test_period_ticks_are_swedish_names() -> None:
-    assert period_tick("T2-2023") == "Tertial 2\n2023"
-    assert period_tick("K4-2022") == "Kvartal 4\n2022"
-    assert period_tick("2022") == "2022"
+def _hostile() -> MeasureView:
+    """Values below zero, a long title, control and direction characters, TeX and markup."""
+    return MeasureView(
+        "1", "n", "Resultat $x$ \x1b[31m<b>röd</b>\u202e " + "lång titel " * 12, "mnkr", "higher",
+        "", series=[Point(str(y), v, "", (y, 99)) for y, v in [(2019, -5.0), (2020, 3.0),
+                                                               (2021, -1.5)]],
+        references=[ReferenceView("_dold & $\\frac{1}{$\n\tny rad",
+                                  [Point("2019", 1.0, "", (2019, 99))])],
+        target_value=2.0, target_kind="floor", breaks=[Marker("2021", "ny metod")])
 
 
-def test_measure_chart_has_title_unit_zero_axis_target_and_trend(repo: Path) -> None:
-    view = next(v for v in _views(repo) if v.unit == "%" and v.target_value is not None)
-    fig = measure_figure(view)
-    ax = fig.axes[0]
-    assert fig._suptitle.get_text() == view.name
-    assert ax.get_ylabel() == "%"
-    assert ax.get_ylim()[0] == 0  # a share starts at zero
-    legend = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert any(t.startswith("Mål: minst") for t in legend)
-    assert view.trend_label and ax.get_title(loc="right") == f"Trend: {view.trend_label}"
+def _pixels(png: bytes) -> Image.Image:
+    return Image.open(io.BytesIO(png)).convert("RGB")
 
 
-def test_target_following_a_reference_is_that_series_not_a_flat_line(repo: Path) -> None:
-    view = next(v for v in _views(repo) if v.references)
-    view.target_reference = view.references[0].label
-    legend = [t.get_text() for t in measure_figure(view).axes[0].get_legend().get_texts()]
-    assert f"{view.references[0].label} (mål)" in legend
-    assert not any(t.startswith("Mål:") for t in legend)
+def test_docx_chart_is_the_html_chart_at_200_dpi(repo: Path) -> None:
+    view = _views(repo)[0]
+    svg = charts.measure_svg(view)
+    assert svg == str(svgchart.measure_chart(view, "c", view.name, "", styled=True))
+    png = charts.png(svg)
+    picture = Image.open(io.BytesIO(png))
+    assert picture.size[0] == 1200 and picture.mode == "RGB"  # 6 in at 200 dpi
+    assert picture.info["dpi"] == pytest.approx((200, 200), abs=0.01)
 
 
-def test_chart_png_is_print_resolution(repo: Path) -> None:
-    png = measure_chart(_views(repo)[0])
-    width = struct.unpack(">I", png[16:20])[0]
-    assert width >= 1200  # 6 in at 200 dpi
+def test_png_size_is_known_before_drawing_for_every_kind_of_chart(repo: Path) -> None:
+    """Long headings, broken axes, legends in rows: the size the layout is given is the
+    size drawn."""
+    found = [*_views(repo), *_views(STATISTIK, Period(2024, 3, "T")), _hostile()]
+    heights = set()
+    for view in found:
+        svg = charts.measure_svg(view)
+        png = charts.png(svg)
+        assert struct.unpack(">II", png[16:24]) == charts.size(svg), view.name
+        heights.add(charts.size(svg)[1])
+    assert len(heights) > 1  # the charts are not all of one size: each is laid out as itself
 
 
-def test_a_report_without_charts_does_not_import_matplotlib(shipped: Path) -> None:
-    """The shipped example (no summary, no series of two points) renders without the
-    345 ms matplotlib import."""
+def test_same_chart_same_bytes() -> None:
+    svg = charts.measure_svg(_hostile())
+    assert charts.png(svg) == charts.png(svg)
+
+
+def test_png_draws_the_series_target_and_reference_in_their_colours() -> None:
+    picture = _pixels(charts.png(charts.measure_svg(_hostile())))
+    colours = {c for _n, c in picture.getcolors(1 << 20)}
+
+    def rgb(hex_colour: str) -> tuple[int, int, int]:
+        return tuple(int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
+
+    for colour in (svgchart.SERIES_COLOR, svgchart.TARGET_COLOR, svgchart.REFERENCE_COLORS[0]):
+        assert rgb(colour) in colours, colour
+
+
+def test_png_text_is_the_visible_text_of_the_svg(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every text drawn is plain: control and direction characters shown, markup and TeX
+    as typed, a line break a space (as SVG shows it)."""
+    drawn: list[str] = []
+    real = ImageDraw.ImageDraw.text
+
+    def record(self, xy, text, *args, **kwargs):
+        drawn.append(text)
+        return real(self, xy, text, *args, **kwargs)
+
+    monkeypatch.setattr(ImageDraw.ImageDraw, "text", record)
+    charts.png(charts.measure_svg(_hostile()))
+    joined = " | ".join(drawn)
+    assert "␛[31m<b>röd</b><U+202E>" in joined
+    assert "_dold & $\\frac{1}{$ ny rad" in joined
+    assert not any(c in joined for c in "\x1b\u202e\n\t")
+    assert "Serien bryts" in joined and "Axeln" not in joined
+
+
+def test_text_styles_of_the_png_are_the_svg_stylesheet() -> None:
+    style = svgchart._STYLE
+    for name, (size, bold, colour) in svgchart.TEXT_STYLES.items():
+        rule = "".join(re.findall(rf"[^}}]*\.{name}\b[^{{]*{{([^}}]*)}}", style))
+        assert f"font-size:{size}px" in rule, name
+        assert ("font-weight:bold" in rule) == bold, name
+        if colour:
+            assert rule.rsplit("fill:", 1)[1].startswith(colour), name
+    assert f"stroke:{svgchart.GRID[0]};stroke-width:{svgchart.GRID[1]}" in style
+
+
+def test_summary_png_is_the_website_bar(repo: Path) -> None:
+    rows = views.summary(load_repository(repo).config, views.rows(
+        load_repository(repo), Period(2023, 2, "T")))
+    svg = charts.summary_svg(rows, "Mål", "Måluppfyllelse")
+    assert "<rect" in svg and charts.size(svg)[0] == 1200
+    assert _pixels(charts.png(svg)).getcolors(1 << 20)
+
+
+def test_a_report_does_not_import_matplotlib_and_without_charts_not_pillow(
+        shipped: Path, tmp_path: Path) -> None:
+    """The shipped example (no summary, no series of two points) renders without loading
+    Pillow; no report loads matplotlib."""
     import subprocess
     import sys
 
@@ -63,65 +129,13 @@ def test_a_report_without_charts_does_not_import_matplotlib(shipped: Path) -> No
             "from malpl.repository import load_repository; from malpl.report import write_report;"
             "from malpl.periods import Period;"
             f"write_report(load_repository(Path({str(shipped)!r})), Period(2023, 1, 'T'), 'docx',"
-            " today=dt.date(2023, 5, 15));"
-            "print('matplotlib' in sys.modules)")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert done.stdout.strip() == "False"
-
-
-def test_svg_legend_cut_never_splits_an_entity() -> None:
-    """A long legend label is cut before it is escaped: the chart stays well-formed XML,
-    which a chart shown as a picture (``data:image/svg+xml``) must be."""
-    from xml.etree import ElementTree
-
-    from malpl.svgchart import Line, line_chart
-
-    label = "x" * 46 + "&<tail"
-    chart = str(line_chart("a", "t", "d", ["1", "2"], Line("Utfall", [("1", 1), ("2", 2)]),
-                           [Line(label, [("1", 1), ("2", 3)])]))
-    texts = [e.text for e in ElementTree.fromstring(chart).iter() if e.text]
-    assert "x" * 46 + "&<" in texts and "&am" not in chart.replace("&amp;", "")
-
-
-def test_svg_picture_carries_its_own_style_and_the_data(repo: Path) -> None:
-    from xml.etree import ElementTree
-
-    from malpl.svgchart import picture
-
-    view = _views(repo)[0]
-    tree = ElementTree.fromstring(picture(view, "matt-1", "Linjediagram med data"))
-    names = [e.tag.rsplit("}", 1)[-1] for e in tree.iter()]
-    assert "style" in names and "script" not in names
-    assert tree.find("{http://www.w3.org/2000/svg}desc").text == "Linjediagram med data"
-
-
-def test_series_line_is_broken_at_gaps_and_at_a_series_break() -> None:
-    """2014 is missing, 2017–2020 were not measured, and the series breaks in 2015: the
-    line never runs across them, the missing year keeps its place on the axis, and the
-    break is drawn and named where it falls."""
-    root = Path(__file__).parent / "fixtures" / "statistik"
-    repo = load_repository(root)
-    view = next(m for m in views.measure_views(repo, repo.goals, Period(2024, 3, "T"))
-                if m.id == "M1.m1")
-    ax = measure_figure(view).axes[0]
-    ticks = [t.get_text() for t in ax.get_xticklabels()]
-    assert "2014" in ticks
-    x = {i: key for i, key in enumerate(ticks)}
-    lines = [[x[int(i)] for i in line.get_xdata()] for line in ax.get_lines()
-             if line.get_color() == "#1f4e79"]
-    assert lines == [["2012", "2013"], ["2015", "2016"], ["2021", "2022", "2023", "2024"]]
-    cut = ticks.index("2015") - 0.5
-    assert any(list(line.get_xdata()) == [cut, cut] for line in ax.get_lines())
-    assert "Serieavbrott" in [t.get_text().strip() for t in ax.texts]
-    legend = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert legend.count("Utfall") == 1
-
-
-def test_consecutive_periods_across_a_year_are_one_line() -> None:
-    points = [Point(k, 1.0, "", order) for k, order in
-              (("T2-2023", (2023, 2)), ("T3-2023", (2023, 3)), ("T1-2024", (2024, 1)))]
-    assert segments(points) == [points]
-    assert segments(points, ["T1-2024"]) == [points[:2], points[2:]]
+            " today=dt.date(2023, 5, 15)); print('PIL' in sys.modules);"
+            f"write_report(load_repository(Path({str(STATISTIK)!r})), Period(2024, 2, 'T'),"
+            f" 'docx', Path({str(tmp_path / 's.docx')!r}), today=dt.date(2024, 9, 1));"
+            "print('matplotlib' in sys.modules, 'PIL' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.split() == ["False", "False", "True"]
 
 
 def test_docx_holds_the_drawn_charts_laid_out_at_their_size(
@@ -130,13 +144,11 @@ def test_docx_holds_the_drawn_charts_laid_out_at_their_size(
     the DOCX that comes out holds the charts themselves, laid out as when pandoc is
     given the charts."""
     import datetime as dt
-    import re
     import zipfile
 
     from malpl.report import export, render_markdown_report
 
-    root = Path(__file__).parent / "fixtures" / "statistik"
-    repo = load_repository(root)
+    repo = load_repository(STATISTIK)
     period = Period(2024, 2, "T")
 
     def docx(name: str) -> tuple[set[bytes], str]:
@@ -149,8 +161,8 @@ def test_docx_holds_the_drawn_charts_laid_out_at_their_size(
     monkeypatch.setattr(export, "render_markdown_report",
                         lambda *a, **k: render_markdown_report(*a, **{**k, "deferred": False}))
     media_given, document_given = docx("given.docx")
-    drawn = {measure_chart(v) for v in views.measure_views(repo, repo.goals, period)
-             if len(v.series) >= 2}
+    drawn = {charts.png(charts.measure_svg(v))
+             for v in views.measure_views(repo, repo.goals, period) if len(v.series) >= 2}
     assert len(drawn) >= 3
     assert drawn <= media and len(media - drawn) == 1  # and the summary chart
     assert media == media_given
@@ -161,39 +173,9 @@ def test_docx_holds_the_drawn_charts_laid_out_at_their_size(
 def test_placeholder_is_laid_out_like_its_chart(repo: Path) -> None:
     from malpl.report.render import placeholder, same_layout
 
-    chart = measure_chart(_views(repo)[0])
-    blank = placeholder(chart, 7)
+    svg = charts.measure_svg(_views(repo)[0])
+    chart = charts.png(svg)
+    blank = placeholder(*charts.size(svg), 7)
     assert same_layout(blank, chart)
-    assert blank != placeholder(chart, 8)  # told apart, so pandoc keeps each
+    assert blank != placeholder(*charts.size(svg), 8)  # told apart, so pandoc keeps each
     assert len(blank) < 1000
-
-
-def test_reused_figure_draws_each_chart_as_a_new_figure_would(repo: Path) -> None:
-    """measure_chart draws on one figure it keeps; whatever came before, each picture is
-    byte for byte the one a new figure gives: with and without a trend, unit, target,
-    references, gaps and breaks, values below zero and a long title."""
-    from malpl.charts import _png
-
-    statistik = load_repository(Path(__file__).parent / "fixtures" / "statistik")
-    below = MeasureView("1", "n", "Resultat $x$ " + "lång titel " * 12, "mnkr", "higher", "",
-                        series=[Point(str(y), v, "", (y, 99))
-                                for y, v in [(2019, -5.0), (2020, 3.0), (2021, -1.5)]],
-                        target_value=2.0, target_kind="floor")
-    charts = [*_views(repo), below,
-              *views.measure_views(statistik, statistik.goals, Period(2024, 2, "T")), below]
-    assert len(charts) >= 6
-    for view in charts + charts[::-1]:
-        fresh = _png(measure_figure(view), left=0.11, bottom=0.2, top=0.84)
-        assert measure_chart(view) == fresh, view.name
-
-
-def test_a_year_without_a_value_keeps_its_place_and_parts_the_line() -> None:
-    """2021 and 2023 measured, 2022 not even listed: the axis still has 2022, and the
-    two values are not joined as if they were a year apart."""
-    root = Path(__file__).parent / "fixtures" / "statistik"
-    repo = load_repository(root)
-    view = next(m for m in views.measure_views(repo, repo.goals, Period(2024, 2, "T"))
-                if m.id == "M1.m3")
-    ax = measure_figure(view).axes[0]
-    assert [t.get_text() for t in ax.get_xticklabels()] == ["2021", "2022", "2023"]
-    assert [list(line.get_xdata()) for line in ax.get_lines()] == [[0], [2]]

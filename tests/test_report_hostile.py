@@ -27,7 +27,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from malpl import report as reports
-from malpl.charts import measure_figure
+from malpl.charts import measure_svg
 from malpl.checks import validate
 from malpl.markdown import Md, escape
 from malpl.periods import Period
@@ -417,6 +417,13 @@ def test_comment_paragraphs_split_only_on_newlines(repo: Path) -> None:
 # --- finding 5: chart text is plain text -------------------------------------------------
 
 
+def chart_texts(view) -> list[str]:
+    """The texts the DOCX chart draws: those of its SVG, as a reader sees them."""
+    from xml.etree import ElementTree
+
+    return [e.text for e in ElementTree.fromstring(measure_svg(view)).iter() if e.text]
+
+
 def test_chart_labels_with_dollar_and_underscore_are_plain_text(repo: Path) -> None:
     goal = repo / "goals" / "1.1.yaml"
     goal.write_text(goal.read_text(encoding="utf-8").replace(
@@ -426,15 +433,10 @@ def test_chart_labels_with_dollar_and_underscore_are_plain_text(repo: Path) -> N
         "        label: _dold\n        values:\n          T1-2023: 1\n          T2-2023: 2"),
         encoding="utf-8")
     views = measure_views(load_repository(repo))
-    first = measure_figure(views[0])
-    texts = [t.get_text() for t in first.axes[0].get_legend().get_texts()]
-    legend = first.axes[0].get_legend().get_texts()[1]
-    assert legend._preprocess_math(texts[1]) == ("Riket $\\frac{1}{$", False)
+    assert "Riket $\\frac{1}{$" in chart_texts(views[0])
     views[0].references[0].label = "Kostnad $5 resp. $7"
-    legend = measure_figure(views[0]).axes[0].get_legend().get_texts()[1]
-    assert legend._preprocess_math(legend.get_text()) == ("Kostnad $5 resp. $7", False)
-    second = measure_figure(views[1]).axes[0].get_legend().get_texts()
-    assert [t.get_text() for t in second][1] == "_dold"
+    assert "Kostnad $5 resp. $7" in chart_texts(views[0])
+    assert "_dold" in chart_texts(views[1])
     assert write_report(load_repository(repo), T1, "html", today=DAY).is_file()
 
 

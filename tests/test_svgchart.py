@@ -332,3 +332,14 @@ def test_a_screen_reader_meets_a_charts_figures_once(browser, statistik: Path,
     [chart] = [line for line in spoken.splitlines() if "- img " in line and "Kväve" in line]
     assert 'img "Kvävedioxid, årsmedelvärde i centrum 2012–2023, mål högst 20 µg/m³' in chart
     assert "29,5" not in chart and spoken.count('cell "29,5 µg/m³"') == 1  # the table only
+
+
+def test_svg_a_year_without_a_value_keeps_its_place_and_parts_the_line() -> None:
+    """2021 and 2023 measured, 2022 not even listed: the axis still has 2022 (the DOCX
+    chart, drawn from this one, had it before), and the two values are not joined."""
+    root = draw(view({"2021": 62, "2023": 65}, unit="index"))
+    assert [t for t in texts(root) if t.startswith("20")] == ["2021", "2022", "2023"]
+    assert not classed(root, "series")
+    assert svgchart._between(["2012", "T3-2023", "T2-2024"]) == [
+        "2012", "T3-2023", "T1-2024", "T2-2024"]
+    assert svgchart._between(["1950", "2020"]) == []  # too many places to show

@@ -31,7 +31,7 @@ class Report:
     images: dict[str, bytes] = field(default_factory=dict)
     image_dir: str = ""
     meta: dict[str, str] = field(default_factory=dict)  # title, author, date as Markdown
-    pending: dict[bytes, views.MeasureView] = field(default_factory=dict)
+    pending: dict[bytes, str] = field(default_factory=dict)  # placeholder: the chart's SVG
 
     def draw_pending(self) -> dict[bytes, bytes]:
         """The charts left to draw (see ``deferred``), each by the placeholder it replaces."""
@@ -44,34 +44,35 @@ def render_markdown_report(repo: Repository, period: Period, *, templates: Path 
                            vector: bool = False, deferred: bool = False) -> Report:
     """The report as Markdown. Images are linked in ``image_dir`` (URL-encoded), or,
     when it is None, inlined as ``data:`` URIs so the text stands alone. ``vector``
-    draws the measure charts as SVG (for HTML, where they are smaller and sharper).
+    gives the measure charts as SVG (for HTML, where they are smaller and sharper);
+    otherwise they are the same charts as PNG (:mod:`malpl.charts`).
 
     ``deferred`` leaves the measure charts to draw while pandoc works: the Markdown
     shows a placeholder of the same size for each, a blank PNG pandoc lays out as it
     would the chart, and :meth:`Report.draw_pending` draws the charts to put in its place.
     """
+    from malpl import charts as png_charts
+
     selection = select(repo, period, bodies, level)
     head, charts = charts_of(selection)
     images: dict[str, bytes] = {}
-    if repo.config.report.summary:  # matplotlib is imported only for a chart to draw
-        from malpl.charts import summary_chart
-
-        images[head.name] = summary_chart(selection.summary)
+    if repo.config.report.summary:
+        images[head.name] = png_charts.png(png_charts.summary_svg(
+            selection.summary, views.level_label(repo.config, selection.level), head.caption))
     jobs = list(charts.values())
     drawn_as_svg: set[str] = set()
+    pending: dict[bytes, str] = {}
     if jobs and vector:
         from malpl.svgchart import picture
 
         images.update({c.name: picture(c.measure, c.name.rsplit(".", 1)[0], c.alt)
                        for c in jobs if c.measure is not None})
         drawn_as_svg = {c.name for c in jobs}
-    elif jobs and deferred:
-        first = _draw([jobs[0].measure])[0]
-        pending = {placeholder(first, i): c.measure for i, c in enumerate(jobs)}
-        images.update(zip([c.name for c in jobs], pending, strict=True))
     elif jobs:
-        images.update(zip([c.name for c in jobs], _draw([c.measure for c in jobs]),
-                          strict=True))
+        svgs = [png_charts.measure_svg(c.measure) for c in jobs if c.measure is not None]
+        if deferred:
+            pending = {placeholder(*png_charts.size(svg), i): svg for i, svg in enumerate(svgs)}
+        images.update(zip([c.name for c in jobs], pending or _draw(svgs), strict=True))
     logo = _logo(repo)
     if logo is not None:
         images[logo[0]] = logo[1]
@@ -88,7 +89,7 @@ def render_markdown_report(repo: Repository, period: Period, *, templates: Path 
     meta = {"title": context["document_title"], "author": context["author"],
             "date": context["date"]}
     return Report(markdown, images, image_dir or "", {k: str(v) for k, v in meta.items()},
-                  pending if jobs and deferred and not vector else {})
+                  pending)
 
 
 def _logo(repo: Repository) -> tuple[str, bytes] | None:
@@ -130,25 +131,17 @@ def _chunks(png: bytes) -> dict[bytes, bytes]:
     return found
 
 
-def _chunk(kind: bytes, data: bytes) -> bytes:
-    return struct.pack(">I", len(data)) + kind + data + struct.pack(
-        ">I", zlib.crc32(kind + data))
-
-
-def placeholder(chart: bytes, number: int) -> bytes:
-    """A blank PNG with ``chart``'s size and resolution, told apart by its number.
+def placeholder(width: int, height: int, number: int) -> bytes:
+    """A blank PNG of a chart's size and resolution, told apart by its number.
 
     pandoc reads only these two from a picture to lay it out, so the document it
     writes is the one it would write with the chart in the placeholder's place.
     """
-    head = _chunks(chart)
-    width, height = struct.unpack(">II", head[b"IHDR"][:8])
+    from malpl.charts import png_file
+
     row = b"\0" + b"\0" * ((width + 7) // 8)  # one bit per pixel, no filter
-    return (b"\x89PNG\r\n\x1a\n"
-            + _chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0))
-            + _chunk(b"pHYs", head[b"pHYs"])
-            + _chunk(b"tEXt", b"Comment\0malpl placeholder %d" % number)
-            + _chunk(b"IDAT", zlib.compress(row * height, 9)) + _chunk(b"IEND", b""))
+    return png_file((width, height), 1, 0, zlib.compress(row * height, 9),
+                    (b"tEXt", b"Comment\0malpl placeholder %d" % number))
 
 
 def same_layout(a: bytes, b: bytes) -> bool:
@@ -157,8 +150,8 @@ def same_layout(a: bytes, b: bytes) -> bool:
     return one[b"IHDR"][:8] == two[b"IHDR"][:8] and one.get(b"pHYs") == two.get(b"pHYs")
 
 
-def _real_charts(pending: dict[bytes, views.MeasureView]) -> dict[bytes, bytes]:
-    drawn = dict(zip(pending, _draw(list(pending.values())), strict=True))
+def _real_charts(pending: dict[bytes, str]) -> dict[bytes, bytes]:
+    drawn = dict(zip(pending, _draw(list(pending.values()), beside=1), strict=True))
     for fake, real in drawn.items():
         if not same_layout(fake, real):
             raise MalplError("a chart came out in another size than its place in the document",
@@ -166,14 +159,16 @@ def _real_charts(pending: dict[bytes, views.MeasureView]) -> dict[bytes, bytes]:
     return drawn
 
 
-def _draw(measures: list[views.MeasureView | None]) -> list[bytes]:
-    """Measure charts; a large report draws them on every core (~30 ms each)."""
-    from malpl.charts import measure_chart
+def _draw(svgs: list[str], beside: int = 0) -> list[bytes]:
+    """Charts as PNG (~12 ms CPU each). A large report draws them on every core but the
+    ``beside`` ones another program (pandoc) works on meanwhile: on two cores, in this
+    process, which neither slows pandoc down nor starts another Python."""
+    from malpl.charts import png
 
-    workers = os.cpu_count() or 1
-    if len(measures) < 50 or workers < 2:
-        return [measure_chart(m) for m in measures]
+    workers = (os.cpu_count() or 1) - beside
+    if len(svgs) < 50 or workers < 2:
+        return [png(svg) for svg in svgs]
     from concurrent.futures import ProcessPoolExecutor
 
     with ProcessPoolExecutor(workers) as pool:
-        return list(pool.map(measure_chart, measures, chunksize=25))
+        return list(pool.map(png, svgs, chunksize=25))
