@@ -8,7 +8,10 @@ line's direction or fake a paragraph break:
 * C0 and C1 control characters (except tab and newline) and DEL become their
   visible picture: ESC is shown as ``␛``, NUL as ``␀``, a C1 code as ``<U+009B>``;
 * bidirectional overrides and isolates (U+202A–U+202E, U+2066–U+2069) and the
-  line and paragraph separators U+2028/U+2029 become ``<U+202E>`` and so on.
+  line and paragraph separators U+2028/U+2029 become ``<U+202E>`` and so on;
+* lone surrogates and noncharacters (U+FFFE, U+FFFF, U+FDD0–U+FDEF and the last
+  two code points of every plane), which YAML escapes can produce but no XML
+  document (DOCX, SVG) may hold, become ``<U+FFFF>`` and so on.
 
 Paragraphs are separated by newlines only (``\\n``), never by the other
 characters Python's ``str.splitlines`` treats as line ends. Only ASCII
@@ -21,8 +24,11 @@ from __future__ import annotations
 import re
 
 LAYOUT_SPACE = " \t\r\n\f\v"
+_NONCHARACTERS = "".join(f"{chr(plane + 0xFFFE)}{chr(plane + 0xFFFF)}"
+                         for plane in range(0, 0x110000, 0x10000))
 _INVISIBLE = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+    f"\ud800-\udfff\ufdd0-\ufdef{_NONCHARACTERS}]")
 
 
 def _picture(match: re.Match[str]) -> str:

@@ -663,3 +663,35 @@ def test_report_file_gets_the_usual_permissions(repo: Path, tmp_path: Path) -> N
         os.umask(old)
     assert out.stat().st_mode & 0o777 == 0o644
     assert all(p.stat().st_mode & 0o777 == 0o644 for p in (tmp_path / "r-bilder").iterdir())
+
+
+@pytest.mark.parametrize("fmt", ["docx", "html", "md"])
+def test_noncharacters_are_shown_not_written(tmp_path: Path, fmt: str) -> None:
+    """Finding: YAML escapes can put U+FFFF and other noncharacters into a text; no XML
+    document (DOCX, SVG) may hold them, so the chart and the report broke with a
+    traceback. They are shown as <U+FFFF> like other invisible codes. (libyaml refuses a
+    lone surrogate itself; a file name read from git could still carry one.)"""
+    root = tmp_path / "r"
+    shutil.copytree(FIXTURES / "statistik", root)
+    goal = root / "goals" / "M1.yaml"
+    text = goal.read_text(encoding="utf-8").replace(
+        "name: Kvävedioxid, årsmedelvärde i centrum",
+        'name: "Kvävedioxid \\uFFFF \\U0010FFFE \\uFDD0"').replace(
+        "comment: Mätningarna är igång igen.", 'comment: "Igång \\uFFFE igen."')
+    goal.write_text(text, encoding="utf-8")
+    out = tmp_path / f"r.{fmt}"
+    done = subprocess.run([sys.executable, "-m", "malpl", "-C", str(root), "report", "T2-2024",
+                           "--format", fmt, "-o", str(out)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    if fmt == "docx":
+        with zipfile.ZipFile(out) as z:
+            document = z.read("word/document.xml").decode("utf-8")
+        assert "Igång &lt;U+FFFE&gt; igen." in document or "Igång <U+FFFE> igen." in document
+    else:
+        page = out.read_text(encoding="utf-8")
+        assert "U+FFFF" in page and "U+10FFFE" in page and "\ufffe" not in page
+    for command in (["status"], ["show", "M1"], ["measures"], ["check"]):
+        shown = subprocess.run([sys.executable, "-m", "malpl", "-C", str(root), *command],
+                               capture_output=True, text=True, env={**os.environ, "COLUMNS": "200"})
+        assert "Traceback" not in shown.stderr and "\ufffe" not in shown.stdout, command
