@@ -1,10 +1,10 @@
 """Benchmarks: print figures, assert nothing (the machines are shared and noisy).
 
     python bench/run.py            # check (time, memory, 1×/2×/4× the size) + start-up
-    python bench/run.py --report   # also the report against pandoc alone
     python bench/run.py --startup  # only the start-up figures
 
-Each figure is the median of several runs; the minimum is shown too.
+Each figure is the median of several runs; the minimum is shown too. The report
+against pandoc alone is timed by bench/report.py, the website by bench/site.py.
 """
 
 from __future__ import annotations
@@ -120,10 +120,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--scale-runs", type=int, default=3,
                         help="runs of each size in the scaling table (0: skip it)")
-    parser.add_argument("--report", action="store_true", help="also time malpl report")
     parser.add_argument("--startup", action="store_true", help="only the start-up figures")
-    parser.add_argument("--report-runs", type=int, default=1,
-                        help="runs of the report timings (the large one takes minutes)")
     args = parser.parse_args()
     if args.startup:
         startup(args.runs * 2)
@@ -146,8 +143,6 @@ def main() -> None:
             scaling(large, args.scale_runs)
 
         startup(args.runs * 2)
-        if args.report:
-            report_figures(large, args.report_runs)
 
 
 def children_cpu() -> float:
@@ -180,32 +175,6 @@ def startup(runs: int) -> None:
     if script.exists():
         show("malpl check (the console script)", timed(command(str(script), "check"), runs,
                                                        children_cpu), python)
-
-
-def report_figures(large: Path, runs: int) -> None:
-    import pypandoc
-
-    from malpl.periods import parse_period
-    from malpl.report import render_markdown_report
-    from malpl.repository import load_repository
-
-    print("Report (DOCX) against pandoc alone on the same Markdown:")
-    for name, root, period in (("shipped goals", ROOT, "T1-2023"), ("large", large, "T3-2025")):
-        with tempfile.TemporaryDirectory() as tmp:
-            md = Path(tmp) / "r.md"
-            report = render_markdown_report(load_repository(root), parse_period(period, "tertial"),
-                                            image_dir="bilder")
-            md.write_text(report.markdown, encoding="utf-8")
-            (Path(tmp) / report.image_dir).mkdir()
-            for image, data in report.images.items():  # the same images, for a fair baseline
-                (Path(tmp) / report.image_dir / image).write_bytes(data)
-            pandoc = timed(lambda md=md, tmp=tmp: pypandoc.convert_file(
-                str(md), "docx", outputfile=str(Path(tmp) / "p.docx"),
-                extra_args=[f"--resource-path={tmp}"]), runs)
-            show(f"pandoc md → docx ({name})", pandoc)
-            show(f"malpl report --format docx ({name})", timed(command(
-                *MALPL, "-C", str(root), "report", period, "--format", "docx", "-o",
-                str(Path(tmp) / "m.docx")), runs), pandoc)
 
 
 if __name__ == "__main__":
