@@ -11,9 +11,7 @@ applies the same rule to every segment it renders.
 
 from __future__ import annotations
 
-import csv
 import io
-import json
 import os
 import sys
 from collections.abc import Iterable
@@ -37,6 +35,8 @@ def echo(text: str = "", *, err: bool = False) -> None:
 
 def json_text(data: Any) -> str:
     """Indented JSON whose strings hold the same characters, none of them raw controls."""
+    import json  # here: most commands print no JSON, and every command imports this module
+
     text = json.dumps(data, ensure_ascii=False, indent=2)
     found = {int(name[2:], 16) for name in invisible_characters(text)}
     return text.translate({code: f"\\u{code:04x}" for code in found})
@@ -50,6 +50,8 @@ def csv_cell(value: object) -> object:
 
 
 def csv_text(rows: Iterable[Iterable[object]]) -> str:
+    import csv
+
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerows([csv_cell(cell) for cell in row] for row in rows)
