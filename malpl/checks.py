@@ -8,7 +8,6 @@ is already enforced by the models while loading.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -44,6 +43,8 @@ def _did_you_mean(value: str, choices: dict[str, str]) -> str:
     lowered = {k.casefold(): k for k in choices} | {v.casefold(): k for k, v in choices.items()}
     if value.casefold() in lowered:
         return lowered[value.casefold()]
+    import difflib  # only when something is misspelt
+
     close = difflib.get_close_matches(value.casefold(), list(lowered), n=1, cutoff=0.6)
     return lowered[close[0]] if close else ""
 
