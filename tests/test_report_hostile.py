@@ -168,12 +168,13 @@ def test_only_pictures_malpl_draws_pass_as_malpl_images() -> None:
 
 
 def test_html_report_charts_are_svg_and_docx_charts_print_png(repo: Path, tmp_path: Path) -> None:
-    """Measure charts in HTML are vector pictures malpl drew; DOCX keeps PNG at 200 dpi."""
+    """Charts in HTML (the summary and the measures) are vector pictures malpl drew; DOCX
+    keeps PNG at 200 dpi."""
     html = write_report(load_repository(repo), T1, "html", tmp_path / "r.html",
                         today=DAY).read_text(encoding="utf-8")
     assert not live_markup(html)
     svgs = re.findall(r'src="(data:image/svg\+xml;base64,[^"]+)"', html)
-    assert len(svgs) == chart_count(repo) - 1 and len(images_in_html(html)) == chart_count(repo)
+    assert len(svgs) == chart_count(repo) == len(images_in_html(html))
     assert all(malpl_image(s) is not None for s in svgs)
     docx = write_report(load_repository(repo), T1, "docx", tmp_path / "r.docx", today=DAY)
     with zipfile.ZipFile(docx) as z:

@@ -228,7 +228,8 @@ def test_html_report_chart_caption_is_short_and_alt_is_the_full_data_once(
     html = out.read_text(encoding="utf-8")
     figures = Figures()
     figures.feed(html)
-    charts = [i for i in figures.images if i["src"].startswith("data:image/svg+xml")]
+    charts = [i for i in figures.images if i["src"].startswith("data:image/svg+xml")
+              and i["alt"].startswith("Linjediagram")]  # the summary is a bar chart
     measures = _measures(statistik, "T2-2024")
     def spoken(text: str) -> str:  # a no-break space is a space in alt text
         return text.replace("\u00a0", " ")

@@ -56,18 +56,20 @@ def render_markdown_report(repo: Repository, period: Period, *, templates: Path 
     selection = select(repo, period, bodies, level)
     head, charts = charts_of(selection)
     images: dict[str, bytes] = {}
-    if repo.config.report.summary:
-        images[head.name] = png_charts.png(png_charts.summary_svg(
-            selection.summary, views.level_label(repo.config, selection.level), head.caption))
-    jobs = list(charts.values())
     drawn_as_svg: set[str] = set()
+    if repo.config.report.summary:
+        summary = png_charts.summary_svg(
+            selection.summary, views.level_label(repo.config, selection.level), head.caption)
+        images[head.name] = summary.encode("utf-8") if vector else png_charts.png(summary)
+        drawn_as_svg |= {head.name} if vector else set()
+    jobs = list(charts.values())
     pending: dict[bytes, str] = {}
     if jobs and vector:
         from malpl.svgchart import picture
 
         images.update({c.name: picture(c.measure, c.name.rsplit(".", 1)[0], c.alt)
                        for c in jobs if c.measure is not None})
-        drawn_as_svg = {c.name for c in jobs}
+        drawn_as_svg |= {c.name for c in jobs}
     elif jobs:
         svgs = [png_charts.measure_svg(c.measure) for c in jobs if c.measure is not None]
         if deferred:
