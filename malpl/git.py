@@ -63,7 +63,9 @@ def prefix(root: Path) -> str:
 
 
 def _pathspecs(base: str) -> tuple[str, str]:
-    return f"{base}{GOALS_DIR}", f"{base}{CONFIG_NAME}"
+    """goals/ and malpl.yaml, named from the top of the git repository whatever folder git
+    runs in (``:(top)``): the goals repository may be a folder inside a larger one."""
+    return f":(top){base}{GOALS_DIR}", f":(top){base}{CONFIG_NAME}"
 
 
 def unchanged(root: Path, base: str) -> bool:
@@ -122,7 +124,8 @@ def load_revision(root: Path, rev: str, name: str = "") -> Repository:
         return load_repository(root)
     base = prefix(root)
     commit = resolve(root, rev)
-    listing = _git(root, "ls-tree", "-r", "-z", "--full-tree", commit, "--", *_pathspecs(base),
+    listing = _git(root, "ls-tree", "-r", "-z", "--full-tree", commit, "--",
+                   f"{base}{GOALS_DIR}", f"{base}{CONFIG_NAME}",
                    f"{base}{KOLADA_DIR}").decode("utf-8", "surrogateescape").split("\0")
     entries = []
     for line in listing:
@@ -271,7 +274,7 @@ def first_parent_history(root: Path, rev: str, base: str | None = None) -> Itera
     base = prefix(root) if base is None else base
     commit = resolve(root, rev)
     yield from _log(root, base, ["--first-parent", "--date=iso-strict", commit, "--",
-                                 f"{base}{GOALS_DIR}"], people=False)
+                                 _pathspecs(base)[0]], people=False)
 
 
 def _log(root: Path, base: str, selection: list[str], *, people: bool) -> Iterator[Commit]:

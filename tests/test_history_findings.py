@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -251,3 +252,24 @@ def test_log_keeps_a_commit_whose_subject_holds_the_log_separators(history_repo:
     assert [e.commit.subject for e in entries] == [subject, "Mål för 2023"]
     assert [(c.action, c.field) for c in entries[0].changes] == [("changed", "comment")]
     assert entries[0].commit.author == "Ann\x1fa \x1e Kontroll"
+
+
+def test_log_and_dating_see_a_goals_repository_inside_a_larger_git_repository(
+        tmp_path: Path) -> None:
+    """Finding: git was given goals/ as a path from the top of the git repository while it
+    ran in the goals repository's own folder, so `log` found no history there, and the
+    report date and the check that the working tree is HEAD's looked at nothing."""
+    top = tmp_path / "kommunen"
+    inner = top / "styrning" / "mal"
+    shutil.copytree(Path(__file__).resolve().parent / "fixtures" / "kommun", inner)
+    git(top, "init", "-q", "-b", "main")
+    commit(top, "Mål för 2024")
+    edit(inner / "goals" / "tn" / "6.9.yaml", "Belysningen", "Belysningen i hela kommunen")
+    assert not malpl.git.unchanged(inner, malpl.git.prefix(inner))
+    commit(top, "Tydligare mål")
+    assert malpl.git.unchanged(inner, malpl.git.prefix(inner))
+    entries = history(inner, "6.9")
+    assert [e.commit.subject for e in entries] == ["Tydligare mål", "Mål för 2024"]
+    assert [(c.action, c.field) for c in entries[0].changes] == [("changed", "title")]
+    dates = [c.date for c in malpl.git.first_parent_history(inner, "HEAD")]
+    assert len(dates) == 2
