@@ -696,3 +696,16 @@ def test_noncharacters_are_shown_not_written(tmp_path: Path, fmt: str) -> None:
         shown = subprocess.run([sys.executable, "-m", "malpl", "-C", str(root), *command],
                                capture_output=True, text=True, env={**os.environ, "COLUMNS": "200"})
         assert "Traceback" not in shown.stderr and "\ufffe" not in shown.stdout, command
+
+
+def test_a_copy_of_the_shipped_lua_filter_is_no_repository_filter(repo: Path,
+                                                                  tmp_path: Path) -> None:
+    """Finding: a repository cloned from this one carries templates/malpl.lua, the shipped
+    filter byte for byte, and every report said it was ignored as a repository's own."""
+    (repo / "templates").mkdir()
+    shutil.copy(shipped_templates() / "malpl.lua", repo / "templates" / "malpl.lua")
+    result = invoke(["-C", str(repo), "report", "T1-2023", "-f", "html", "-o",
+                     str(tmp_path / "r.html")])
+    assert result.exit_code == 0, result.output
+    assert "Lua filter" not in result.output
+    assert 'class="bedomning-symbol"' in (tmp_path / "r.html").read_text(encoding="utf-8")
