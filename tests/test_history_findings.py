@@ -273,3 +273,14 @@ def test_log_and_dating_see_a_goals_repository_inside_a_larger_git_repository(
     assert [(c.action, c.field) for c in entries[0].changes] == [("changed", "title")]
     dates = [c.date for c in malpl.git.first_parent_history(inner, "HEAD")]
     assert len(dates) == 2
+
+
+def test_log_of_a_body_that_never_was_is_an_error(tmp_path: Path) -> None:
+    inner = tmp_path / "mal"
+    shutil.copytree(Path(__file__).resolve().parent / "fixtures" / "kommun", inner)
+    git(inner, "init", "-q", "-b", "main")
+    commit(inner, "Mål för 2024")
+    result = invoke(["-C", str(inner), "log", "--body", "nosuch"])
+    assert result.exit_code == 1
+    assert "there is no body 'nosuch'" in result.output and "tn" in result.output
+    assert invoke(["-C", str(inner), "log", "--body", "tn"]).exit_code == 0
