@@ -31,14 +31,7 @@ def load_at(root: Path, rev: str | None) -> Repository:
     """The working tree (``rev`` None), or the goals as they were at ``rev``."""
     if rev is None:
         return load_repository(root)
-    git.check_revision(rev)
-    git.prefix(root)  # outside a git repository, say so rather than "unknown revision"
-    try:
-        git.resolve(root, rev)
-    except MalplError as err:
-        raise git.BadRevision(f"'{visible(rev)}' is not a revision of this repository",
-                              "name a branch, a tag, a commit or HEAD~1 ('git log' lists "
-                              "commits)") from err
+    git.resolve(root, rev)
     return git.load_revision(root, rev)
 
 

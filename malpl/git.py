@@ -29,6 +29,7 @@ from malpl.repository import (
     load_repository,
     parse_model,
 )
+from malpl.text import visible
 from malpl.yamlsource import Source, load_bytes
 
 WORKTREE = ""  # the revision name for "the files on disk"
@@ -84,8 +85,16 @@ def check_revision(rev: str) -> None:
 
 
 def resolve(root: Path, rev: str) -> str:
+    """The commit ``rev`` names; a name git does not know is the person's mistake, said so."""
     check_revision(rev)
-    return _git(root, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}").decode().strip()
+    try:
+        return _git(root, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}").decode().strip()
+    except MalplError as err:
+        if "not in a git repository" in str(err) or "git is not installed" in str(err):
+            raise
+        raise MalplError(f"'{visible(rev)}' is not a revision of this repository",
+                          "name a branch, a tag, a commit or HEAD~1 ('git log' lists commits)"
+                          ) from err
 
 
 def merge_base(root: Path, a: str, b: str) -> str:

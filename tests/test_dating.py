@@ -267,7 +267,7 @@ def test_load_at_refuses_an_option_looking_revision(goals: Path, rev: str) -> No
 
 
 def test_load_at_names_an_unknown_revision(goals: Path) -> None:
-    with pytest.raises(BadRevision, match="'nope\u241b' is not a revision of this repository"):
+    with pytest.raises(MalplError, match="'nope\u241b' is not a revision of this repository"):
         load_at(goals, "nope\x1b")
 
 

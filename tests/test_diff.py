@@ -166,7 +166,8 @@ def test_outside_a_repository_is_a_clear_error(repo: Path) -> None:
 def test_unknown_revision(history_repo: Path) -> None:
     result = invoke(["-C", str(history_repo), "diff", "nosuchbranch"])
     assert result.exit_code == 1
-    assert "error: git:" in result.output
+    assert "'nosuchbranch' is not a revision of this repository" in result.output
+    assert "hint: name a branch, a tag" in result.output
 
 
 def test_textconv_is_stable_and_used_by_git(history_repo: Path) -> None:
