@@ -31,8 +31,27 @@ class Parser(argparse.ArgumentParser):
         from malpl.output import echo
 
         echo(f"error: {message}", err=True)
-        echo(f"    hint: '{self.prog} --help' shows what it takes", err=True)
+        hint = _usage_hint(message) or f"'{self.prog} --help' shows what it takes"
+        echo(f"    hint: {hint}", err=True)
         raise SystemExit(2)
+
+
+def _usage_hint(message: str) -> str:
+    """A hint for the two usage errors people make most: a misspelt choice, and a value that
+    starts with '-' (which argparse takes for an option)."""
+    import re
+
+    choice = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)", message)
+    if choice:
+        import difflib
+
+        names = re.findall(r"'([^']*)'", choice[2]) or [n.strip() for n in choice[2].split(",")]
+        close = difflib.get_close_matches(choice[1], names, n=1)
+        return f"did you mean '{close[0]}'?" if close else ""
+    option = re.search(r"argument ([^:]*/)?(--[\w-]+): expected one argument", message)
+    if option:
+        return f"a value that starts with '-' is written {option[2]}=VALUE"
+    return ""
 
 
 class _Formatter(argparse.HelpFormatter):

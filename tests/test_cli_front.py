@@ -124,3 +124,16 @@ def test_debug_shows_the_traceback_others_a_message(repo: Path) -> None:
     assert plain.returncode == 1 and plain.stderr.startswith("error: ")
     assert "Traceback" not in plain.stderr
     assert debug.returncode == 1 and "Traceback" in debug.stderr
+
+
+@pytest.mark.parametrize(("args", "hint"), [
+    (["stauts"], "did you mean 'status'?"),
+    (["status", "--format", "tabel"], "did you mean 'table'?"),
+    (["status", "--body", "-x"], "a value that starts with '-' is written --body=VALUE"),
+    (["report", "-o", "-x.md"], "a value that starts with '-' is written --output=VALUE"),
+    (["status", "--nosuch"], "'malpl status --help' shows what it takes"),
+])
+def test_usage_errors_say_what_to_write(args: list[str], hint: str) -> None:
+    result = invoke(args)
+    assert result.exit_code == 2
+    assert f"hint: {hint}" in result.stderr
