@@ -328,5 +328,7 @@ def _problem(misfit: Mismatch, source: Source) -> Problem:
     elif NUMBER in wanted and isinstance(value, str):
         hint = ("YAML numbers use a decimal point and no unit: write 79.2, not 79,2 or 79,2 %"
                 if any(c in value for c in ",% ") else "write a plain number such as 79.2")
+    elif BOOL in wanted:
+        hint = f"write {name}: true (ja) or {name}: false (nej), without quotes"
     return source.problem(path, "wrong-type", f"'{name}' must be {' or '.join(wanted)}, not "
                           f"{_describe(value, raw)}", hint)

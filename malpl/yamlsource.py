@@ -153,6 +153,8 @@ def decode(path: str, blob: bytes) -> tuple[str | None, Problem | None]:
 
 
 _SYNTAX_HINTS = (
+    ("found a tab character", "YAML is indented with spaces: replace the tab on this line "
+     "with spaces"),
     ("cannot start any token", "YAML is indented with spaces; replace tabs and quote "
      "text that starts with a special character such as @, ` or %"),
     ("mapping values are not allowed", "check the indentation, and put text that "
