@@ -383,7 +383,6 @@ def measures(views: Iterable[MeasureView]) -> AtWidth:
                           justify="right" if k in ("latest", "baseline") else "left")
                    for k in keys]
         columns[0].width = min(natural["goal"], ID_WIDTH)
-        columns[-1].no_wrap = True
         result = grid(columns, 1, width, flex_min=NAME_WIDTH)
         for view, cells in zip(views, rows, strict=True):
             result.add_row(*(_folded(view, OPTIONAL[keep:]) if k == "name" else cells[k]

@@ -199,3 +199,11 @@ def test_measures_name_is_never_squeezed(shipped: Path, columns: int) -> None:
     out = run("-C", str(shipped), "measures", columns=columns).output
     name_column = out.splitlines()[1].split("┃")[2]
     assert len(name_column) >= 30, out
+
+
+@pytest.mark.parametrize("columns", [80, 120, 200])
+def test_measures_trend_word_is_never_cut(columns: int) -> None:
+    """Finding: at 80 columns the trend column cut its word ("↗ förbätt")."""
+    statistik = Path(__file__).parent / "fixtures" / "statistik"
+    out = run("-C", str(statistik), "measures", columns=columns).output
+    assert "förbättrad" in out and "oförändrad" in out and "bedömas" in out
