@@ -140,6 +140,8 @@ def check_parents(repo: Repository) -> list[Problem]:
                     f"'{ident}' is a target of goal {targets[ident].id}, not a goal",
                     f"a goal serves a goal: write '{targets[ident].id}', or make '{ident}' a "
                     "goal of its own"))
+            elif parent is None and ident in repo.unloaded:
+                continue  # that goal's file did not load, and says why
             elif parent is None:
                 problems.append(goal.source.problem(
                     path, "unknown-reference", f"parent goal '{ident}' does not exist",

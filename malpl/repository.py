@@ -49,6 +49,8 @@ class Repository(msgspec.Struct):
     files: int = 0
     config_source: Source | None = None
     kolada: KoladaData = msgspec.field(default_factory=KoladaData)  # pulled figures, data/kolada/
+    #: The ids (as written) of goal files that did not load: their errors are already said.
+    unloaded: list[str] = msgspec.field(default_factory=list)
 
     _index: dict[str, Goal] = msgspec.field(default_factory=dict)
     _indexed: tuple[int, int] = (0, -1)  # (id, len) of that list
@@ -274,6 +276,8 @@ def build_repository(root: Path, config_source: Source | None,
         goal = load_goal(source)
         if goal is not None:
             repo.goals.append(goal)
+        elif isinstance(source.data, dict) and "id" in source.data:
+            repo.unloaded.append(source.raw.get(("id",), str(source.data["id"])))
         repo.problems.extend(source.problems)
     for goal in repo.goals:
         assign_body(goal, repo.config)

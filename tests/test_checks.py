@@ -148,3 +148,15 @@ def test_checks_are_pure_functions_listed_once() -> None:
 def test_docs_list_every_code() -> None:
     listed = (ROOT / "docs" / "problems.md").read_text(encoding="utf-8")
     assert [c for c in CODES if f"| `{c}` | {CODES[c]} |" not in listed] == []
+
+
+def test_a_goal_that_does_not_load_is_one_error_not_one_per_child(tmp_path: Path) -> None:
+    """Finding: an unquoted `id: 1:2` (a number to YAML) was reported, and then again as a
+    missing parent in each of the four goals that break it down."""
+    root = tmp_path / "kommun"
+    shutil.copytree(FIXTURES / "kommun", root)
+    goal = root / "goals" / "kf" / "1-2.yaml"
+    goal.write_text(goal.read_text(encoding="utf-8").replace('id: "1:2"', "id: 1:2", 1),
+                    encoding="utf-8")
+    errors = [p for p in check(root).problems if p.is_error]
+    assert [(p.path, p.code) for p in errors] == [("goals/kf/1-2.yaml", "wrong-type")]
