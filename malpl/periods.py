@@ -76,11 +76,12 @@ def example(scheme: str, year: int = 2023) -> str:
 def parse_period(key: str, scheme: str) -> Period:
     """Parse ``T1-2023``; raise :class:`PeriodError` with a hint when it is wrong."""
     prefix, count, name = SCHEMES[scheme]
-    form = f"write periods as {example(scheme)}"
     match = _PERIOD.match(key.strip())
+    year = int(match.group(3)) if match else 2023
+    form = f"write periods as {example(scheme, year if YEAR_RANGE[0] <= year <= YEAR_RANGE[1] else 2023)}"
     if not match:
         raise PeriodError(f"'{key}' is not a period", form)
-    letter, number, year = match.group(1), int(match.group(2)), int(match.group(3))
+    letter, number = match.group(1), int(match.group(2))
     if letter != prefix or not 1 <= number <= count:
         raise PeriodError(
             f"'{key}' is not a period of the scheme '{scheme}' ({name.lower()} 1–{count})",
