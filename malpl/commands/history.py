@@ -30,6 +30,8 @@ def log(args: Namespace) -> None:
     from malpl import diff as diffs
     from malpl.repository import read_config
 
+    if args.ident is None and not args.body:
+        fail("say whose history to show", "give a goal or target id, or --body KEY", code=2)
     entries = diffs.history(args.root, args.ident, args.body)
     if not entries and args.body:  # a body that once was is fine; one that never was is a typo
         known = [b.key for b in read_config(args.root).body_list()]
