@@ -207,3 +207,12 @@ def test_measures_trend_word_is_never_cut(columns: int) -> None:
     statistik = Path(__file__).parent / "fixtures" / "statistik"
     out = run("-C", str(statistik), "measures", columns=columns).output
     assert "förbättrad" in out and "oförändrad" in out and "bedömas" in out
+
+
+@pytest.mark.parametrize("command", [["status"], ["show", "1.3"], ["todo", "T1-2023"],
+                                     ["measures"]])
+def test_piped_tables_have_no_trailing_spaces(shipped: Path, command: list[str]) -> None:
+    """Finding: piped into a file or another program, every table line carried the spaces
+    Rich pads it with."""
+    out = run("-C", str(shipped), *command, columns=120).output
+    assert out.strip() and all(line == line.rstrip(" ") for line in out.splitlines())

@@ -38,10 +38,18 @@ def paused_gc() -> Iterator[None]:
 
 
 def print_rich(renderable: Any) -> None:
+    """On a terminal as Rich draws it; into a pipe or a file as plain lines without the
+    spaces Rich pads them with, so that the text diffs, pastes and greps cleanly."""
     from malpl.terminal import console
 
+    screen = console()
     with paused_gc():
-        console().print(renderable)
+        if screen.is_terminal or screen.color_system is not None:
+            screen.print(renderable)
+            return
+        with screen.capture() as captured:
+            screen.print(renderable)
+    write("\n".join(line.rstrip(" ") for line in captured.get().split("\n")))
 
 
 def print_json(data: Any) -> None:
