@@ -401,7 +401,7 @@ def diff_revisions(root: Path, spec: str | None = None,
     if bodies:
         from malpl.views import chosen_bodies
 
-        chosen_bodies(new, list(bodies))
+        chosen_bodies(new.config, list(bodies))
         ids = owned_ids(old, bodies) | owned_ids(new, bodies)
         changes = [c for c in changes if c.id in ids]
     return DiffResult(old_name, new_rev, changes,

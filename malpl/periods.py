@@ -77,16 +77,16 @@ def parse_period(key: str, scheme: str) -> Period:
     """Parse ``T1-2023``; raise :class:`PeriodError` with a hint when it is wrong."""
     prefix, count, name = SCHEMES[scheme]
     match = _PERIOD.match(key.strip())
-    year = int(match.group(3)) if match else 2023
-    form = f"write periods as {example(scheme, year if YEAR_RANGE[0] <= year <= YEAR_RANGE[1] else 2023)}"
     if not match:
-        raise PeriodError(f"'{key}' is not a period", form)
-    letter, number = match.group(1), int(match.group(2))
+        raise PeriodError(f"'{key}' is not a period", f"write periods as {example(scheme)}")
+    letter, number, year = match.group(1), int(match.group(2)), int(match.group(3))
+    in_range = YEAR_RANGE[0] <= year <= YEAR_RANGE[1]
+    form = f"write periods as {example(scheme, year if in_range else 2023)}"
     if letter != prefix or not 1 <= number <= count:
         raise PeriodError(
             f"'{key}' is not a period of the scheme '{scheme}' ({name.lower()} 1–{count})",
             form + " (the scheme is set by 'periods.scheme' in malpl.yaml)")
-    if not YEAR_RANGE[0] <= year <= YEAR_RANGE[1]:
+    if not in_range:
         raise PeriodError(f"the year in '{key}' is out of range", form)
     return Period(year, number, prefix)
 

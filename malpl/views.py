@@ -289,9 +289,9 @@ class StatusView:
                 "summary": [asdict(s) for s in self.summary]}
 
 
-def chosen_bodies(repo: Repository, bodies: list[str] | None) -> list[str] | None:
+def chosen_bodies(config: Config, bodies: list[str] | None) -> list[str] | None:
     """``--body`` keys, each one known; None means every body."""
-    known = [b.key for b in repo.config.body_list()]
+    known = [b.key for b in config.body_list()]
     for key in bodies or []:
         if key not in known:
             raise MalplError(f"there is no body '{key}'", "bodies: " + ", ".join(known))
@@ -302,7 +302,7 @@ def status_view(repo: Repository, period: Period, *, goal: str | None = None,
                 responsible: str | None = None, assessment: str | None = None,
                 bodies: list[str] | None = None, level: str | None = None) -> StatusView:
     """Follow-ups in a period, filtered; the summary counts the filtered rows of one level."""
-    found = rows(repo, period, repo.goals_of(chosen_bodies(repo, bodies)))
+    found = rows(repo, period, repo.goals_of(chosen_bodies(repo.config, bodies)))
     if goal is not None:
         wanted_goal = find_goal(repo, goal).id
         found = [r for r in found if r.goal_id == wanted_goal]
@@ -333,7 +333,7 @@ def todo(repo: Repository, period: Period, bodies: list[str] | None = None
          ) -> dict[str, list[TodoItem]]:
     """What is missing per responsible person or unit, for reminders before a deadline."""
     groups: dict[str, list[TodoItem]] = {}
-    for row in rows(repo, period, repo.goals_of(chosen_bodies(repo, bodies))):
+    for row in rows(repo, period, repo.goals_of(chosen_bodies(repo.config, bodies))):
         if row.kind == "goal" and not row.followed and row.rollup:
             continue  # summarised by what is under it; nothing to write
         missing = []
@@ -411,7 +411,7 @@ def detail(repo: Repository, ident: str, period: Period | None = None,
         own_history = TargetHistory(all_rows[goal.id], _history(config, known, goal.followups))
     children: dict[str, list[Goal]] = {}
     names = {b.key: b.name for b in config.body_list()}
-    wanted = chosen_bodies(repo, bodies)
+    wanted = chosen_bodies(repo.config, bodies)
     for child in child_goals(repo).get(goal.id, []):
         if wanted and child.body_key not in wanted:
             continue

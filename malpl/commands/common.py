@@ -72,9 +72,10 @@ def load_valid(root: Path, at: str | None = None) -> Repository:
         for problem in errors[:5]:
             echo(format_text(problem), err=True)
         more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
-        in_config = {p.path.endswith("malpl.yaml") for p in errors}
-        where = {frozenset({True}): "malpl.yaml has", frozenset({False}): "the goal files have"
-                 }.get(frozenset(in_config), "malpl.yaml and the goal files have")
+        in_config = [p.path.endswith("malpl.yaml") for p in errors]
+        where = ("malpl.yaml has" if all(in_config) else
+                 "malpl.yaml and the goal files have" if any(in_config) else
+                 "the goal files have")
         fail(f"{where} {plural(len(errors), 'error')}{more}",
              "run 'malpl check' to see them all, fix them, and try again")
     return repo

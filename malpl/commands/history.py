@@ -34,10 +34,9 @@ def log(args: Namespace) -> None:
         fail("say whose history to show", "give a goal or target id, or --body KEY", code=2)
     entries = diffs.history(args.root, args.ident, args.body)
     if not entries and args.body:  # a body that once was is fine; one that never was is a typo
-        known = [b.key for b in read_config(args.root).body_list()]
-        unknown = [key for key in args.body if key not in known]
-        if unknown:
-            fail(f"there is no body '{unknown[0]}'", "bodies: " + ", ".join(known))
+        from malpl.views import chosen_bodies
+
+        chosen_bodies(read_config(args.root), args.body)
     if args.format == "json":
         print_json([{"commit": e.commit.sha, "date": e.commit.date, "author": e.commit.author,
                      "subject": e.commit.subject, "notes": e.notes,

@@ -80,7 +80,7 @@ def measures(args: Namespace) -> None:
 
     repo = load_valid(args.root)
     goals = ([views.find_goal(repo, args.goal)] if args.goal
-             else repo.goals_of(views.chosen_bodies(repo, args.body)))
+             else repo.goals_of(views.chosen_bodies(repo.config, args.body)))
     chosen = views.resolve_period(repo, args.period) if args.period else None
     rows = views.measure_views(repo, goals, chosen)
     if args.format == "table":

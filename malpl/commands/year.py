@@ -29,7 +29,7 @@ def period_open(args: Namespace) -> None:
 
     repo = load_valid(args.root)
     chosen = _period(repo, args.period)
-    opened = open_period(repo, chosen, chosen_bodies(repo, args.body),
+    opened = open_period(repo, chosen, chosen_bodies(repo.config, args.body),
                          carry=args.carry or args.carry_comment, carry_comment=args.carry_comment)
     apply_plan(opened.plan, args.dry_run,
                f"opened {chosen} in {plural(len(opened.places), 'place')}")
@@ -42,7 +42,7 @@ def period_close(args: Namespace) -> None:
 
     repo = load_valid(args.root)
     chosen = _period(repo, args.period)
-    closed = close_period(repo, chosen, chosen_bodies(repo, args.body),
+    closed = close_period(repo, chosen, chosen_bodies(repo.config, args.body),
                           tag=None if args.no_tag else (args.tag or str(chosen)))
     if closed.missing:
         print_rich(terminal.todo(closed.missing, period_label(repo.config, chosen)))

@@ -56,7 +56,7 @@ def plan_goal(repo: Repository, title: str, *, parent: str | None = None,
     above = find_goal(repo, parent) if parent else None
     keys = [b.key for b in repo.config.body_list()]
     chosen_body = body or (above.body_key if above else keys[0])
-    chosen_bodies(repo, [chosen_body])
+    chosen_bodies(repo.config, [chosen_body])
     levels = [lv.key for lv in repo.config.levels]
     if level is None:
         at = levels.index(above.level) + 1 if above and above.level in levels else 0

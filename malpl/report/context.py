@@ -104,7 +104,7 @@ class Selection:
 def select(repo: Repository, period: Period, bodies: list[str] | None = None,
            level: str | None = None) -> Selection:
     """The part of the repository a report covers; every body when ``bodies`` is None."""
-    wanted = views.chosen_bodies(repo, bodies)
+    wanted = views.chosen_bodies(repo.config, bodies)
     chosen = [b for b in repo.config.body_list() if wanted is None or b.key in wanted]
     goals = views.current(repo.goals_of(wanted), period)
     rows = views.rows(repo, period, goals)

@@ -60,8 +60,11 @@ def render_markdown_report(repo: Repository, period: Period, *, templates: Path 
     if repo.config.report.summary:
         summary = png_charts.summary_svg(
             selection.summary, views.level_label(repo.config, selection.level), head.caption)
-        images[head.name] = summary.encode("utf-8") if vector else png_charts.png(summary)
-        drawn_as_svg |= {head.name} if vector else set()
+        if vector:
+            images[head.name] = summary.encode("utf-8")
+            drawn_as_svg.add(head.name)
+        else:
+            images[head.name] = png_charts.png(summary)
     jobs = list(charts.values())
     pending: dict[bytes, str] = {}
     if jobs and vector:
