@@ -5,12 +5,35 @@
 --    A picture's title becomes its alt text; its description stays the visible caption.
 --  * Raw HTML other than <br> becomes visible text; links to javascript: lose their target.
 --  * In table cells "<br><br>" separates paragraphs and "<br>" breaks a line, so a
---    comment's paragraphs become real paragraphs in Word.
+--    comment's paragraphs become real paragraphs in Word. malpl writes Word's own
+--    breaks for a DOCX (two exact OOXML snippets, let through here) and says so with
+--    the metadata malpl-split-cells: false, which spares this filter the cells.
 --  * <span color="#rrggbb">●</span> becomes coloured text (the assessment symbol).
 
 local function is_br(inline)
   return inline.t == "RawInline" and inline.format == "html"
     and inline.text:match("^<br%s*/?>$") ~= nil
+end
+
+-- The only OOXML a template may write: malpl's line and paragraph breaks in a cell.
+local WORD_BREAK = "<w:r><w:br/></w:r>"
+local WORD_PARAGRAPH = '</w:p><w:p><w:pPr><w:pStyle w:val="Compact"/></w:pPr>'
+
+local DOCX = FORMAT:match("docx") ~= nil
+
+local function is_word_break(raw)
+  if not (DOCX and raw.format == "openxml") then return false end
+  local text = raw.text
+  return text == WORD_BREAK or text == WORD_PARAGRAPH
+end
+
+-- Whether table cells may hold <br> to split; malpl says when they do not.
+local split_cells = true
+
+local function read_flags(meta)
+  split_cells = meta["malpl-split-cells"] ~= false
+  meta["malpl-split-cells"] = nil  -- not a document property
+  return meta
 end
 
 local function split_paragraphs(inlines)
@@ -70,9 +93,13 @@ local function caption_of()
 end
 
 local function Table(tbl)
-  fix_rows(tbl.head.rows)
-  for _, body in ipairs(tbl.bodies) do fix_rows(body.body) end
-  if FORMAT:match("html") then
+  local html = FORMAT:match("html")
+  if not (split_cells or html) then return nil end
+  if split_cells then
+    fix_rows(tbl.head.rows)
+    for _, body in ipairs(tbl.bodies) do fix_rows(body.body) end
+  end
+  if html then
     for _, row in ipairs(tbl.head.rows) do
       for _, cell in ipairs(row.cells) do cell.attributes["scope"] = "col" end
     end
@@ -148,7 +175,7 @@ local function raw_as_text(raw)
 end
 
 local function RawInline(raw)
-  if is_br(raw) then return nil end
+  if is_word_break(raw) or is_br(raw) then return nil end
   return raw_as_text(raw)
 end
 
@@ -159,7 +186,15 @@ local function RawBlock(raw)
   return pandoc.Para({text})
 end
 
+-- A paragraph ends nowhere inside a link: Word would not open the document.
+local function no_paragraph_break(inlines)
+  return inlines:walk({RawInline = function(raw)
+    if raw.format == "openxml" then return pandoc.Space() end
+  end})
+end
+
 local function Link(link)
+  link.content = no_paragraph_break(link.content)
   local target = link.target:gsub("[%s%c]", ""):lower()
   if target:match("^javascript:") or target:match("^vbscript:") or target:match("^data:") then
     return link.content
@@ -226,7 +261,7 @@ end
 
 -- Blocks are walked in order so each table knows the heading before it.
 return {
-  {Pandoc = without_title_block},
+  {Meta = read_flags, Pandoc = without_title_block},
   {Header = header, Table = Table},
   {Div = Div, Span = Span, Image = Image, RawInline = RawInline, RawBlock = RawBlock, Link = Link,
    Pandoc = function(doc)

@@ -173,9 +173,23 @@ def _section(selection: Selection, section: Section,
     }
 
 
+# A line break and a paragraph break inside a table cell. GitHub shows <br>; pandoc reads
+# it as raw HTML the filter must split cells at, which on a large report costs more than
+# all else malpl adds. For Word the breaks are written as the OOXML pandoc itself would
+# write (a break run; a new paragraph in the cell's style), which the filter lets through.
+CELL_BREAKS = {
+    "md": (Md("<br>"), Md("<br><br>")),
+    "docx": (Md('`<w:r><w:br/></w:r>`{=openxml}'),
+             Md('`</w:p><w:p><w:pPr><w:pStyle w:val="Compact"/></w:pPr>`{=openxml}')),
+}
+
+
 def report_context(selection: Selection, today: dt.date, image_src: dict[str, str],
-                   logo: str | None = None) -> dict[str, Any]:
+                   logo: str | None = None, target: str = "md") -> dict[str, Any]:
     """Everything the template shows: escaped Markdown (:class:`Md`) and numbers only.
+
+    ``target`` is the format the Markdown is for: "docx" writes breaks in table cells
+    as Word's own (``br`` and ``par``), anything else as GitHub's ``<br>``.
 
     ``image_src`` maps each chart's file name to the address the Markdown links.
     The report has one numbered chapter per body, in the configured order
@@ -227,6 +241,7 @@ def report_context(selection: Selection, today: dt.date, image_src: dict[str, st
         "chapters": chapters,
         "generator": Md(GENERATOR),
     })
+    context["br"], context["par"] = CELL_BREAKS.get(target, CELL_BREAKS["md"])
     return context
 
 

@@ -87,7 +87,8 @@ def _pandoc(source: Path, fmt: str, output: Path, dirs: list[Path], filter_path:
     ``meta`` (escaped Markdown) becomes the title block and the DOCX properties; as JSON
     strings in a metadata file, pandoc reads each as Markdown, as it would front matter.
     ``meanwhile`` runs while pandoc works; the pictures it gives (by the placeholder
-    each replaces) go into the DOCX in their placeholders' place.
+    each replaces) go into the DOCX in their placeholders' place. Markdown without
+    ``<br>`` tells the filter it need not look for one in every table cell.
     """
     empty = source.parent / "resources"
     empty.mkdir()
@@ -98,6 +99,8 @@ def _pandoc(source: Path, fmt: str, output: Path, dirs: list[Path], filter_path:
             f"--resource-path={empty}", "--metadata", "lang=sv-SE",
             "--metadata", f"generator={GENERATOR}", f"--metadata-file={meta_file}",
             f"--output={output}"]
+    if b"<br" not in source.read_bytes():
+        args += ["--metadata", "malpl-split-cells=false"]
     if contents:
         args += ["--toc", "--toc-depth=2", "--metadata", "toc-title=Innehåll"]
     if fmt == "docx":
@@ -266,7 +269,7 @@ def write_report(repo: Repository, period: Period, fmt: str, output: Path | None
     dirs = template_dirs(repo.root, templates)
     report = render_markdown_report(repo, period, templates=templates, today=today,
                                     image_dir=image_dir, bodies=bodies, level=level,
-                                    vector=fmt == "html", deferred=fmt == "docx")
+                                    target=fmt, deferred=fmt == "docx")
     started = time.time()
     with tempfile.TemporaryDirectory(prefix="malpl-") as tmp:
         work = Path(tmp)

@@ -41,10 +41,11 @@ class Report:
 def render_markdown_report(repo: Repository, period: Period, *, templates: Path | None = None,
                            today: dt.date | None = None, image_dir: str | None = None,
                            bodies: list[str] | None = None, level: str | None = None,
-                           vector: bool = False, deferred: bool = False) -> Report:
+                           target: str = "md", deferred: bool = False) -> Report:
     """The report as Markdown. Images are linked in ``image_dir`` (URL-encoded), or,
-    when it is None, inlined as ``data:`` URIs so the text stands alone. ``vector``
-    gives the measure charts as SVG (for HTML, where they are smaller and sharper);
+    when it is None, inlined as ``data:`` URIs so the text stands alone. ``target`` is
+    the format pandoc makes of it ("md", "html" or "docx"): for "html" the measure charts
+    are SVG (for HTML, where they are smaller and sharper);
     otherwise they are the same charts as PNG (:mod:`malpl.charts`).
 
     ``deferred`` leaves the measure charts to draw while pandoc works: the Markdown
@@ -60,14 +61,14 @@ def render_markdown_report(repo: Repository, period: Period, *, templates: Path 
     if repo.config.report.summary:
         summary = png_charts.summary_svg(
             selection.summary, views.level_label(repo.config, selection.level), head.caption)
-        if vector:
+        if target == "html":
             images[head.name] = summary.encode("utf-8")
             drawn_as_svg.add(head.name)
         else:
             images[head.name] = png_charts.png(summary)
     jobs = list(charts.values())
     pending: dict[bytes, str] = {}
-    if jobs and vector:
+    if jobs and target == "html":
         from malpl.svgchart import picture
 
         images.update({c.name: picture(c.measure, c.name.rsplit(".", 1)[0], c.alt)
@@ -89,7 +90,7 @@ def render_markdown_report(repo: Repository, period: Period, *, templates: Path 
         src = {name: f"{quote(image_dir, safe='')}/{name}" for name in images}
     if today is None:
         today = report_date(repo.root, repo, period, None)[0]
-    context = report_context(selection, today, src, logo[0] if logo else None)
+    context = report_context(selection, today, src, logo[0] if logo else None, target)
     markdown = render(template_dirs(repo.root, templates), context)
     meta = {"title": context["document_title"], "author": context["author"],
             "date": context["date"]}

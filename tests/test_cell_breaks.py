@@ -1,0 +1,76 @@
+"""Breaks inside table cells: GitHub's <br> in Markdown, Word's own breaks in a DOCX.
+
+The shipped template writes ``{{ br }}`` and ``{{ par }}``; for a DOCX they are the
+OOXML pandoc itself writes, so its filter need not open every cell. A template that
+still writes <br> gets the same paragraphs, and no other OOXML gets through.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zipfile
+from pathlib import Path
+
+from docx import Document
+
+from malpl.periods import Period
+from malpl.report import markdown_text, render_markdown_report, write_report
+from malpl.repository import load_repository
+
+T1 = Period(2023, 1, "T")
+DAY = dt.date(2023, 5, 15)
+
+
+def _cell(docx: Path, start: str):
+    """The table cell whose text starts with ``start``."""
+    for table in Document(str(docx)).tables:
+        for row in table.rows:
+            for cell in row.cells:
+                if cell.text.startswith(start):
+                    return cell
+    raise AssertionError(f"no cell starts with {start!r}")
+
+
+def _template(root: Path, text: str) -> None:
+    (root / "templates").mkdir(exist_ok=True)
+    (root / "templates" / "report.md.j2").write_text(text, encoding="utf-8")
+
+
+def test_word_gets_its_own_breaks_and_github_gets_br(shipped: Path) -> None:
+    repo = load_repository(shipped)
+    word = render_markdown_report(repo, T1, today=DAY, target="docx").markdown
+    assert "<br" not in word and "`<w:r><w:br/></w:r>`{=openxml}" in word
+    assert "<br><br>" in markdown_text(repo, T1, today=DAY)
+    out = write_report(repo, T1, "docx", today=DAY)
+    comment = _cell(out, "Bobergsgymnasiet bedöms")
+    assert [p.text[:22] for p in comment.paragraphs[:2]] == ["Bobergsgymnasiet bedöm",
+                                                         "I dagsläget finns 246 "]
+    assert {p.style.name for p in comment.paragraphs} == {"Compact"}
+    measure = _cell(out, "Elever i åk 9 som är behöriga")
+    assert len(measure.paragraphs) == 1
+    assert measure.paragraphs[0].text.split("\n")[:2] == [
+        "Elever i åk 9 som är behöriga till gymnasieskolan", "2022: 79,2\u00a0%"]
+    custom = zipfile.ZipFile(out).read("docProps/custom.xml").decode()
+    assert "malpl-split-cells" not in custom  # a signal to the filter, not a property
+
+
+def test_a_template_writing_br_still_gets_paragraphs_in_word(repo: Path) -> None:
+    _template(repo, "# Egen\n\n| A | B |\n|:--|:--|\n| x | ett<br><br>två<br>tre |\n")
+    out = write_report(load_repository(repo), T1, "docx", today=DAY)
+    assert [p.text for p in _cell(out, "ett").paragraphs] == ["ett", "två\ntre"]
+
+
+def test_no_other_ooxml_gets_through(repo: Path) -> None:
+    """Only malpl's two breaks pass, and a paragraph never ends inside a link."""
+    par = '`</w:p><w:p><w:pPr><w:pStyle w:val="Compact"/></w:pPr>`{=openxml}'
+    _template(repo, "# Egen\n\n"
+              f"| A |\n|:--|\n| [länk {par} text](https://example.org) före{par}efter |\n\n"
+              "Text `<w:r><w:t>insmugglad</w:t></w:r>`{=openxml} slut\n")
+    root = load_repository(repo)
+    out = write_report(root, T1, "docx", today=DAY)
+    cell = _cell(out, "länk")
+    assert [p.text.split() for p in cell.paragraphs] == [["länk", "text", "före"], ["efter"]]
+    texts = [p.text for p in Document(str(out)).paragraphs]
+    assert "Text <w:r><w:t>insmugglad</w:t></w:r> slut" in texts
+    html = write_report(root, T1, "html", today=DAY).read_text(encoding="utf-8")
+    assert "&lt;/w:p&gt;&lt;w:p&gt;" in html  # in HTML it is only text
