@@ -16,7 +16,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
-from functools import cache, lru_cache
+from collections.abc import Callable, Collection, Iterator, Mapping
+from functools import cache, lru_cache, partial
 from typing import Any
 
 import msgspec
@@ -26,9 +27,12 @@ from malpl.text import LAYOUT_SPACE, visible
 
 # Only ASCII whitespace is layout; a no-break space is something a person chose.
 _SPACE = re.compile(f"[{re.escape(LAYOUT_SPACE)}]+")
+_SPACE_TO_COLLAPSE = ("  ", *LAYOUT_SPACE[1:])
 # Inline markup in pandoc or CommonMark: emphasis, code, links, raw HTML, tables,
-# attributes, math, citations, super/subscript, entities, emoji shortcodes.
-_INLINE = re.compile(r"([\\`*_{}\[\]<>|#~^$@&]|:(?=\S))")
+# attributes, math, citations, super/subscript, entities, emoji shortcodes (a colon
+# before a non-space). Two passes, as one with the colon's lookahead scans far slower.
+_INLINE = re.compile(r"[\\`*_{}\[\]<>|#~^$@&]")
+_COLON = re.compile(r":(?=\S)")
 # Block markup counts at the start of a paragraph: any ASCII punctuation there may
 # open one (lists, quotes, headings, rules, fences, definitions, line blocks,
 # comments, example lists), and so may an ordered-list marker: 1. a) iv. A) #.
@@ -56,11 +60,19 @@ class Md(Markup):
 def _escape_text(text: str) -> str:
     """The escaping itself; cached, as a report repeats the same labels, units and
     names thousands of times."""
-    text = _SPACE.sub(" ", visible(text)).strip(LAYOUT_SPACE)
-    text = _INLINE.sub(r"\\\1", text)
+    text = visible(text)
+    if any(space in text for space in _SPACE_TO_COLLAPSE):
+        text = _SPACE.sub(" ", text)
+    text = _INLINE.sub(_backslashed, text.strip(LAYOUT_SPACE))
+    if ":" in text:
+        text = _COLON.sub(r"\\:", text)
     if _FIRST_PUNCT.match(text) and not text.startswith("\\"):
         return "\\" + text
     return _LIST_MARKER.sub(r"\1\\\2", text, count=1)
+
+
+def _backslashed(match: re.Match[str]) -> str:
+    return "\\" + match.group()
 
 
 def escape(text: str) -> Md:
@@ -71,9 +83,10 @@ def escape(text: str) -> Md:
 def safe(value: Any) -> Any:
     """``value`` with every string in it escaped to :class:`Md`, recursively.
 
-    The report context goes through here: afterwards it holds only ``Md``,
-    numbers, booleans, ``None``, lists and dicts. Anything else is an error, so
-    that no new kind of value reaches a template unescaped.
+    The report context goes through here (or :func:`safe_lazily`): afterwards it
+    holds only ``Md``, numbers, booleans, ``None``, lists, dicts and :class:`Escaped`
+    records. Anything else is an error, so that no new kind of value reaches a
+    template unescaped.
     """
     if isinstance(value, Markup):
         return Md.escape(value)
@@ -92,6 +105,52 @@ def safe(value: Any) -> Any:
     if isinstance(value, msgspec.Struct):
         return safe(msgspec.to_builtins(value))
     raise TypeError(f"cannot make a {type(value).__name__} safe for a template")
+
+
+class Escaped(Mapping[str, Any]):
+    """A read-only record whose values are escaped as :func:`safe` would, when first read.
+
+    A goal or a measure holds far more text than a template prints (every period's
+    follow-ups, every data point); escaping all of it up front was most of the
+    rendering time of a report of hundreds of goals.
+    """
+
+    __slots__ = ("_done", "_keys", "_read")
+
+    def __init__(self, read: Callable[[str], Any], keys: Collection[str]) -> None:
+        self._read, self._keys = read, keys
+        self._done: dict[str, Any] = {}
+
+    def __getitem__(self, key: str) -> Any:
+        try:
+            return self._done[key]
+        except KeyError:
+            if key not in self._keys:
+                raise
+        value = self._done[key] = safe_lazily(self._read(key))
+        return value
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def __repr__(self) -> str:
+        return f"Escaped({', '.join(self._keys)})"
+
+
+def safe_lazily(value: Any) -> Any:
+    """As :func:`safe`, but records (dicts, views, goals) escape each value when read."""
+    if isinstance(value, dict):
+        return Escaped(value.__getitem__, value.keys())
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return Escaped(partial(getattr, value), _names(type(value)))
+    if isinstance(value, msgspec.Struct):
+        return safe_lazily(msgspec.to_builtins(value))
+    if isinstance(value, (list, tuple)):
+        return [safe_lazily(v) for v in value]
+    return safe(value)
 
 
 @cache

@@ -29,7 +29,7 @@ from hypothesis import strategies as st
 from malpl import report as reports
 from malpl.charts import measure_svg
 from malpl.checks import validate
-from malpl.markdown import Md, escape
+from malpl.markdown import Escaped, Md, escape
 from malpl.periods import Period
 from malpl.report import export as exporting
 from malpl.report import markdown_text, report_context, shipped_templates, write_report
@@ -217,7 +217,7 @@ def _plain_strings(value: Any, path: str = "") -> Iterator[str]:
         return
     if isinstance(value, str):
         yield path
-    elif isinstance(value, dict):
+    elif isinstance(value, (dict, Escaped)):  # an Escaped record escapes each value read
         for k, v in value.items():
             yield from _plain_strings(v, f"{path}.{k}")
     elif isinstance(value, list):
@@ -404,6 +404,37 @@ def test_escape_keeps_meaningful_space_and_shows_control_characters() -> None:
     assert escape("a\x00b\x1bc") == "a\u2400b\u241bc"
     assert escape("a\u2028b") == "a<U+2028>b".replace("<", "\\<").replace(">", "\\>")
     assert "\x00" not in ast_paragraphs(escape("a\x00b"))[0]
+
+
+def test_escape_handles_noncharacters_beyond_the_bmp_and_runs_of_space() -> None:
+    """The fast paths (text within the BMP, text without runs of space) keep the rule."""
+    assert escape("a\U0010ffffb\U0001fffe") == "a\\<U+10FFFF\\>b\\<U+1FFFE\\>"
+    assert escape("a\U0001f600b") == "a\U0001f600b"  # an emoji is text
+    assert escape("a  b\t\tc\u00a0 d") == "a b c\u00a0 d"
+    assert escape("tid:12 kl: 3") == "tid\\:12 kl: 3"
+
+
+def test_lazily_escaped_records_read_as_eagerly_escaped_ones(hostile: Path) -> None:
+    """A goal or measure is escaped value by value as the template reads it; read in
+    full it is what escaping all of it up front gives, and what is not read is not made."""
+    from malpl.markdown import safe, safe_lazily
+
+    repo = load_repository(hostile)
+
+    def plain(value: Any) -> Any:
+        if isinstance(value, (dict, Escaped)):
+            return {k: plain(v) for k, v in value.items()}
+        return [plain(v) for v in value] if isinstance(value, list) else value
+
+    for record in [*repo.goals, *measure_views(repo, repo.goals, T1)]:
+        assert plain(safe_lazily(record)) == plain(safe(record))
+    view = measure_views(repo, repo.goals, T1)[0]
+    record = safe_lazily(view)
+    assert record["name"] == escape(view.name)
+    assert list(record) == list(safe(view)) and len(record) == len(safe(view))
+    with pytest.raises(KeyError):
+        record["__class__"]
+    assert "series" not in record._done  # read on demand only
 
 
 def test_comment_paragraphs_split_only_on_newlines(repo: Path) -> None:

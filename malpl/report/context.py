@@ -13,7 +13,7 @@ from functools import cached_property
 from typing import Any
 
 from malpl import measureviews, swedish, views
-from malpl.markdown import Md, escape, safe
+from malpl.markdown import Md, escape, safe, safe_lazily
 from malpl.model import Body, Goal, ReportOptions
 from malpl.periods import Period
 from malpl.repository import MalplError, Repository
@@ -147,29 +147,31 @@ def _section(selection: Selection, section: Section,
              by_goal: dict[str, list[views.TargetRow]],
              measures: dict[tuple[str, str], views.MeasureView],
              charts: dict[tuple[str, str], Chart], image_src: dict[str, str],
-             names: dict[str, str]) -> dict[str, Any]:
+             names: dict[str, str], several_levels: bool) -> dict[str, Any]:
+    """One goal's part of the report; ``measures`` are escaped already (shared with its
+    charts)."""
     goal, config = section.goal, selection.repo.config
     keys = [(goal.id, m.id) for m in goal.measures]
     rows = by_goal.get(goal.id, [])
     own = next((r for r in rows if r.kind == "goal"), None)
     depth = min(section.depth + 1, 4)
     meta = []
-    if len({g.level for g in selection.goals}) > 1:  # the level is news only among several
+    if several_levels:  # the level is news only among several
         meta.append(escape(views.level_label(config, goal.level)))
     if goal.responsible:
         meta.append(Md("Ansvarig: ") + escape(goal.responsible))
     return {
         "depth": depth,
         "heading": Md("#" * depth),
-        "goal": safe(goal),
+        "goal": safe_lazily(goal),
         "description": safe(paragraphs(goal.description)),
         "meta": Md(" · ").join(meta),
         "parents": _parents(selection.repo, goal, names),
         "own": (_row(own, config.report) if own is not None and (own.followed or own.rollup)
                 else None),
         "rows": [_row(r, config.report) for r in rows if r.kind == "target"],
-        "measures": [safe(measures[k]) for k in keys if k in measures],
-        "charts": [_chart(charts[k], image_src) for k in keys if k in charts],
+        "measures": [measures[k] for k in keys if k in measures],
+        "charts": [_chart(charts[k], image_src, measures.get(k)) for k in keys if k in charts],
     }
 
 
@@ -202,7 +204,8 @@ def report_context(selection: Selection, today: dt.date, image_src: dict[str, st
     by_goal: dict[str, list[views.TargetRow]] = {}
     for row in selection.rows:
         by_goal.setdefault(row.goal_id, []).append(row)
-    measures = {(m.goal_id, m.id): m for m in selection.measures}
+    measures = {(m.goal_id, m.id): safe_lazily(m) for m in selection.measures}
+    several_levels = len({g.level for g in selection.goals}) > 1
     names = {b.key: b.name for b in config.body_list()}
     with_goals = [b for b in selection.bodies if any(g.body_key == b.key for g in selection.goals)]
     chapters = []
@@ -211,8 +214,8 @@ def report_context(selection: Selection, today: dt.date, image_src: dict[str, st
         chapters.append({
             "body": safe(body), "heading": Md("#"), "number": number,
             "name": escape(body.name if config.bodies else config.title),
-            "sections": [_section(selection, s, by_goal, measures, charts, image_src, names)
-                         for s in sections(goals)]})
+            "sections": [_section(selection, s, by_goal, measures, charts, image_src, names,
+                                  several_levels) for s in sections(goals)]})
     period_text = views.period_label(config, selection.period)
     body_names = ", ".join(b.name for b in with_goals) or config.body
     context = safe({
@@ -245,11 +248,13 @@ def report_context(selection: Selection, today: dt.date, image_src: dict[str, st
     return context
 
 
-def _chart(chart: Chart, image_src: dict[str, str]) -> dict[str, Any]:
+def _chart(chart: Chart, image_src: dict[str, str], measure: Any = None) -> dict[str, Any]:
     """A picture for the template: the short caption shows, the full text is the link's
-    title, which the report's filter makes the picture's alt text (once) in HTML and Word."""
+    title, which the report's filter makes the picture's alt text (once) in HTML and Word.
+    ``measure``: the chart's measure, escaped already."""
     return {"file": Md(image_src[chart.name]), "caption": escape(chart.caption),
-            "alt": Md(str(escape(chart.alt)).replace('"', '\\"')), "measure": safe(chart.measure)}
+            "alt": Md(str(escape(chart.alt)).replace('"', '\\"')),
+            "measure": measure if measure is not None else safe_lazily(chart.measure)}
 
 
 def _when(key: str) -> str:
