@@ -13,8 +13,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections import Counter
-from collections.abc import Iterable
-from contextlib import closing
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 from malpl import git
@@ -55,6 +55,41 @@ def report_date(root: Path, repo: Repository, period: Period, explicit: dt.date 
         return _epoch(epoch), "SOURCE_DATE_EPOCH"
     return dt.date.today(), (f"today (not reproducible: {why_not}; set periods.dates.{period} "
                              f"in {CONFIG_NAME}, or give the date)")
+
+
+@contextmanager
+def dating(root: Path, repo: Repository, period: Period, explicit: dt.date | None,
+           *, at: str | None = None) -> Iterator[Callable[[], tuple[dt.date, str]]]:
+    """:func:`report_date` in a thread while the block runs; the value it yields gives
+    the date, or raises what finding it raised.
+
+    Finding the date is mostly waiting on git, which runs on another core while a
+    report imports what it renders with.
+    """
+    import threading
+
+    found: list[tuple[dt.date, str]] = []
+    failed: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            found.append(report_date(root, repo, period, explicit, at=at))
+        except BaseException as err:  # given to the caller, in its own thread
+            failed.append(err)
+
+    thread = threading.Thread(target=work, name="malpl-dating", daemon=True)
+    thread.start()
+
+    def date() -> tuple[dt.date, str]:
+        thread.join()
+        if failed:
+            raise failed[0]
+        return found[0]
+
+    try:
+        yield date
+    finally:
+        thread.join()
 
 
 def _matches(key: str, period: Period) -> bool:

@@ -329,3 +329,20 @@ def test_dating_leaves_the_index_alone(goals: Path) -> None:
     before = index.stat().st_mtime_ns
     assert dated(goals)[0] == dt.date(2024, 5, 2)
     assert index.stat().st_mtime_ns == before
+
+
+def test_report_command_dates_in_the_background_and_reports_its_errors(
+        goals: Path, tmp_path: Path) -> None:
+    """`malpl report` finds the date while it imports; the date, or a clean error, follows."""
+    from tests.cli_runner import invoke
+
+    out = tmp_path / "r.md"
+    done = invoke(["-C", str(goals), "report", "T1-2024", "-f", "md", "-o", str(out)])
+    assert done.exit_code == 0, done.output
+    assert "· 2 maj 2024" in out.read_text(encoding="utf-8")
+    edit(goals / "goals" / "1.1.yaml", "Arbetet har börjat.", "Arbetet pågår.")
+    failed = invoke(["-C", str(goals), "report", "T1-2024", "-f", "md", "-o", str(out)],
+                    env={"SOURCE_DATE_EPOCH": "soon"})
+    assert failed.exit_code == 1
+    assert "SOURCE_DATE_EPOCH is not a time: 'soon'" in failed.output
+    assert "Traceback" not in failed.output

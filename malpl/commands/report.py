@@ -11,8 +11,7 @@ from malpl.output import echo, write
 def report(args: Namespace) -> None:
     import datetime as dt
 
-    from malpl import report as reports
-    from malpl.dating import report_date
+    from malpl.dating import dating
     from malpl.views import resolve_period
 
     repo = load_valid(args.root, args.at)
@@ -21,7 +20,12 @@ def report(args: Namespace) -> None:
         given = dt.date.fromisoformat(args.date) if args.date else None
     except ValueError:
         fail(f"'{args.date}' is not a date", "write it as 2024-05-20", code=2)
-    day, why = report_date(args.root, repo, chosen, given, at=args.at)
+    with dating(args.root, repo, chosen, given, at=args.at) as date:
+        from malpl import report as reports  # imported while git looks for the date
+        from malpl.report.templating import load_jinja
+
+        load_jinja()
+    day, why = date()
     notes: list[str] = [] if not why.startswith("today") else [f"dated {day}: {why}"]
     options = {"templates": args.templates, "allow_filters": args.allow_filters, "notes": notes,
                "today": day, "bodies": args.body, "level": args.level}

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import logging
 import os
 import re
 import shutil
@@ -55,6 +54,8 @@ def _pandoc_path() -> str:
 
 def _pypandoc_path() -> str:
     """pandoc as pypandoc finds it, without pypandoc's logged tracebacks."""
+    import logging  # only here: pypandoc is the fallback, logging ~4 ms to import
+
     log = logging.getLogger("pypandoc")
     log.addHandler(logging.NullHandler())
     log.propagate = False

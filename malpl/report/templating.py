@@ -80,6 +80,11 @@ def _quoted(value: Any) -> Md:
     return Md(json.dumps(str(Md.escape(value)), ensure_ascii=False))
 
 
+def load_jinja() -> None:
+    """Import Jinja now, while the caller waits on something else (it takes ~30 ms)."""
+    import jinja2.sandbox  # noqa: F401
+
+
 def _environment(dirs: list[Path]):
     """A sandbox that prints :class:`Md` as it is and escapes everything else.
 
