@@ -9,7 +9,10 @@
 Runs are interleaved (pandoc, malpl, pandoc, malpl …) so the load of a shared machine
 falls on both alike; each figure is the median, in wall time and in CPU time (user +
 system of the process and everything it waited for: git, pandoc, chart workers).
-"pandoc alone" converts the very Markdown malpl renders, with its pictures as files.
+"pandoc alone" converts the very Markdown malpl gives pandoc for a DOCX, with its pictures
+as files; "pandoc, GitHub Markdown" the report's Markdown as GitHub shows it, which is what
+a person would convert without malpl (its <br> in table cells cost pandoc more than the
+Word breaks malpl writes for a DOCX).
 malpl keeps one cache, of compiled templates (in $XDG_CACHE_HOME/malpl): "cold" runs
 each start from an empty one and are the headline; "warm" runs reuse a filled one.
 
@@ -111,18 +114,19 @@ def pandoc_args(md: Path, out: Path) -> list[str]:
             f"--resource-path={md.parent}", f"--output={out}", str(md)]
 
 
-def markdown_as_files(root: Path, period: str, folder: Path) -> Path:
-    """The Markdown malpl gives pandoc for a DOCX, with its pictures as files beside it."""
+def markdown_as_files(root: Path, period: str, folder: Path, target: str) -> Path:
+    """The Markdown malpl renders for ``target`` ("docx": what it gives pandoc; "md": the
+    report a person reads on GitHub), with its pictures as files beside it."""
     from malpl.periods import parse_period
     from malpl.report import render_markdown_report
     from malpl.repository import load_repository
 
     repo = load_repository(root)
     report = render_markdown_report(repo, parse_period(period, repo.config.periods.scheme),
-                                    image_dir="bilder", target="docx")
-    md = folder / "r.md"
+                                    image_dir="bilder", target=target)
+    md = folder / f"{target}.md"
     md.write_text(report.markdown, encoding="utf-8")
-    (folder / report.image_dir).mkdir()
+    (folder / report.image_dir).mkdir(exist_ok=True)
     for image, data in report.images.items():
         (folder / report.image_dir / image).write_bytes(data)
     return md
@@ -132,11 +136,13 @@ def compare(name: str, root: Path, period: str, runs: int, *options: str,
             warm: bool = True, baseline: Path | None = None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        md = markdown_as_files(root, period, folder)
+        md = markdown_as_files(root, period, folder, "docx")
+        github = markdown_as_files(root, period, folder, "md")
         report = [*MALPL, "-C", str(root), "report", period, "--format", "docx", *options,
                   "-o", str(folder / "m.docx")]
         jobs: dict[str, Callable[[], tuple[float, float]]] = {
             "pandoc alone": lambda: timed(pandoc_args(md, folder / "p.docx")),
+            "pandoc, GitHub Markdown": lambda: timed(pandoc_args(github, folder / "g.docx")),
             "malpl report (cold cache)": lambda: timed(report),
         }
         if warm:

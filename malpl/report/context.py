@@ -96,6 +96,11 @@ class Selection:
     def summary(self) -> list[views.SummaryRow]:
         return views.summary(self.repo.config, self.rows, self.level)
 
+    @cached_property
+    def charts(self) -> tuple[Chart, dict[tuple[str, str], Chart]]:
+        """:func:`charts_of` this selection, worked out once for the Markdown and its images."""
+        return charts_of(self)
+
     @property
     def counted(self) -> int:
         return sum(r.count for r in self.summary)
@@ -199,7 +204,7 @@ def report_context(selection: Selection, today: dt.date, image_src: dict[str, st
     report's title, as a board's own report does ("1 Kommunstyrelsens Utvecklingsmål").
     """
     config = selection.repo.config
-    head, charts = charts_of(selection)
+    head, charts = selection.charts
     summary = selection.summary
     by_goal: dict[str, list[views.TargetRow]] = {}
     for row in selection.rows:

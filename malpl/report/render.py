@@ -14,7 +14,7 @@ from urllib.parse import quote
 from malpl import views
 from malpl.dating import report_date
 from malpl.periods import Period
-from malpl.report.context import charts_of, report_context, select
+from malpl.report.context import report_context, select
 from malpl.report.templating import render, template_dirs
 from malpl.repository import MalplError, Repository
 
@@ -55,7 +55,7 @@ def render_markdown_report(repo: Repository, period: Period, *, templates: Path 
     from malpl import charts as png_charts
 
     selection = select(repo, period, bodies, level)
-    head, charts = charts_of(selection)
+    head, charts = selection.charts
     images: dict[str, bytes] = {}
     drawn_as_svg: set[str] = set()
     if repo.config.report.summary:
