@@ -264,8 +264,8 @@ return {
   {Meta = read_flags, Pandoc = without_title_block},
   {Header = header, Table = Table},
   {Div = Div, Span = Span, Image = Image, RawInline = RawInline, RawBlock = RawBlock, Link = Link,
-   Pandoc = function(doc)
+   Pandoc = function(doc)  -- nil: pandoc keeps its own document, not a copy back from Lua
      if FORMAT:match("html") then return html_page(doc) end
-     return doc
+     return nil
    end},
 }

@@ -52,10 +52,11 @@ def render_markdown_report(repo: Repository, period: Period, *, templates: Path 
     shows a placeholder of the same size for each, a blank PNG pandoc lays out as it
     would the chart, and :meth:`Report.draw_pending` draws the charts to put in its place.
     """
-    from malpl import charts as png_charts
-
     selection = select(repo, period, bodies, level)
     head, charts = selection.charts
+    jobs = list(charts.values())
+    if repo.config.report.summary or jobs:  # a report without charts never imports them
+        from malpl import charts as png_charts
     images: dict[str, bytes] = {}
     drawn_as_svg: set[str] = set()
     if repo.config.report.summary:
@@ -66,7 +67,6 @@ def render_markdown_report(repo: Repository, period: Period, *, templates: Path 
             drawn_as_svg.add(head.name)
         else:
             images[head.name] = png_charts.png(summary)
-    jobs = list(charts.values())
     pending: dict[bytes, str] = {}
     if jobs and target == "html":
         from malpl.svgchart import picture
