@@ -5,6 +5,8 @@
     python bench/report.py --skip-large
     python bench/report.py --baseline /tmp/old   # also an older malpl, unpacked there by
                                                  # git archive REV | tar -x -C /tmp/old
+    (the shipped goals are this checkout, whose templates/ an older malpl also reads: one
+    from before the template's {{ br }} and {{ par }} cannot render them)
 
 Runs are interleaved (pandoc, malpl, pandoc, malpl …) so the load of a shared machine
 falls on both alike; each figure is the median, in wall time and in CPU time (user +
@@ -16,25 +18,21 @@ Word breaks malpl writes for a DOCX).
 malpl keeps one cache, of compiled templates (in $XDG_CACHE_HOME/malpl): "cold" runs
 each start from an empty one and are the headline; "warm" runs reuse a filled one.
 
-Measured 2026-11-28 on a 2-core machine shared with other heavy work (wall times are
-inflated; CPU is the steadier figure):
-  shipped goals   pandoc 0.14 s CPU; malpl 0.58 s cold (4.1×), 0.59 s warm; the malpl
-                  before this script 0.73 s (5.6×, interleaved with 0.65 s of this one).
-                  `malpl check` alone takes 0.30 s: loading and validating is the floor.
-  large (900)     pandoc 66 s CPU / 165 s wall; malpl 238 s CPU (3.6×) / 311 s wall (1.9×);
-                  the malpl before: 1 272 s CPU, 52 min wall, peak 2.3 GB (pandoc reading
-                  1 800 PNGs as data: URIs in the Markdown).
-  HTML (900)      19.1 MB page; peak malpl 432 MB, pandoc 3.9 GB. Pictures are inline SVG;
-                  at 30 goals pandoc peaks at 224 MB with them and 189 MB without: the
-                  memory follows the document, at ~200× the page, not its pictures.
-Measured 2026-11-28, `--bodies 10 --runs 3 --large-runs 2`, charts drawn from the SVG with
-Pillow (malpl.charts) instead of matplotlib:
-  large (300)     pandoc 11.7 s CPU / 11.7 s wall; malpl 28.0 s CPU (2.38×) / 21.4 s wall
-                  (1.83×); the matplotlib malpl, interleaved: 61.6 s CPU (5.25×) / 33.3 s
-                  wall (2.84×). 600 charts take 6.7 s CPU, drawn beside pandoc, which adds
-                  ~0.7 s of wall; what is left is pandoc with malpl's filter and reference
-                  document (~18 s CPU with no chart drawn) and rendering (2.8 s).
-  shipped goals   unchanged (no charts): 0.41 s against 0.39 s.
+Measured 2026-11-28 on a 2-core virtual machine shared with other work (wall times vary
+by ±15 % from run to run; a second busy core slows pandoc's wall time by up to 40 % here,
+while its CPU time stays the same):
+  shipped goals   pandoc alone 0.13-0.20 s; malpl 0.31-0.46 s: 2.1-2.6x (best of 15 runs:
+                  0.31 s against 0.126 s, 2.5x). Before pandoc starts malpl has spent about
+                  0.16 s: Python and its imports (~0.09 s, of which PyYAML, msgspec and
+                  Jinja are 0.06 s), loading and checking 15 goals, the context, Jinja.
+  large (900)     pandoc alone 49.5 s (GitHub Markdown: 62.6 s); malpl 68.8 s wall: 1.39x
+                  the Markdown malpl gives pandoc, 1.10x the report's GitHub Markdown; CPU
+                  89.8 s (1.80x: 1 800 charts at ~10 ms, drawn beside pandoc). Earlier the same
+                  day malpl took 81.7 s against 59.1 s for pandoc on the GitHub Markdown;
+                  Word's own cell breaks (no cell splitting in the filter) and escaping
+                  only what a template reads (context: 7.0 s to 0.95 s) saved 13 s.
+  HTML (900)      18.9 MB page; peak malpl 292 MB, pandoc 3.6 GB (~200x the page): memory
+                  follows the document, not its pictures (inline SVG).
 """
 
 from __future__ import annotations

@@ -4,7 +4,8 @@
     python bench/report_context.py --bodies 4 --runs 5
 
 Prints the median time per size and its ratio to the 1× size; a linear build
-shows about 2× and 4×. Charts and pandoc are not included (see bench/run.py).
+shows about 2× and 4×. What the report covers (the period's rows and measures) is chosen
+in each run; charts and pandoc are not included (see bench/report.py).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ def main() -> None:
 
     from malpl.periods import parse_period
     from malpl.report import report_context
+    from malpl.report.context import select
     from malpl.repository import load_repository
 
     period = parse_period("T3-2025", "tertial")
@@ -40,7 +42,7 @@ def main() -> None:
             files = generate(Path(tmp), bodies=args.bodies * factor, targets=2)
             repo = load_repository(Path(tmp))
             median, best = timed(lambda repo=repo: report_context(
-                repo, period, dt.date(2025, 12, 31), images), args.runs)
+                select(repo, period), dt.date(2025, 12, 31), images), args.runs)
         base = base or median
         print(f"  {factor}× ({files:5d} goals)   median {median * 1000:8.1f} ms   "
               f"min {best * 1000:8.1f} ms   ({median / base:.2f}× of 1×)")
