@@ -508,10 +508,10 @@ def run(argv: Sequence[str]) -> int:
         if args.debug:
             raise
         from malpl.commands.common import fail
-        from malpl.repository import MalplError
+        from malpl.repository import MalplError, UsageError
 
         if isinstance(err, MalplError):
-            fail(str(err), err.hint)
+            fail(str(err), err.hint, code=2 if isinstance(err, UsageError) else 1)
         if isinstance(err, OSError):
             fail(_os_message(err), "check that the path exists, that you may read and write "
                  "there, and that the disk has room")

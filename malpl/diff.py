@@ -427,9 +427,9 @@ def history(root: Path, ident: str | None, bodies: Sequence[str] | None = None
     from malpl import git
 
     if ident is None and not bodies:
-        from malpl.repository import MalplError
+        from malpl.repository import UsageError
 
-        raise MalplError("say whose history to show", "give a goal or target id, or --body KEY")
+        raise UsageError("say whose history to show", "give a goal or target id, or --body KEY")
     commits = git.commits(root)
     walk = _Walk(ident, git.shallow_commits(root), set(bodies or ()))
     with git.Blobs(root) as blobs:

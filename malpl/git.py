@@ -24,6 +24,7 @@ from malpl.repository import (
     YAML_SUFFIXES,
     MalplError,
     Repository,
+    UsageError,
     build_repository,
     load_goal,
     load_repository,
@@ -37,8 +38,8 @@ LINK_MODE = "120000"  # git's mode for a symbolic link
 MISSING = "0" * 40  # git's blob id for "no file on this side"
 
 
-class BadRevision(MalplError):
-    """A revision that must not reach git: a usage error, not a failure."""
+class BadRevision(UsageError):
+    """A revision that must not reach git."""
 
 
 def _git(root: Path, *args: str, stdin: bytes | None = None) -> bytes:

@@ -41,6 +41,11 @@ class MalplError(Exception):
         self.hint = hint
 
 
+class UsageError(MalplError):
+    """What was asked for cannot be understood: a period, body, level or revision that is
+    not one. The person's mistake in asking, not a failure; the command exits 2."""
+
+
 class Repository(msgspec.Struct):
     root: Path
     config: Config

@@ -14,7 +14,7 @@ from malpl import measureviews, swedish
 from malpl.measureviews import MeasureView
 from malpl.model import Config, FollowUp, Goal, ScaleStep, Target
 from malpl.periods import Period, PeriodError, current_period, parse_period, period_name
-from malpl.repository import MalplError, Repository
+from malpl.repository import MalplError, Repository, UsageError
 from malpl.text import paragraphs
 
 TARGET_LEVEL = "target"  # the level of the rows under a goal, beside the configured ones
@@ -110,7 +110,7 @@ def resolve_period(repo: Repository, text: str | None, *, written: bool = False,
     try:
         period = parse_period(text, scheme)
     except PeriodError as err:
-        raise MalplError(str(err), err.hint) from err
+        raise UsageError(str(err), err.hint) from err
     if written and period not in known:
         raise MalplError(f"no follow-ups for {period}", "periods with follow-ups: "
                          + (", ".join(map(str, known)) or "none yet"))
@@ -294,7 +294,7 @@ def chosen_bodies(config: Config, bodies: list[str] | None) -> list[str] | None:
     known = [b.key for b in config.body_list()]
     for key in bodies or []:
         if key not in known:
-            raise MalplError(f"there is no body '{key}'", "bodies: " + ", ".join(known))
+            raise UsageError(f"there is no body '{key}'", "bodies: " + ", ".join(known))
     return bodies or None
 
 
@@ -311,12 +311,12 @@ def status_view(repo: Repository, period: Period, *, goal: str | None = None,
     if assessment is not None:
         keys = {s.key for s in repo.config.scale} | {"ej_bedomd"}
         if assessment not in keys:
-            raise MalplError(f"'{assessment}' is not on the scale",
+            raise UsageError(f"'{assessment}' is not on the scale",
                              "use one of: " + ", ".join(sorted(keys)))
         wanted = None if assessment == "ej_bedomd" else assessment
         found = [r for r in found if r.assessment.key == wanted]
     if level is not None and level not in {TARGET_LEVEL, *(lv.key for lv in repo.config.levels)}:
-        raise MalplError(f"there is no level '{level}'", "levels: " + ", ".join(
+        raise UsageError(f"there is no level '{level}'", "levels: " + ", ".join(
             [lv.key for lv in repo.config.levels] + [TARGET_LEVEL]))
     chosen = summary_level(found, level)
     return StatusView(str(period), period_label(repo.config, period), found,

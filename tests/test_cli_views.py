@@ -74,16 +74,19 @@ def test_status_filters(repo: Path) -> None:
     assert [t["id"] for t in by_assessment["targets"]] == ["1", "1.2.1"]
 
 
-@pytest.mark.parametrize("args, message", [
-    (("status", "T9-2023"), "is not a period of the scheme 'tertial'"),
-    (("status", "-g", "7"), "no goal with the id '7'"),
-    (("status", "-a", "grön"), "'grön' is not on the scale"),
-    (("show", "9.9"), "no goal or target with the id '9.9'"),
-    (("measures", "-g", "7"), "no goal with the id '7'"),
+@pytest.mark.parametrize("args, message, code", [
+    (("status", "T9-2023"), "is not a period of the scheme 'tertial'", 2),  # not a value
+    (("status", "-g", "7"), "no goal with the id '7'", 1),  # a value, not in the goals
+    (("status", "-a", "grön"), "'grön' is not on the scale", 2),  # not one of the choices
+    (("status", "-b", "nosuch"), "there is no body 'nosuch'", 2),
+    (("show", "9.9"), "no goal or target with the id '9.9'", 1),
+    (("measures", "-g", "7"), "no goal with the id '7'", 1),
 ])
-def test_clear_errors(repo: Path, args: tuple[str, ...], message: str) -> None:
+def test_clear_errors(repo: Path, args: tuple[str, ...], message: str, code: int) -> None:
+    """A value that cannot be one (a period, a scale step, a body) is a usage error (2);
+    an id the goals do not hold is an error in what was looked up (1)."""
     result = run("-C", str(repo), *args)
-    assert result.exit_code == 1
+    assert result.exit_code == code
     assert message in result.output
 
 

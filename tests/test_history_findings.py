@@ -281,6 +281,6 @@ def test_log_of_a_body_that_never_was_is_an_error(tmp_path: Path) -> None:
     git(inner, "init", "-q", "-b", "main")
     commit(inner, "Mål för 2024")
     result = invoke(["-C", str(inner), "log", "--body", "nosuch"])
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # a body key that is none: a usage error
     assert "there is no body 'nosuch'" in result.output and "tn" in result.output
     assert invoke(["-C", str(inner), "log", "--body", "tn"]).exit_code == 0

@@ -59,7 +59,7 @@ def test_init_refuses_to_overwrite_and_writes_nothing(tmp_path: Path) -> None:
 def test_init_keeps_hostile_names_exactly(tmp_path: Path) -> None:
     name = 'Kommun "x" # inte en kommentar\n: {a: b} \u2028 slut'
     result = run("init", str(tmp_path), "--name", name, "-b", "ks:Styrelsen: [1]:styrelse")
-    assert result.exit_code == 1 and "is not a body" in result.output
+    assert result.exit_code == 2 and "is not a body" in result.output
     assert run("init", str(tmp_path), "--name", name).exit_code == 0
     assert read_config(tmp_path).organisation.name == name
     assert run("-C", str(tmp_path), "check").exit_code == 0
@@ -70,7 +70,7 @@ def test_init_keeps_hostile_names_exactly(tmp_path: Path) -> None:
                                            ("ks:Styrelsen:kommitte", "is not a kind of body")])
 def test_init_refuses_bad_bodies(tmp_path: Path, spec: str, message: str) -> None:
     result = run("init", str(tmp_path), "-b", spec)
-    assert result.exit_code == 1 and message in result.output
+    assert result.exit_code == 2 and message in result.output  # a usage error
     assert not list(tmp_path.iterdir())
 
 

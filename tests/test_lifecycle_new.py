@@ -56,7 +56,7 @@ def test_new_refuses_unknown_body_goal_and_taken_id(tmp_path: Path) -> None:
     root = copy(FIXTURES / "kommun", tmp_path)
     before = snapshot(root)
     body = run(root, "new", "goal", "-t", "x", "-b", "sn")
-    assert body.exit_code == 1 and "there is no body 'sn'" in body.output
+    assert body.exit_code == 2 and "there is no body 'sn'" in body.output
     goal = run(root, "new", "target", "-g", "9.9", "-t", "x")
     assert goal.exit_code == 1 and "no goal with the id '9.9'" in goal.output
     taken = run(root, "new", "goal", "-t", "x", "--id", "6.9")

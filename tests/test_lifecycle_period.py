@@ -105,7 +105,7 @@ def test_period_open_refuses_unknown_body(tmp_path: Path) -> None:
     root = copy(FIXTURES / "kommun", tmp_path)
     before = snapshot(root)
     result = run(root, "period", "open", "T2-2024", "--body", "sn")
-    assert result.exit_code == 1 and "there is no body 'sn'" in result.output
+    assert result.exit_code == 2 and "there is no body 'sn'" in result.output
     assert snapshot(root) == before
 
 

@@ -265,7 +265,7 @@ def test_cli_report_errors(repo: Path) -> None:
     assert "no follow-ups for T3-2023" in unknown.output
     assert "T1-2023, T2-2023" in unknown.output
     malformed = invoke(["-C", str(repo), "report", "2023-T1"])
-    assert malformed.exit_code == 1 and "is not a period" in malformed.output
+    assert malformed.exit_code == 2 and "is not a period" in malformed.output  # as everywhere
     assert invoke(["-C", str(repo), "report", "-f", "docx", "-o", "-"]).exit_code == 2
     shutil.copy(ROOT / "tests" / "fixtures" / "invalid" / "unknown-level.yaml",
                 repo / "goals" / "x.yaml")

@@ -4,18 +4,14 @@ from __future__ import annotations
 
 from argparse import Namespace
 
-from malpl.commands.common import fail, print_json
+from malpl.commands.common import print_json
 from malpl.output import echo, write
 
 
 def diff(args: Namespace) -> None:
     from malpl import diff as diffs
-    from malpl.git import BadRevision
 
-    try:
-        result = diffs.diff_revisions(args.root, args.revisions, args.body)
-    except BadRevision as err:
-        fail(str(err), err.hint, code=2)
+    result = diffs.diff_revisions(args.root, args.revisions, args.body)
     for note in result.notes:
         echo(f"note: {note} (left out of the comparison)", err=True)
     if args.format == "json":
@@ -30,8 +26,6 @@ def log(args: Namespace) -> None:
     from malpl import diff as diffs
     from malpl.repository import read_config
 
-    if args.ident is None and not args.body:
-        fail("say whose history to show", "give a goal or target id, or --body KEY", code=2)
     entries = diffs.history(args.root, args.ident, args.body)
     if not entries and args.body:  # a body that once was is fine; one that never was is a typo
         from malpl.views import chosen_bodies

@@ -10,25 +10,15 @@ from malpl.commands.common import apply_plan, fail, load_valid, plural, print_ri
 from malpl.output import echo
 
 if TYPE_CHECKING:
-    from malpl.periods import Period
-    from malpl.repository import Repository
-
-
-def _period(repo: Repository, text: str) -> Period:
-    from malpl.periods import PeriodError, parse_period
-
-    try:
-        return parse_period(text, repo.config.periods.scheme)
-    except PeriodError as err:
-        fail(str(err), err.hint, code=2)
+    pass
 
 
 def period_open(args: Namespace) -> None:
     from malpl.lifecycle.period import open_period
-    from malpl.views import chosen_bodies
+    from malpl.views import chosen_bodies, resolve_period
 
     repo = load_valid(args.root)
-    chosen = _period(repo, args.period)
+    chosen = resolve_period(repo, args.period)
     opened = open_period(repo, chosen, chosen_bodies(repo.config, args.body),
                          carry=args.carry or args.carry_comment, carry_comment=args.carry_comment)
     apply_plan(opened.plan, args.dry_run,
@@ -38,10 +28,10 @@ def period_open(args: Namespace) -> None:
 def period_close(args: Namespace) -> None:
     from malpl import terminal
     from malpl.lifecycle.period import close_period
-    from malpl.views import chosen_bodies, period_label
+    from malpl.views import chosen_bodies, period_label, resolve_period
 
     repo = load_valid(args.root)
-    chosen = _period(repo, args.period)
+    chosen = resolve_period(repo, args.period)
     closed = close_period(repo, chosen, chosen_bodies(repo.config, args.body),
                           tag=None if args.no_tag else (args.tag or str(chosen)))
     if closed.missing:

@@ -15,7 +15,7 @@ from malpl.lifecycle.edit import Plan
 from malpl.model import BodyKind, slug
 from malpl.output import json_text
 from malpl.periods import SCHEMES
-from malpl.repository import MalplError
+from malpl.repository import UsageError
 from malpl.schema import SCHEMA_FILES, json_schema_text
 
 KINDS: tuple[str, ...] = BodyKind.__args__  # type: ignore[attr-defined]
@@ -32,15 +32,15 @@ class BodySpec:
         """``ks:Kommunstyrelsen:styrelse`` (the kind may be left out: namnd)."""
         parts = text.split(":")
         if len(parts) not in (2, 3) or not all(p.strip() for p in parts):
-            raise MalplError(f"'{text}' is not a body", "write KEY:NAME or KEY:NAME:KIND, e.g. "
+            raise UsageError(f"'{text}' is not a body", "write KEY:NAME or KEY:NAME:KIND, e.g. "
                              "tn:Tekniska nämnden:namnd")
         key, name = parts[0].strip(), parts[1].strip()
         kind = parts[2].strip() if len(parts) == 3 else "namnd"
         if key != slug(key):
-            raise MalplError(f"'{key}' cannot be a body key (it is also a folder name)",
+            raise UsageError(f"'{key}' cannot be a body key (it is also a folder name)",
                              f"use lower-case letters, digits and '-', e.g. {slug(key)}")
         if kind not in KINDS:
-            raise MalplError(f"'{kind}' is not a kind of body", "kinds: " + ", ".join(KINDS))
+            raise UsageError(f"'{kind}' is not a kind of body", "kinds: " + ", ".join(KINDS))
         return cls(key, name, kind)
 
 
@@ -233,11 +233,11 @@ repos:
 def plan_init(root: Path, settings: Settings) -> Plan:
     """Every file of a new repository; refuses (before writing) if any of them exists."""
     if settings.scheme not in SCHEMES:
-        raise MalplError(f"'{settings.scheme}' is not a period scheme",
+        raise UsageError(f"'{settings.scheme}' is not a period scheme",
                          "schemes: " + ", ".join(SCHEMES))
     keys = [b.key for b in settings.bodies]
     if not keys or len(set(keys)) != len(keys):
-        raise MalplError("each body needs its own key", "give --body KEY:NAME once per body")
+        raise UsageError("each body needs its own key", "give --body KEY:NAME once per body")
     plan = Plan()
 
     def add(name: str, text: str) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 
 from malpl.lifecycle.edit import Plan, quoted
 from malpl.model import Goal
-from malpl.repository import GOALS_DIR, MalplError, Repository
+from malpl.repository import GOALS_DIR, MalplError, Repository, UsageError
 from malpl.views import chosen_bodies, find_goal
 
 
@@ -62,7 +62,7 @@ def plan_goal(repo: Repository, title: str, *, parent: str | None = None,
         at = levels.index(above.level) + 1 if above and above.level in levels else 0
         level = levels[min(at, len(levels) - 1)]
     elif level not in levels:
-        raise MalplError(f"there is no level '{level}'", "levels: " + ", ".join(levels))
+        raise UsageError(f"there is no level '{level}'", "levels: " + ", ".join(levels))
     taken = _ids(repo)
     if ident is None:
         sep = ":" if above and ":" in above.id else "."
