@@ -125,11 +125,30 @@ end
 
 local function Div(div) return inert(div) end
 
+-- A paragraph ends nowhere inside a link or a tracked change (pandoc wraps each in an
+-- element of its own, w:hyperlink, w:ins, w:del): Word would not open the document.
+local function no_paragraph_break(inlines)
+  return inlines:walk({RawInline = function(raw)
+    if raw.format == "openxml" then return pandoc.Space() end
+  end})
+end
+
+local function is_tracked_change(span)
+  return span.classes:includes("insertion") or span.classes:includes("deletion")
+end
+
+
 local function Span(span)
   span = inert(span)
+  if is_tracked_change(span) then span.content = no_paragraph_break(span.content) end
   local color = span.attributes["color"]
   if not color then return span end
-  local hex = color:gsub("#", "")
+  -- The colour goes into OOXML and CSS as it is: exactly six hex digits, or no colour.
+  local hex = color:match("^#?(%x%x%x%x%x%x)$")
+  if not hex then
+    span.attributes["color"] = nil
+    return span
+  end
   local text = pandoc.utils.stringify(span)
   if FORMAT:match("docx") then
     text = text:gsub("&", "&amp;"):gsub("<", "&lt;")
@@ -184,13 +203,6 @@ local function RawBlock(raw)
   if text == nil then return nil end
   if type(text) == "table" and text.t == nil then return {} end
   return pandoc.Para({text})
-end
-
--- A paragraph ends nowhere inside a link: Word would not open the document.
-local function no_paragraph_break(inlines)
-  return inlines:walk({RawInline = function(raw)
-    if raw.format == "openxml" then return pandoc.Space() end
-  end})
 end
 
 local function Link(link)

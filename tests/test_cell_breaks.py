@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import zipfile
 from pathlib import Path
+from xml.etree import ElementTree
 
 from docx import Document
 
@@ -74,3 +75,37 @@ def test_no_other_ooxml_gets_through(repo: Path) -> None:
     assert "Text <w:r><w:t>insmugglad</w:t></w:r> slut" in texts
     html = write_report(root, T1, "html", today=DAY).read_text(encoding="utf-8")
     assert "&lt;/w:p&gt;&lt;w:p&gt;" in html  # in HTML it is only text
+
+
+def test_a_tracked_change_never_holds_a_paragraph_break(repo: Path) -> None:
+    """pandoc writes an insertion or deletion as w:ins or w:del around its runs: a
+    paragraph break inside one made a DOCX that neither Word nor LibreOffice opens."""
+    par = '`</w:p><w:p><w:pPr><w:pStyle w:val="Compact"/></w:pPr>`{=openxml}'
+    when = 'author="a" date="2023-01-01T00:00:00Z"'
+    _template(repo, f"# Egen\n\n[ny {par} text]{{.insertion {when}}} och "
+              f"[gammal {par} text]{{.deletion {when}}}\n\n"
+              f"| A |\n|:--|\n| [cell {par} x]{{.insertion {when}}} |\n")
+    out = write_report(load_repository(repo), T1, "docx", today=DAY)
+    xml = zipfile.ZipFile(out).read("word/document.xml")
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    changes = [e for tag in ("ins", "del") for e in ElementTree.fromstring(xml).iter(w + tag)]
+    assert len(changes) == 3 and not any(c.find(f".//{w}p") is not None for c in changes)
+
+
+def test_a_template_colour_is_six_hex_digits_or_none(repo: Path) -> None:
+    """The filter writes a span's colour into OOXML and CSS as it is: anything but
+    #rrggbb put a template's own OOXML (a field) or a CSS url() into the report."""
+    field = ('00"/></w:rPr></w:r><w:fldSimple w:instr="INCLUDEPICTURE x"><w:r><w:t>in'
+             '</w:t></w:r></w:fldSimple><w:r><w:rPr><w:color w:val="00')
+    _template(repo, f"# Egen\n\n<span color='{field}'>a</span> "
+              '<span color="red;background:url(https://example.invalid/x)">b</span> '
+              '<span color="#00ff00">c</span>\n')
+    root = load_repository(repo)
+    out = write_report(root, T1, "docx", today=DAY)
+    xml = zipfile.ZipFile(out).read("word/document.xml").decode()
+    ElementTree.fromstring(xml)
+    assert "fldSimple" not in xml and '<w:color w:val="00ff00"/>' in xml
+    assert "abc" in "".join(p.text.replace(" ", "") for p in Document(str(out)).paragraphs)
+    html = write_report(root, T1, "html", today=DAY).read_text(encoding="utf-8")
+    assert "url(" not in html and "fldSimple" not in html
+    assert 'style="color:#00ff00"' in html
