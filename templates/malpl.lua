@@ -137,7 +137,6 @@ local function is_tracked_change(span)
   return span.classes:includes("insertion") or span.classes:includes("deletion")
 end
 
-
 local function Span(span)
   span = inert(span)
   if is_tracked_change(span) then span.content = no_paragraph_break(span.content) end
