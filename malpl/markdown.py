@@ -55,6 +55,48 @@ class Md(Markup):
             return s if isinstance(s, cls) else cls(str(s))
         return cls(_escape_text(str(s)))
 
+    # Taking escaped text apart can cut an escape in two or drop its backslash ("\\#" to
+    # "#"), and the pieces would print as markup. So the pieces are plain text again:
+    # printed, they are escaped once more (a backslash may show; markup never does).
+    def __getitem__(self, key: Any) -> str:  # type: ignore[override]
+        return str(self)[key]
+
+    def replace(self, old: Any, new: Any, count: Any = -1) -> str:  # type: ignore[override]
+        return str(self).replace(str(old), str(new), count)
+
+    def translate(self, table: Any) -> str:  # type: ignore[override]
+        return str(self).translate(table)
+
+    def removeprefix(self, prefix: Any) -> str:  # type: ignore[override]
+        return str(self).removeprefix(str(prefix))
+
+    def removesuffix(self, suffix: Any) -> str:  # type: ignore[override]
+        return str(self).removesuffix(str(suffix))
+
+    def strip(self, chars: Any = None) -> str:  # type: ignore[override]
+        return str(self).strip(chars)
+
+    def lstrip(self, chars: Any = None) -> str:  # type: ignore[override]
+        return str(self).lstrip(chars)
+
+    def rstrip(self, chars: Any = None) -> str:  # type: ignore[override]
+        return str(self).rstrip(chars)
+
+    def split(self, sep: Any = None, maxsplit: Any = -1) -> list[str]:  # type: ignore[override]
+        return str(self).split(sep, maxsplit)
+
+    def rsplit(self, sep: Any = None, maxsplit: Any = -1) -> list[str]:  # type: ignore[override]
+        return str(self).rsplit(sep, maxsplit)
+
+    def partition(self, sep: Any) -> tuple[str, str, str]:  # type: ignore[override]
+        return str(self).partition(sep)
+
+    def rpartition(self, sep: Any) -> tuple[str, str, str]:  # type: ignore[override]
+        return str(self).rpartition(sep)
+
+    def splitlines(self, keepends: Any = False) -> list[str]:  # type: ignore[override]
+        return str(self).splitlines(keepends)
+
 
 @lru_cache(maxsize=1 << 16)
 def _escape_text(text: str) -> str:

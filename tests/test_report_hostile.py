@@ -258,6 +258,23 @@ def test_template_tricks_cannot_unescape_user_text(repo: Path) -> None:
         markdown_text(load_repository(repo), T1, today=DAY)
 
 
+def test_taking_escaped_text_apart_gives_text_not_markup(repo: Path) -> None:
+    """Replacing, slicing or stripping a goal's escaped text gives plain text, escaped
+    again when printed: a template cannot drop the backslashes that make it text."""
+    (repo / "goals" / "1.yaml").write_text(
+        (repo / "goals" / "1.yaml").read_text(encoding="utf-8").replace(
+            "title: ", "title: '# *fet* <b>x</b>' #", 1), encoding="utf-8")
+    _hostile_template(repo, "{% set t = chapters[0].sections[0].goal.title %}"
+                      "{{ t | replace('\\\\', '') }}\n\n{{ t.replace('\\\\', '') }}\n\n"
+                      "{{ t[1:] }}\n\n{{ t.split('\\\\') | join('') }}\n\n"
+                      "{{ t.lstrip('\\\\') }}\n\n{{ t | truncate(9, true, '') }}\n")
+    out = markdown_text(load_repository(repo), T1, today=DAY)
+    found = ast_paragraphs(out)
+    assert len(found) == 6 and all("fet" in p for p in found), found
+    assert "<b>" not in out.replace("\\<b\\>", "") and not re.search(r"(?m)^#", out)
+    assert not any(p.startswith("fet") for p in found)  # no emphasis made of '*fet*'
+
+
 def _hostile_template(repo: Path, body: str) -> None:
     (repo / "templates").mkdir(exist_ok=True)
     (repo / "templates" / "report.md.j2").write_text(body, encoding="utf-8")

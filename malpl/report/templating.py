@@ -190,3 +190,24 @@ def render(dirs: list[Path], context: dict[str, Any]) -> str:
                          "check the names the template uses (docs/templates.md)") from err
     except jinja2.TemplateError as err:
         raise MalplError(f"template {TEMPLATE}: {err}", "fix the template") from err
+    except (ArithmeticError, LookupError, TypeError, ValueError) as err:
+        line = _template_line(err.__traceback__)
+        if line is None:  # raised in malpl's own code: a bug, reported as one
+            raise
+        raise MalplError(f"{line}: template error: {type(err).__name__}: {err}",
+                         "fix the template, or remove it to use the shipped one") from err
+
+
+def _template_line(trace: Any) -> str | None:
+    """``path:line`` in the template where an error arose, when it arose there (or in
+    Jinja or Python working for it) and not in malpl's code the template called."""
+    found = None
+    package = str(Path(__file__).resolve().parent.parent)
+    while trace is not None:
+        name = trace.tb_frame.f_code.co_filename
+        if name.endswith(".j2"):
+            found = f"{name}:{trace.tb_lineno}"
+        elif name.startswith(package):
+            found = None
+        trace = trace.tb_next
+    return found
