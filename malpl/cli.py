@@ -290,7 +290,8 @@ def _textconv(parser: Parser) -> None:
 
 def _report(parser: Parser) -> None:
     _period(parser, "Period such as T1-2023 (default: the latest).")
-    _format(parser, ("docx", "md", "html"))
+    parser.add_argument("-f", "--format", choices=("docx", "md", "html"), metavar="FORMAT",
+                        help="docx, md or html (default: -o's ending, or docx).")
     parser.add_argument("-o", "--output", metavar="FILE", help="Output file (default "
                         "reports/PERIOD.EXT); '-' for stdout.")
     parser.add_argument("--templates", type=_folder, metavar="DIR",

@@ -63,7 +63,7 @@ def test_help_keeps_every_option_and_short_flag() -> None:
     for option in ("-f, --format FORMAT", "-o, --output FILE", "--templates DIR",
                    "--reference-doc FILE", "--force", "--allow-filters", "-b, --body KEY",
                    "-l, --level LEVEL", "--at REV", "--date YYYY-MM-DD",
-                   "docx, md or html (default: docx)."):
+                   "docx, md or html (default: -o's ending, or docx)."):
         assert option in text
 
 

@@ -239,6 +239,24 @@ def test_broken_template_fails_cleanly_and_keeps_the_old_report(repo: Path) -> N
     assert [p.name for p in first.parent.iterdir()] == ["T1-2023.docx"]
 
 
+@pytest.mark.parametrize("args, written, code, message", [
+    (("-o", "r.html"), "<!DOCTYPE html>", 0, "wrote r.html"),  # the ending says the format
+    (("-o", "r.md"), "<!-- generator: malpl -->", 0, "wrote r.md"),
+    (("-o", "r.txt", "-f", "md"), "<!-- generator: malpl -->", 0, "wrote r.txt"),
+    (("-o", "r.pdf"), None, 2, "malpl does not write '.pdf' files"),
+    (("-o", "r.docx", "-f", "html"), None, 2, "but --format is html"),
+])
+def test_report_format_follows_the_file_name(repo: Path, tmp_path: Path, monkeypatch,
+                                             args: tuple[str, ...], written: str | None,
+                                             code: int, message: str) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = invoke(["-C", str(repo), "report", "T1-2023", *args])
+    assert result.exit_code == code and message in result.output, result.output
+    out = tmp_path / args[1]
+    assert (out.read_text(encoding="utf-8").startswith(written) if written
+            else not out.exists())
+
+
 @pytest.mark.parametrize("template, message", [
     ("{{ nothing_here }}\n", "'nothing_here' is undefined"),
     ("# Rubrik\n{{ (1 / 0) }}\n",  # the template's own mistake, with its line

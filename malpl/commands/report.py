@@ -3,9 +3,30 @@
 from __future__ import annotations
 
 from argparse import Namespace
+from pathlib import PurePath
 
 from malpl.commands.common import fail, load_valid, plural
 from malpl.output import echo, write
+
+# The file endings that say a format, as a person names a report.
+ENDINGS = {".md": "md", ".markdown": "md", ".docx": "docx", ".html": "html", ".htm": "html"}
+
+
+def report_format(given: str | None, output: str | None) -> str:
+    """The format asked for: ``--format``, else the ending of ``-o``, else DOCX.
+
+    A name whose ending says another format is refused (a Word file named .html opens
+    as nothing in a browser); an ending malpl does not write needs ``--format``.
+    """
+    suffix = PurePath(output).suffix.lower() if output and output != "-" else ""
+    implied = ENDINGS.get(suffix)
+    if given is None and implied is None and suffix:
+        fail(f"malpl does not write '{suffix}' files",
+             "end the name with .docx, .html or .md, or choose the format with --format", code=2)
+    if given is not None and implied is not None and implied != given:
+        fail(f"'{output}' is named as a {suffix} file, but --format is {given}",
+             f"name it {PurePath(output or '').stem}.{given}, or leave out --format", code=2)
+    return given or implied or "docx"
 
 
 def report(args: Namespace) -> None:
@@ -14,6 +35,7 @@ def report(args: Namespace) -> None:
     from malpl.dating import dating
     from malpl.views import resolve_period
 
+    fmt = report_format(args.format, args.output)
     repo = load_valid(args.root, args.at)
     chosen = resolve_period(repo, args.period, written=True)
     try:
@@ -30,16 +52,16 @@ def report(args: Namespace) -> None:
     options = {"templates": args.templates, "allow_filters": args.allow_filters, "notes": notes,
                "today": day, "bodies": args.body, "level": args.level}
     if args.output == "-":
-        if args.format == "docx":
+        if fmt == "docx":
             fail("DOCX cannot be written to stdout", "give a file with -o, or use --format md",
                  code=2)
         text = (reports.markdown_text(repo, chosen, templates=args.templates, today=day,
                                       bodies=args.body, level=args.level)
-                if args.format == "md" else reports.html_text(repo, chosen, **options))
+                if fmt == "md" else reports.html_text(repo, chosen, **options))
         write(text)
     else:
         path = reports.write_report(
-            repo, chosen, args.format,
+            repo, chosen, fmt,
             reports.output_path(args.output) if args.output else None,
             reference_doc=args.reference_doc, force=args.force, **options)
         echo(f"wrote {path}")
