@@ -16,6 +16,7 @@ tuple per node, and the cyclic garbage collector is paused while a file's
 from __future__ import annotations
 
 import gc
+import re
 import unicodedata
 from array import array
 from collections.abc import Iterator
@@ -171,15 +172,43 @@ _SYNTAX_HINTS = (
 )
 
 
-def _syntax_problem(path: str, err: yaml.YAMLError) -> Problem:
+def _syntax_problem(path: str, err: yaml.YAMLError, text: str) -> Problem:
     mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
     line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
     what = getattr(err, "problem", None) or str(err)
     context = getattr(err, "context", None)
     message = f"invalid YAML: {what}" + (f" ({context})" if context else "")
+    start = getattr(err, "context_mark", None)
+    opened = _unclosed_quote(text, start.line if start is not None else 0, line)
+    if opened is not None:  # the text ran on to a later quote; the mistake is here
+        at, quote = opened
+        return Problem(path, at[0], at[1], "yaml-syntax",
+                       f"the text in quotes that starts here is not closed; YAML read on to "
+                       f"line {line} and stopped there ({what})",
+                       f"end the text with {quote} on this line")
     hint = next((h for needle, h in _SYNTAX_HINTS if needle in message),
                 "check indentation and quoting near this line")
     return Problem(path, line, col, "yaml-syntax", message, hint)
+
+
+# A value that opens with a quote: after "key: ", "- " or "- key: ".
+_QUOTED_VALUE = re.compile(
+    r"""^(\s*(?:-\s+(?:[^\s"'#][^:#]*:\s+)?|[^\s"'#][^:#]*:\s+))(["'])(.*)$""")
+
+
+def _unclosed_quote(text: str, first: int, last: int) -> tuple[tuple[int, int], str] | None:
+    """Where (line, column) a quoted value opens without closing on its line, among lines
+    ``first``..``last`` (from 0; ``last`` from 1): the first such line, as YAML read on."""
+    lines = text.splitlines()[first:last]
+    for number, row in enumerate(lines, first + 1):
+        found = _QUOTED_VALUE.match(row)
+        if found is None:
+            continue
+        lead, quote, rest = found.groups()
+        rest = re.sub(r"\\.", "", rest) if quote == '"' else rest.replace("''", "")
+        if quote not in rest:
+            return (number, len(lead) + 1), quote
+    return None
 
 
 # The YAML 1.1 implicit types by the first character of a plain scalar, as in
@@ -320,7 +349,7 @@ def _compose(source: Source, text: str) -> None:
     try:
         node = loader.get_single_node()
     except yaml.YAMLError as err:
-        source.problems.append(_syntax_problem(source.path, err))
+        source.problems.append(_syntax_problem(source.path, err, text))
         return
     finally:
         loader.dispose()
