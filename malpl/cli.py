@@ -179,8 +179,9 @@ def build_parser(command: str | None = None) -> Parser:
                     formatter_class=_Formatter, allow_abbrev=False,
                     epilog="'malpl COMMAND --help' shows a command's arguments; "
                     "'malpl completion bash' (or zsh, fish) prints shell completion.")
-    parser.add_argument("-C", "--root", type=_folder, default=Path("."), metavar="DIR",
-                        help="The goals repository (default: here).")
+    parser.add_argument("-C", "--root", type=_folder, metavar="DIR",
+                        help="The goals repository (default: here, or the nearest folder "
+                        "above holding goals/ or malpl.yaml).")
     parser.add_argument("--debug", action="store_true", help="Show a traceback on failure.")
     parser.add_argument("--version", action="version", version=f"malpl {__version__}",
                         help="Print malpl's version and exit.")
@@ -497,6 +498,10 @@ def run(argv: Sequence[str]) -> int:
         args.parser.print_help()
         return 2
     module, _, name = args.handler.partition(":")
+    if args.root is None:
+        from malpl.repository import find_root
+
+        args.root = find_root(Path("."))
     try:
         handler = getattr(importlib.import_module(f"malpl.commands.{module}"), name)
         return handler(args) or 0

@@ -290,6 +290,17 @@ def build_repository(root: Path, config_source: Source | None,
     return repo
 
 
+def find_root(here: Path) -> Path:
+    """The repository a command run in ``here`` works on: ``here``, or the nearest folder
+    above it that holds goals/ or malpl.yaml (as git finds its repository from a
+    subfolder); ``here`` when there is none, so the error names where malpl looked."""
+    start = here.resolve()
+    for folder in (start, *start.parents):
+        if (folder / GOALS_DIR).is_dir() or (folder / CONFIG_NAME).is_file():
+            return here if folder == start else Path(os.path.relpath(folder, start))
+    return here
+
+
 def load_repository(root: Path, extra: Sequence[Path] = ()) -> Repository:
     """Read the configuration and every goal file (plus ``extra`` files)."""
     if not extra and not (root / GOALS_DIR).is_dir():

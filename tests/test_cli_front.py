@@ -138,3 +138,20 @@ def test_usage_errors_say_what_to_write(args: list[str], hint: str) -> None:
     result = invoke(args)
     assert result.exit_code == 2
     assert f"hint: {hint}" in result.stderr
+
+
+def test_a_subfolder_of_the_repository_finds_it(repo: Path, tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """As git does: run in goals/ (or deeper), malpl works on the repository above."""
+    monkeypatch.chdir(repo / "goals")
+    assert invoke(["check"]).exit_code == 0
+    shown = invoke(["status", "T1-2023"])
+    assert shown.exit_code == 0 and "Status Tertial 1 2023" in shown.output
+    assert "1.1.1" in invoke(["__complete", "bash", "show", "1.1"]).output
+    written = invoke(["report", "T1-2023", "-f", "md"])
+    assert written.exit_code == 0 and "wrote ../reports/T1-2023.md" in written.output
+    assert (repo / "reports" / "T1-2023.md").is_file()
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    lost = invoke(["check"])
+    assert lost.exit_code == 1 and "there is no goals/ folder in ." in lost.output

@@ -105,7 +105,7 @@ def _joined(words: list[str], breaks: str) -> list[str]:
 
 def candidates(parser: argparse.ArgumentParser, before: list[str], current: str) -> list[str]:
     """What may follow ``before`` and start with ``current``."""
-    root = Path(".")
+    root: Path | None = None  # as the command would find it, unless -C says
     waiting: argparse.Action | None = None  # an option that takes the next word
     position = 0
     for word in before:
@@ -151,19 +151,20 @@ def _subcommands(parser: argparse.ArgumentParser) -> argparse._SubParsersAction 
     return next((a for a in parser._actions if isinstance(a, argparse._SubParsersAction)), None)
 
 
-def _values(action: argparse.Action, current: str, root: Path) -> list[str]:
+def _values(action: argparse.Action, current: str, root: Path | None) -> list[str]:
     if action.choices:
         return [str(c) for c in action.choices if str(c).startswith(current)]
     kind = getattr(action, "completes", None)
     return [v for v in _known(kind, root) if v.startswith(current)] if kind else []
 
 
-def _known(kind: str, root: Path) -> list[str]:
-    """Ids, goal ids, periods (newest first) or body keys of the repository at ``root``."""
-    from malpl.repository import load_repository
+def _known(kind: str, root: Path | None) -> list[str]:
+    """Ids, goal ids, periods (newest first) or body keys of the repository at ``root``
+    (None: the one a command run here works on)."""
+    from malpl.repository import find_root, load_repository
 
     try:
-        repo = load_repository(root)
+        repo = load_repository(find_root(Path(".")) if root is None else root)
     except Exception:
         return []
     if kind == "periods":
