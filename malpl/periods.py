@@ -78,7 +78,7 @@ def parse_period(key: str, scheme: str) -> Period:
     prefix, count, name = SCHEMES[scheme]
     match = _PERIOD.match(key.strip())
     if not match:
-        raise PeriodError(f"'{key}' is not a period", f"write periods as {example(scheme)}")
+        raise PeriodError(f"'{key}' is not a period", _form_hint(key, scheme))
     letter, number, year = match.group(1), int(match.group(2)), int(match.group(3))
     in_range = YEAR_RANGE[0] <= year <= YEAR_RANGE[1]
     form = f"write periods as {example(scheme, year if in_range else 2023)}"
@@ -87,8 +87,29 @@ def parse_period(key: str, scheme: str) -> Period:
             f"'{key}' is not a period of the scheme '{scheme}' ({name.lower()} 1–{count})",
             form + " (the scheme is set by 'periods.scheme' in malpl.yaml)")
     if not in_range:
-        raise PeriodError(f"the year in '{key}' is out of range", form)
+        raise PeriodError(f"the year in '{key}' is out of range "
+                          f"({YEAR_RANGE[0]}–{YEAR_RANGE[1]})", form)
     return Period(year, number, prefix)
+
+
+def _form_hint(key: str, scheme: str) -> str:
+    """How to write a period, with the year the person wrote and, when the period they
+    meant is plain (``t1-2023``, ``2023-T1``), that period."""
+    prefix, count, _ = SCHEMES[scheme]
+    years = [int(y) for y in re.findall(r"(?<!\d)\d{4}(?!\d)", key)
+             if YEAR_RANGE[0] <= int(y) <= YEAR_RANGE[1]]
+    form = f"write periods as {example(scheme, years[0] if years else 2023)}"
+    lower_case = re.fullmatch(r"\s*([a-zåäö])(\d{1,2})-(\d{4})\s*", key, re.IGNORECASE)
+    year_first = re.fullmatch(r"\s*(\d{4})[-\s]*([a-zåäö])(\d{1,2})\s*", key, re.IGNORECASE)
+    if lower_case:
+        letter, number, year = lower_case.groups()
+    elif year_first:
+        year, letter, number = year_first.groups()
+    else:
+        return form
+    if letter.upper() == prefix and 1 <= int(number) <= count and years:
+        return f"did you mean '{letter.upper()}{int(number)}-{year}'? {form}"
+    return form
 
 
 def parse_point(key: str, scheme: str) -> Period:

@@ -263,3 +263,24 @@ def test_textconv_renders_every_goal_file(fixture: str) -> None:
         assert text.startswith("Goal ") and "\n\n\n" not in text
     assert "missing 2014: Mätningen gjordes inte" in textconv(
         FIXTURES / "statistik" / "goals" / "M1.yaml", FIXTURES / "statistik")
+
+
+@pytest.mark.parametrize("written, hint", [
+    ("t1-2023", "did you mean 'T1-2023'? write periods as T1-2023 … T3-2023"),
+    ("2024-T2", "did you mean 'T2-2024'? write periods as T1-2024 … T3-2024"),
+    ("T1-2025x", "write periods as T1-2025 … T3-2025"),  # the year written, not 2023
+    ("t4-2023", "write periods as T1-2023 … T3-2023"),  # no tertial 4 to suggest
+])
+def test_a_period_written_almost_right_gets_the_period_meant(written: str, hint: str) -> None:
+    from malpl.periods import PeriodError
+
+    with pytest.raises(PeriodError) as err:
+        parse_period(written, "tertial")
+    assert err.value.hint == hint
+
+
+def test_a_year_out_of_range_says_the_range() -> None:
+    from malpl.periods import PeriodError
+
+    with pytest.raises(PeriodError, match=r"the year in 'T1-1850' is out of range \(1900–2100\)"):
+        parse_period("T1-1850", "tertial")
