@@ -278,6 +278,8 @@ def _value(value: Any) -> str:
     """Any value as readable text; mappings as "key: value", nested ones in brackets."""
     if value is None:
         return "(none)"
+    if isinstance(value, bool):  # as the goal file writes it, not as Python prints it
+        return "true" if value else "false"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, dict):

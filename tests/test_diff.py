@@ -67,6 +67,13 @@ def test_text_and_assessment_changes(history_repo: Path) -> None:
             in out)
 
 
+def test_a_flag_reads_as_the_goal_file_writes_it(history_repo: Path) -> None:
+    edit(history_repo / "goals" / "1.1.yaml", "        forecast: ej_uppfyllt\n        ready: true",
+         "        forecast: ej_uppfyllt\n        ready: false")
+    out = invoke(["-C", str(history_repo), "diff"]).output
+    assert "target 1.1.1 T2-2023 ready: true → false" in out, out
+
+
 def test_new_period_and_worse_assessment_between_commits(history_repo: Path) -> None:
     goal = history_repo / "goals" / "1.2.yaml"
     edit(goal, "        comment: En ny aktivitet, e-sport, har startat.\n",
