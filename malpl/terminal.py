@@ -164,8 +164,9 @@ def status(view: StatusView) -> RenderableType:
     goals: dict[str, tuple[Text, list[list[Text]]]] = {}
     for row in view.rows:
         text = plain(row.text)
-        if row.rollup:
+        if row.rollup:  # what is under the goal is news: it wraps rather than being cut
             text.append_text(plain(f"\n∑ {row.rollup}", "dim"))
+            text.no_wrap, text.overflow = False, "fold"
         cells = [plain(row.id), text, badge(row.assessment)]
         cells += [badge(row.forecast)] if forecasts else []
         cells.append(_comment_state(row))
