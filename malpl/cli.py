@@ -315,9 +315,9 @@ def _report(parser: Parser) -> None:
 def _site(parser: Parser) -> None:
     _period(parser, "The latest period the site shows (default: the latest with follow-ups); "
             "every earlier one is built too.")
-    parser.add_argument("-o", "--output", type=Path, default=Path("site"), metavar="DIR",
-                        help="Folder to write (default: site; replaced only when it holds an "
-                        "earlier malpl site).")
+    parser.add_argument("-o", "--output", type=Path, metavar="DIR",
+                        help="Folder to write (default: site in the repository; replaced only "
+                        "when it holds an earlier malpl site).")
     _at(parser)
 
 

@@ -73,14 +73,16 @@ class Md(Markup):
     def removesuffix(self, suffix: Any) -> str:  # type: ignore[override]
         return str(self).removesuffix(str(suffix))
 
-    def strip(self, chars: Any = None) -> str:  # type: ignore[override]
-        return str(self).strip(chars)
+    # Trimming white space (|trim) keeps escaped text escaped; trimming anything else
+    # may leave a backslash that escapes what follows.
+    def strip(self, chars: Any = None) -> Any:
+        return _trimmed(str(self).strip(chars), chars)
 
-    def lstrip(self, chars: Any = None) -> str:  # type: ignore[override]
-        return str(self).lstrip(chars)
+    def lstrip(self, chars: Any = None) -> Any:
+        return _trimmed(str(self).lstrip(chars), chars)
 
-    def rstrip(self, chars: Any = None) -> str:  # type: ignore[override]
-        return str(self).rstrip(chars)
+    def rstrip(self, chars: Any = None) -> Any:
+        return _trimmed(str(self).rstrip(chars), chars)
 
     def split(self, sep: Any = None, maxsplit: Any = -1) -> list[str]:  # type: ignore[override]
         return str(self).split(sep, maxsplit)
@@ -111,6 +113,10 @@ def _escape_text(text: str) -> str:
     if _FIRST_PUNCT.match(text) and not text.startswith("\\"):
         return "\\" + text
     return _LIST_MARKER.sub(r"\1\\\2", text, count=1)
+
+
+def _trimmed(text: str, chars: str | None) -> Md | str:
+    return Md(text) if chars is None or not chars.strip(LAYOUT_SPACE) else text
 
 
 def _backslashed(match: re.Match[str]) -> str:

@@ -18,8 +18,8 @@ SCHEMES: dict[str, tuple[str, int, str]] = {
     "kvartal": ("K", 4, "Kvartal"),
     "halvar": ("H", 2, "Halvår"),
 }
-_PERIOD = re.compile(r"^([A-ZÅÄÖ])(\d{1,2})-(\d{4})$")
-_YEAR = re.compile(r"^\d{4}$")
+_PERIOD = re.compile(r"^([A-ZÅÄÖ])([0-9]{1,2})-([0-9]{4})$")  # digits as written in ASCII
+_YEAR = re.compile(r"^[0-9]{4}$")
 YEAR_RANGE = (1900, 2100)
 
 
@@ -96,11 +96,14 @@ def _form_hint(key: str, scheme: str) -> str:
     """How to write a period, with the year the person wrote and, when the period they
     meant is plain (``t1-2023``, ``2023-T1``), that period."""
     prefix, count, _ = SCHEMES[scheme]
-    years = [int(y) for y in re.findall(r"(?<!\d)\d{4}(?!\d)", key)
+    years = [int(y) for y in re.findall(r"(?<![0-9])[0-9]{4}(?![0-9])", key)
              if YEAR_RANGE[0] <= int(y) <= YEAR_RANGE[1]]
     form = f"write periods as {example(scheme, years[0] if years else 2023)}"
-    lower_case = re.fullmatch(r"\s*([a-zåäö])(\d{1,2})-(\d{4})\s*", key, re.IGNORECASE)
-    year_first = re.fullmatch(r"\s*(\d{4})[-\s]*([a-zåäö])(\d{1,2})\s*", key, re.IGNORECASE)
+    key = re.sub("[\u2010-\u2015\u2212]", "-", key)  # the dashes a word processor puts in
+    lower_case = re.fullmatch(r"\s*([a-zåäö])([0-9]{1,2})[-\s]+([0-9]{4})\s*", key,
+                              re.IGNORECASE)
+    year_first = re.fullmatch(r"\s*([0-9]{4})[-\s]*([a-zåäö])([0-9]{1,2})\s*", key,
+                              re.IGNORECASE)
     if lower_case:
         letter, number, year = lower_case.groups()
     elif year_first:

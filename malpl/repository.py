@@ -291,14 +291,20 @@ def build_repository(root: Path, config_source: Source | None,
 
 
 def find_root(here: Path) -> Path:
-    """The repository a command run in ``here`` works on: ``here``, or the nearest folder
-    above it that holds goals/ or malpl.yaml (as git finds its repository from a
-    subfolder); ``here`` when there is none, so the error names where malpl looked."""
-    start = here.resolve()
-    for folder in (start, *start.parents):
-        if (folder / GOALS_DIR).is_dir() or (folder / CONFIG_NAME).is_file():
-            return here if folder == start else Path(os.path.relpath(folder, start))
-    return here
+    """The repository a command run in ``here`` works on: the nearest folder at or above
+    it that holds malpl.yaml, else the nearest that holds goals/ (as git finds its
+    repository from a subfolder); ``here`` when there is none, or when the folders cannot
+    be read, so that the error names where malpl looked."""
+    try:
+        start = here.resolve(strict=True)
+        folders = (start, *start.parents)
+        found = (next((f for f in folders if (f / CONFIG_NAME).is_file()), None)
+                 or next((f for f in folders if (f / GOALS_DIR).is_dir()), None))
+    except OSError:  # a folder deleted or closed to us: look no further
+        return here
+    if found is None or found == start:
+        return here
+    return Path(os.path.relpath(found, start))
 
 
 def load_repository(root: Path, extra: Sequence[Path] = ()) -> Repository:

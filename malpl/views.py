@@ -224,6 +224,14 @@ def level_label(config: Config, level: str) -> str:
     return next((lv.label for lv in config.levels if lv.key == level), level)
 
 
+def chosen_level(config: Config, level: str | None) -> str | None:
+    """``--level``, one of the configured levels or the targets'; None means not given."""
+    known = [lv.key for lv in config.levels] + [TARGET_LEVEL]
+    if level is not None and level not in known:
+        raise UsageError(f"there is no level '{level}'", "levels: " + ", ".join(known))
+    return level
+
+
 def summary_level(rows: list[TargetRow], level: str | None = None) -> str:
     """The level the summary counts: the one asked for, else the one most followed up.
 
@@ -315,10 +323,7 @@ def status_view(repo: Repository, period: Period, *, goal: str | None = None,
                              "use one of: " + ", ".join(sorted(keys)))
         wanted = None if assessment == "ej_bedomd" else assessment
         found = [r for r in found if r.assessment.key == wanted]
-    if level is not None and level not in {TARGET_LEVEL, *(lv.key for lv in repo.config.levels)}:
-        raise UsageError(f"there is no level '{level}'", "levels: " + ", ".join(
-            [lv.key for lv in repo.config.levels] + [TARGET_LEVEL]))
-    chosen = summary_level(found, level)
+    chosen = summary_level(found, chosen_level(repo.config, level))
     return StatusView(str(period), period_label(repo.config, period), found,
                       summary(repo.config, found, chosen), level_label(repo.config, chosen))
 

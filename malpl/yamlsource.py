@@ -198,17 +198,32 @@ _QUOTED_VALUE = re.compile(
 
 def _unclosed_quote(text: str, first: int, last: int) -> tuple[tuple[int, int], str] | None:
     """Where (line, column) a quoted value opens without closing on its line, among lines
-    ``first``..``last`` (from 0; ``last`` from 1): the first such line, as YAML read on."""
-    lines = text.splitlines()[first:last]
-    for number, row in enumerate(lines, first + 1):
-        found = _QUOTED_VALUE.match(row)
+    ``first``..``last`` (from 0; ``last`` from 1), when closing it there makes the whole
+    file valid: a quoted text may go on over lines, and a quote in a block's text is text."""
+    lines = text.splitlines()
+    for number in range(first, min(last, len(lines))):
+        found = _QUOTED_VALUE.match(lines[number])
         if found is None:
             continue
         lead, quote, rest = found.groups()
         rest = re.sub(r"\\.", "", rest) if quote == '"' else rest.replace("''", "")
-        if quote not in rest:
-            return (number, len(lead) + 1), quote
+        if quote in rest:
+            continue
+        closed = [*lines[:number], lines[number] + quote, *lines[number + 1:]]
+        if _parses("\n".join(closed)):
+            return (number + 1, len(lead) + 1), quote
     return None
+
+
+def _parses(text: str) -> bool:
+    loader = _Loader(text)
+    try:
+        loader.get_single_node()
+    except yaml.YAMLError:
+        return False
+    finally:
+        loader.dispose()
+    return True
 
 
 # The YAML 1.1 implicit types by the first character of a plain scalar, as in

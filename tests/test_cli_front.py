@@ -151,7 +151,15 @@ def test_a_subfolder_of_the_repository_finds_it(repo: Path, tmp_path: Path,
     written = invoke(["report", "T1-2023", "-f", "md"])
     assert written.exit_code == 0 and "wrote ../reports/T1-2023.md" in written.output
     assert (repo / "reports" / "T1-2023.md").is_file()
+    monkeypatch.chdir(repo / "goals")
+    assert invoke(["site", "T1-2023"]).exit_code == 0
+    assert (repo / "site" / "index.html").is_file()  # in the repository, as reports/ is
+    (repo / "goals" / "goals").mkdir()  # an empty goals/ inside goals/: malpl.yaml wins
+    assert "3 goals" in invoke(["check"]).output
     (tmp_path / "elsewhere").mkdir()
     monkeypatch.chdir(tmp_path / "elsewhere")
     lost = invoke(["check"])
     assert lost.exit_code == 1 and "there is no goals/ folder in ." in lost.output
+    (tmp_path / "elsewhere").rmdir()  # the folder one stands in is deleted
+    gone = invoke(["check"])
+    assert gone.exit_code == 1 and "Traceback" not in gone.output

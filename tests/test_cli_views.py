@@ -79,6 +79,7 @@ def test_status_filters(repo: Path) -> None:
     (("status", "-g", "7"), "no goal with the id '7'", 1),  # a value, not in the goals
     (("status", "-a", "grön"), "'grön' is not on the scale", 2),  # not one of the choices
     (("status", "-b", "nosuch"), "there is no body 'nosuch'", 2),
+    (("report", "T1-2023", "-l", "nope", "-f", "md", "-o", "-"), "there is no level 'nope'", 2),
     (("show", "9.9"), "no goal or target with the id '9.9'", 1),
     (("measures", "-g", "7"), "no goal with the id '7'", 1),
 ])

@@ -360,7 +360,7 @@ def test_output_refuses_goal_files_special_files_and_foreign_files(repo: Path,
         assert result.exit_code == 1 and "not a regular file" in result.output
     for target in (str(tmp_path) + "/", str(tmp_path)):
         result = _report(repo, "-f", "html", "-o", target)
-        assert result.exit_code == 1 and "is a folder" in result.output
+        assert result.exit_code == 2 and "is a folder" in result.output  # a usage error
         assert "Traceback" not in result.output
     mine = tmp_path / "letter.html"
     mine.write_text("<p>a person's page</p>", encoding="utf-8")
@@ -429,6 +429,12 @@ def test_escape_handles_noncharacters_beyond_the_bmp_and_runs_of_space() -> None
     assert escape("a\U0001f600b") == "a\U0001f600b"  # an emoji is text
     assert escape("a  b\t\tc\u00a0 d") == "a b c\u00a0 d"
     assert escape("tid:12 kl: 3") == "tid\\:12 kl: 3"
+
+
+def test_trimming_white_space_keeps_escaped_text_escaped() -> None:
+    text = escape("1:1 *fet*")
+    assert text.strip() == text and isinstance(text.strip(), Md)  # |trim shows no backslash
+    assert not isinstance(text.rstrip("*"), Md)  # could leave a backslash: plain text again
 
 
 def test_lazily_escaped_records_read_as_eagerly_escaped_ones(hostile: Path) -> None:

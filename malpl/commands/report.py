@@ -18,14 +18,18 @@ def report_format(given: str | None, output: str | None) -> str:
     A name whose ending says another format is refused (a Word file named .html opens
     as nothing in a browser); an ending malpl does not write needs ``--format``.
     """
-    suffix = PurePath(output).suffix.lower() if output and output != "-" else ""
+    if not output or output == "-":
+        return given or "docx"
+    path = PurePath(output)
+    suffix = (path.suffix or (path.name if path.name.startswith(".") else "")).lower()
     implied = ENDINGS.get(suffix)
     if given is None and implied is None and suffix:
         fail(f"malpl does not write '{suffix}' files",
              "end the name with .docx, .html or .md, or choose the format with --format", code=2)
     if given is not None and implied is not None and implied != given:
+        name = path.parent / f"{path.stem if path.suffix else 'rapport'}.{given}"
         fail(f"'{output}' is named as a {suffix} file, but --format is {given}",
-             f"name it {PurePath(output or '').stem}.{given}, or leave out --format", code=2)
+             f"name it {name}, or leave out --format", code=2)
     return given or implied or "docx"
 
 
@@ -75,5 +79,6 @@ def site(args: Namespace) -> None:
 
     repo = load_valid(args.root, args.at)
     chosen = resolve_period(repo, args.period, written=True)
-    count = write_site(repo, chosen, args.output)
-    echo(f"wrote {args.output} ({plural(count, 'file')}, up to {chosen})")
+    output = args.output or args.root / "site"
+    count = write_site(repo, chosen, output)
+    echo(f"wrote {output} ({plural(count, 'file')}, up to {chosen})")

@@ -115,7 +115,7 @@ def select(repo: Repository, period: Period, bodies: list[str] | None = None,
     rows = views.rows(repo, period, goals)
     measures = views.measure_views(repo, goals, period)
     return Selection(repo, period, chosen, goals, rows, measures,
-                     views.summary_level(rows, level))
+                     views.summary_level(rows, views.chosen_level(repo.config, level)))
 
 
 def charts_of(selection: Selection) -> tuple[Chart, dict[tuple[str, str], Chart]]:

@@ -27,7 +27,7 @@ from malpl.periods import Period
 from malpl.report.context import GENERATOR
 from malpl.report.render import render_markdown_report
 from malpl.report.templating import find_template_file, lua_filter, template_dirs
-from malpl.repository import MalplError, Repository
+from malpl.repository import MalplError, Repository, UsageError
 
 FORMATS = ("md", "docx", "html")
 IMAGE_DIR_SUFFIX = "-bilder"
@@ -182,7 +182,7 @@ def default_output(root: Path, period: Period, fmt: str) -> Path:
 def output_path(text: str) -> Path:
     """The path given with -o; a folder is not a file name."""
     if text.endswith(("/", os.sep)) or Path(text).is_dir():
-        raise MalplError(f"'{text}' is a folder, not a file",
+        raise UsageError(f"'{text}' is a folder, not a file",
                          "give a file name, e.g. -o reports/T1-2023.docx")
     return Path(text)
 
