@@ -498,6 +498,7 @@ def run(argv: Sequence[str]) -> int:
         args.parser.print_help()
         return 2
     module, _, name = args.handler.partition(":")
+    args.found_root = args.root is None  # not given: found at or above the current folder
     if args.root is None:
         from malpl.repository import find_root
 

@@ -151,7 +151,10 @@ def test_a_subfolder_of_the_repository_finds_it(repo: Path, tmp_path: Path,
     written = invoke(["report", "T1-2023", "-f", "md"])
     assert written.exit_code == 0 and "wrote ../reports/T1-2023.md" in written.output
     assert (repo / "reports" / "T1-2023.md").is_file()
-    monkeypatch.chdir(repo / "goals")
+    (repo / "goals" / "x.yaml").write_text('id: "9"\nlevel: nope\ntitle: x\n', encoding="utf-8")
+    assert invoke(["check"]).output.startswith("x.yaml:2:8: error[unknown-level]")  # from here
+    assert invoke(["-C", "..", "check"]).output.startswith("goals/x.yaml:2:8:")  # as -C says
+    (repo / "goals" / "x.yaml").unlink()
     assert invoke(["site", "T1-2023"]).exit_code == 0
     assert (repo / "site" / "index.html").is_file()  # in the repository, as reports/ is
     (repo / "goals" / "goals").mkdir()  # an empty goals/ inside goals/: malpl.yaml wins

@@ -23,7 +23,7 @@ def check(args: Namespace) -> int:
         echo(gitlab_json(result.problems))
     else:
         lines = (_github(result.problems) if args.format == "github"
-                 else [format_text(p) for p in result.problems])
+                 else [format_text(p) for p in _from_here(args, result.problems)])
         for line in lines:
             echo(line)
         s = result.summary()
@@ -34,6 +34,17 @@ def check(args: Namespace) -> int:
             f"{plural(s['warnings'], 'warning')}",
             err=args.format == "github")
     return 1 if result.failed(strict=args.strict) else 0
+
+
+def _from_here(args: Namespace, problems: list[Any]) -> list[Any]:
+    """Problems with paths a person can open from where they ran malpl: when it found the
+    repository above the current folder, as git does, relative to that folder."""
+    if not args.found_root or str(args.root) == ".":
+        return problems
+    import msgspec
+
+    return [msgspec.structs.replace(p, path=os.path.relpath(args.root / p.path))
+            for p in problems]
 
 
 def _github(problems: list[Any]) -> list[str]:
