@@ -499,7 +499,7 @@ def run(argv: Sequence[str]) -> int:
         return 2
     module, _, name = args.handler.partition(":")
     args.found_root = args.root is None  # not given: found at or above the current folder
-    if args.root is None:
+    if args.found_root:
         from malpl.repository import find_root
 
         args.root = find_root(Path("."))

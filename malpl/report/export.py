@@ -82,14 +82,15 @@ def _pandoc_message(stderr: str) -> str:
 
 def _pandoc(source: Path, fmt: str, output: Path, dirs: list[Path], filter_path: Path,
             reference_doc: Path | None, meta: dict[str, str], contents: bool = False,
-            meanwhile: Callable[[], dict[bytes, bytes]] | None = None) -> None:
+            meanwhile: Callable[[], dict[bytes, bytes]] | None = None,
+            split_cells: bool = True) -> None:
     """pandoc in its sandbox: it reads only the files named here and fetches nothing.
 
     ``meta`` (escaped Markdown) becomes the title block and the DOCX properties; as JSON
     strings in a metadata file, pandoc reads each as Markdown, as it would front matter.
     ``meanwhile`` runs while pandoc works; the pictures it gives (by the placeholder
-    each replaces) go into the DOCX in their placeholders' place. Markdown without
-    ``<br>`` tells the filter it need not look for one in every table cell.
+    each replaces) go into the DOCX in their placeholders' place. ``split_cells`` False
+    (Markdown without ``<br>``) tells the filter it need not look into every table cell.
     """
     empty = source.parent / "resources"
     empty.mkdir()
@@ -100,7 +101,7 @@ def _pandoc(source: Path, fmt: str, output: Path, dirs: list[Path], filter_path:
             f"--resource-path={empty}", "--metadata", "lang=sv-SE",
             "--metadata", f"generator={GENERATOR}", f"--metadata-file={meta_file}",
             f"--output={output}"]
-    if b"<br" not in source.read_bytes():
+    if not split_cells:
         args += ["--metadata", "malpl-split-cells=false"]
     if contents:
         args += ["--toc", "--toc-depth=2", "--metadata", "toc-title=Innehåll"]
@@ -284,7 +285,7 @@ def write_report(repo: Repository, period: Period, fmt: str, output: Path | None
             rendered = work / f"report.{fmt}"
             _pandoc(source, fmt, rendered, dirs, lua_filter(dirs, allow_filters, notes),
                     reference_doc, report.meta, repo.config.report.contents,
-                    report.draw_pending if report.pending else None)
+                    report.draw_pending if report.pending else None, "<br" in text)
         try:
             output.parent.mkdir(parents=True, exist_ok=True)
             _clean_stale(output.parent, started - 60)
