@@ -143,18 +143,18 @@ def _committed(root: Path, repo: Repository, period: Period, at: str | None
                ) -> tuple[tuple[dt.date, str] | None, str]:
     """The last commit's date, or None and why git cannot tell."""
     try:
-        base = git.prefix(root)
+        head = git.head(root)
     except MalplError as err:
         return None, "not in a git repository" if "git repository" in str(err) else str(err)
-    if at is None:
-        try:
-            git.resolve(root, "HEAD")
-        except MalplError:
-            return None, "nothing is committed yet"
-    start = at or "HEAD"
+    if at is None and head.commit is None:
+        return None, "nothing is committed yet"
+    start = at or head.commit
+    assert start is not None
     shown = Counter(entries(repo.goals, period))
-    if at is None and git.unchanged(root, base):  # the working tree is what is committed
+    on_disk: dict[str, Goal] = {}
+    if at is None and git.unchanged(root, head.prefix):  # the working tree is what is committed
         same = _loaded(repo)
+        on_disk = {goal.source.path: goal for goal in repo.goals}
     else:
         committed = git.load_revision(root, start)
         same = _loaded(committed) and Counter(entries(committed.goals, period)) == shown
@@ -163,7 +163,7 @@ def _committed(root: Path, repo: Repository, period: Period, at: str | None
         return None, f"the follow-ups of {period} {where} differ from what is committed"
     if not shown:
         return None, f"there are no follow-ups for {period}"
-    commit, why_not = _Walk(period).last_change(root, start, base)
+    commit, why_not = _Walk(period, on_disk).last_change(root, start, head, resolved=at is None)
     if commit is None:
         return None, why_not
     return (dt.date.fromisoformat(commit.date[:10]),
@@ -182,19 +182,24 @@ class _Walk:
     ``delta`` holds what the state before the commits undone so far has more
     (positive) or less (negative) than the state being dated; ``unknown`` the
     files whose version there did not load. Only the files each commit changed
-    are read, each version once.
+    are read, each version once. ``on_disk``: the goals as loaded from the working
+    tree by path, when it is exactly HEAD; the newest commit that changed a file left
+    it as it is there, so that version is not read and parsed again.
     """
 
-    def __init__(self, period: Period) -> None:
+    def __init__(self, period: Period, on_disk: dict[str, Goal] | None = None) -> None:
         self.period = period
         self.delta: dict[Entry, int] = {}
         self.unknown: set[str] = set()
         self.cache: git.ParseCache | None = None  # while git's blob reader runs
+        self.on_disk = dict(on_disk or {})
 
-    def last_change(self, root: Path, start: str, base: str) -> tuple[git.Commit | None, str]:
-        shallow = git.shallow_commits(root)
+    def last_change(self, root: Path, start: str, head: git.Head, *, resolved: bool
+                    ) -> tuple[git.Commit | None, str]:
+        shallow = git.shallow_commits(root, head.shallow)
         introduced, pending = None, True
-        with git.Blobs(root) as blobs, closing(git.first_parent_history(root, start, base)) as log:
+        history = git.first_parent_history(root, start, head.prefix, resolved=resolved)
+        with git.Blobs(root) as blobs, closing(history) as log:
             self.cache = git.ParseCache(blobs)
             for commit in log:
                 if pending:
@@ -212,10 +217,12 @@ class _Walk:
         return None, f"no commit has the follow-ups of {self.period}"
 
     def count(self, path: str, mode: str, blob: str, sign: int) -> None:
+        known = self.on_disk.pop(path, None)  # only the newest version of a file is on disk
         if blob == git.MISSING:
             return
         assert self.cache is not None
-        goal = self.cache.get(path, blob[:10], mode, blob).model
+        goal = (known if known is not None and sign < 0 and mode != git.LINK_MODE
+                else self.cache.get(path, blob[:10], mode, blob).model)
         if not isinstance(goal, Goal):
             if sign > 0:
                 self.unknown.add(path)

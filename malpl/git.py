@@ -13,7 +13,7 @@ from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, NamedTuple
 
 from malpl.kolada.data import KOLADA_DIR
 from malpl.model import Config, Goal
@@ -42,26 +42,58 @@ class BadRevision(UsageError):
     """A revision that must not reach git."""
 
 
-def _git(root: Path, *args: str, stdin: bytes | None = None) -> bytes:
+def _run(root: Path, args: list[str], stdin: bytes | None = None
+         ) -> subprocess.CompletedProcess[bytes]:
     try:
-        proc = subprocess.run(["git", *args], cwd=root, input=stdin, capture_output=True,
+        return subprocess.run(["git", *args], cwd=root, input=stdin, capture_output=True,
                               check=False)
     except FileNotFoundError as err:
         raise MalplError("git is not installed", "install git to compare revisions") from err
+
+
+def _failure(root: Path, args: list[str], stderr: bytes) -> MalplError:
+    """What went wrong, in git's last words."""
+    message = stderr.decode("utf-8", "replace").strip().splitlines()
+    text = message[-1] if message else f"git {' '.join(args)} failed"
+    if "not a git repository" in text:
+        return MalplError(f"{root} is not in a git repository",
+                          "run malpl inside the git repository that holds goals/")
+    return MalplError(f"git: {text.removeprefix('fatal: ')}",
+                      "check the revision name (a branch, a tag, a commit, HEAD~1)")
+
+
+def _git(root: Path, *args: str, stdin: bytes | None = None) -> bytes:
+    proc = _run(root, list(args), stdin)
     if proc.returncode != 0:
-        message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-        text = message[-1] if message else f"git {' '.join(args)} failed"
-        if "not a git repository" in text:
-            raise MalplError(f"{root} is not in a git repository",
-                             "run malpl inside the git repository that holds goals/")
-        raise MalplError(f"git: {text.removeprefix('fatal: ')}",
-                         "check the revision name (a branch, a tag, a commit, HEAD~1)")
+        raise _failure(root, list(args), proc.stderr)
     return proc.stdout
 
 
 def prefix(root: Path) -> str:
     """Where the goals repository sits inside the git repository ('' at the top)."""
     return _git(root, "rev-parse", "--show-prefix").decode().strip()
+
+
+class Head(NamedTuple):
+    """What a walk back from HEAD needs first: :func:`prefix`, HEAD's commit (None when
+    nothing is committed yet) and whether the clone is shallow."""
+
+    prefix: str
+    commit: str | None
+    shallow: bool
+
+
+def head(root: Path) -> Head:
+    """:class:`Head`, from one git process instead of three. Without a commit git still
+    prints the first two lines, and fails only the last question."""
+    args = ["rev-parse", "--show-prefix", "--is-shallow-repository",
+            "--verify", "--quiet", "HEAD^{commit}"]
+    proc = _run(root, args)
+    lines = proc.stdout.decode().splitlines()
+    if len(lines) < 2:  # not a repository: git answered nothing
+        raise _failure(root, args, proc.stderr)
+    commit = lines[2].strip() if proc.returncode == 0 and len(lines) > 2 else None
+    return Head(lines[0].strip(), commit, lines[1].strip() == "true")
 
 
 def _pathspecs(base: str) -> tuple[str, str]:
@@ -103,9 +135,12 @@ def merge_base(root: Path, a: str, b: str) -> str:
     return _git(root, "merge-base", resolve(root, a), resolve(root, b)).decode().strip()
 
 
-def shallow_commits(root: Path) -> set[str]:
-    """Commits whose parents this clone does not have (empty unless shallow)."""
-    if _git(root, "rev-parse", "--is-shallow-repository").decode().strip() != "true":
+def shallow_commits(root: Path, shallow: bool | None = None) -> set[str]:
+    """Commits whose parents this clone does not have (empty unless shallow); ``shallow``:
+    whether it is, when the caller knows (:func:`head`)."""
+    if shallow is None:
+        shallow = _git(root, "rev-parse", "--is-shallow-repository").decode().strip() == "true"
+    if not shallow:
         return set()
     path = Path(_git(root, "rev-parse", "--git-path", "shallow").decode().strip())
     path = path if path.is_absolute() else root / path
@@ -167,13 +202,18 @@ class Blobs:
         self.proc: subprocess.Popen[bytes] | None = None
 
     def __enter__(self) -> Blobs:
+        return self
+
+    def _start(self) -> subprocess.Popen[bytes]:
+        """git, at the first read: a walk that finds what it looks for in files it already
+        has reads none."""
         try:
             self.proc = subprocess.Popen(["git", "cat-file", "--batch"], cwd=self.root,
                                          stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                          stderr=subprocess.DEVNULL)
         except FileNotFoundError as err:
             raise MalplError("git is not installed", "install git to compare revisions") from err
-        return self
+        return self.proc
 
     def __exit__(self, *_: object) -> None:
         if self.proc is not None:
@@ -183,9 +223,10 @@ class Blobs:
             self.proc.wait()
 
     def read(self, blob: str) -> bytes:
-        assert self.proc is not None and self.proc.stdin is not None
-        stdin: IO[bytes] = self.proc.stdin
-        stdout: IO[bytes] = self.proc.stdout  # type: ignore[assignment]
+        proc = self.proc or self._start()
+        assert proc.stdin is not None
+        stdin: IO[bytes] = proc.stdin
+        stdout: IO[bytes] = proc.stdout  # type: ignore[assignment]
         stdin.write(f"{blob}\n".encode())
         stdin.flush()
         header = stdout.readline().split()
@@ -273,16 +314,18 @@ def commits(root: Path) -> list[Commit]:
     return found
 
 
-def first_parent_history(root: Path, rev: str, base: str | None = None) -> Iterator[Commit]:
+def first_parent_history(root: Path, rev: str, base: str | None = None, *,
+                         resolved: bool = False) -> Iterator[Commit]:
     """Commits that touched goals/ on the first-parent line back from ``rev``, newest first.
 
     Each carries its committer date (ISO 8601) and the goal files it changed
     against its first parent. The log is read as git writes it, so a caller
     that stops early never waits for, or holds, the rest of a long history.
-    ``base``: :func:`prefix`, when the caller knows it.
+    ``base``: :func:`prefix`, when the caller knows it; ``resolved``: ``rev`` is
+    already a commit id (:func:`resolve`, :func:`head`).
     """
     base = prefix(root) if base is None else base
-    commit = resolve(root, rev)
+    commit = rev if resolved else resolve(root, rev)
     yield from _log(root, base, ["--first-parent", "--date=iso-strict", commit, "--",
                                  _pathspecs(base)[0]], people=False)
 
