@@ -182,7 +182,7 @@ def main() -> None:
     parser.add_argument("--skip-large", action="store_true")
     parser.add_argument("--baseline", type=Path, help="source tree of another malpl to time")
     args = parser.parse_args()
-    compileall.compile_dir(str(ROOT / "malpl"), quiet=1)  # as pip does for an installed malpl
+    compileall.compile_dir(str(ROOT / "malpl"), quiet=1, force=True)  # as pip does for an installed malpl
     print("Report (DOCX) against pandoc alone on the same Markdown and pictures:")
     compare("shipped goals", ROOT, "T1-2023", args.runs,  # dated by git, as a user's is
             baseline=args.baseline)

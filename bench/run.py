@@ -158,7 +158,7 @@ def startup(runs: int) -> None:
     The package is byte-compiled first, as ``pip install`` does for an installed
     one; without it every run would include compiling malpl's sources.
     """
-    compileall.compile_dir(str(ROOT / "malpl"), quiet=1)
+    compileall.compile_dir(str(ROOT / "malpl"), quiet=1, force=True)
     script = Path(sys.executable).with_name("malpl")
     print(f"Start-up and the shipped goals (Ånge, 15 goals; median CPU time of {runs} runs):")
     python = timed(command(sys.executable, "-c", "pass"), runs, children_cpu)

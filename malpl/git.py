@@ -11,9 +11,10 @@ from __future__ import annotations
 import subprocess
 from collections import OrderedDict
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, NamedTuple
+
+import msgspec
 
 from malpl.kolada.data import KOLADA_DIR
 from malpl.model import Config, Goal
@@ -237,16 +238,14 @@ class Blobs:
         return content
 
 
-@dataclass
-class Parsed:
+class Parsed(msgspec.Struct):
     """A goal file or malpl.yaml at one blob id, parsed once; ``model`` is None if it failed."""
 
     source: Source
     model: Goal | Config | None = None
 
 
-@dataclass
-class ParseCache:
+class ParseCache(msgspec.Struct):
     """Parsed files keyed by blob id, the least recently used dropped first.
 
     History reads each version of a file twice (as the new side of one commit
@@ -256,7 +255,8 @@ class ParseCache:
 
     blobs: Blobs
     size: int = 512
-    entries: OrderedDict[tuple[str, str, str], Parsed] = field(default_factory=OrderedDict)
+    entries: OrderedDict[tuple[str, str, str], Parsed] = msgspec.field(
+        default_factory=OrderedDict)
 
     def get(self, relative: str, rev: str, mode: str, blob: str) -> Parsed:
         """The file at ``relative`` as blob ``blob``, named ``rev:relative`` in problems."""
@@ -277,8 +277,7 @@ class ParseCache:
         return parsed
 
 
-@dataclass
-class FileChange:
+class FileChange(msgspec.Struct):
     """One file a commit changed: blob ids and modes on each side (MISSING if absent)."""
 
     path: str  # relative to the goals repository
@@ -288,14 +287,13 @@ class FileChange:
     new_blob: str
 
 
-@dataclass
-class Commit:
+class Commit(msgspec.Struct):
     sha: str
     parent: str | None
     author: str
     date: str
     subject: str
-    files: list[FileChange] = field(default_factory=list)
+    files: list[FileChange] = msgspec.field(default_factory=list)
 
 
 def commits(root: Path) -> list[Commit]:

@@ -13,16 +13,16 @@ not by remembering a filter.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import re
 from collections.abc import Callable, Collection, Iterator, Mapping
-from functools import cache, lru_cache, partial
+from functools import lru_cache, partial
 from typing import Any
 
 import msgspec
 from markupsafe import Markup
 
+from malpl.record import Record, readable
 from malpl.text import LAYOUT_SPACE, visible
 
 # Only ASCII whitespace is layout; a no-break space is something a person chose.
@@ -53,7 +53,7 @@ class Md(Markup):
     def escape(cls, s: Any) -> Md:
         if isinstance(s, Markup):
             return s if isinstance(s, cls) else cls(str(s))
-        return cls(_escape_text(str(s)))
+        return _escaped(str(s))
 
     # Taking escaped text apart can cut an escape in two or drop its backslash ("\\#" to
     # "#"), and the pieces would print as markup. So the pieces are plain text again:
@@ -101,9 +101,18 @@ class Md(Markup):
 
 
 @lru_cache(maxsize=1 << 16)
-def _escape_text(text: str) -> str:
+def _escaped(text: str) -> Md:
     """The escaping itself; cached, as a report repeats the same labels, units and
-    names thousands of times."""
+    names thousands of times (an ``Md`` never changes, so one serves every use)."""
+    return _new_md(Md, _escape_text(text))
+
+
+# Md from text known to be a plain str: str's own constructor, without Markup's checks
+# for another markup object (a report makes hundreds of thousands).
+_new_md = str.__new__
+
+
+def _escape_text(text: str) -> str:
     text = visible(text)
     if any(space in text for space in _SPACE_TO_COLLAPSE):
         text = _SPACE.sub(" ", text)
@@ -148,9 +157,9 @@ def safe(value: Any) -> Any:
         return [safe(v) for v in value]
     if isinstance(value, dt.date):
         return escape(value.isoformat())
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return safe({n: getattr(value, n) for n in _names(type(value))})
-    if isinstance(value, msgspec.Struct):
+    if isinstance(value, Record):
+        return safe({n: getattr(value, n) for n in readable(type(value))})
+    if isinstance(value, msgspec.Struct):  # the file format: its data, not its properties
         return safe(msgspec.to_builtins(value))
     raise TypeError(f"cannot make a {type(value).__name__} safe for a template")
 
@@ -192,17 +201,11 @@ def safe_lazily(value: Any) -> Any:
     """As :func:`safe`, but records (dicts, views, goals) escape each value when read."""
     if isinstance(value, dict):
         return Escaped(value.__getitem__, value.keys())
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return Escaped(partial(getattr, value), _names(type(value)))
+    if isinstance(value, Record):
+        return Escaped(partial(getattr, value), readable(type(value)))
     if isinstance(value, msgspec.Struct):
         return safe_lazily(msgspec.to_builtins(value))
     if isinstance(value, (list, tuple)):
         return [safe_lazily(v) for v in value]
     return safe(value)
 
-
-@cache
-def _names(kind: type) -> tuple[str, ...]:
-    """A view class's fields and properties: what a template may read of it."""
-    return tuple(f.name for f in dataclasses.fields(kind)) + tuple(
-        n for n in dir(kind) if isinstance(getattr(kind, n), property))

@@ -7,37 +7,36 @@ T2 has been written. A yearly value counts from the end of its year.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
 from typing import Any
+
+import msgspec
 
 from malpl import swedish
 from malpl.kolada.data import KoladaData, KoladaFile
 from malpl.model import Config, Goal, Measure, Range
 from malpl.periods import Period, parse_point
+from malpl.record import Record, as_dict
 
 #: The trend words readers see, by the key goal files and views use.
 TREND_LABELS = {"better": "förbättrad", "unchanged": "oförändrad", "worse": "försämrad",
                 "not_assessable": "kan ej bedömas", "": ""}
 
 
-@dataclass
-class Point:
+class Point(Record):
     key: str
     value: float
     text: str
     order: tuple[int, int] = (0, 0)
 
 
-@dataclass
-class Marker:
+class Marker(Record):
     """A year or period with words instead of a value: a reason it is missing, a break."""
 
     key: str
     text: str
 
 
-@dataclass
-class ReferenceView:
+class ReferenceView(Record):
     label: str
     series: list[Point]
 
@@ -46,8 +45,7 @@ class ReferenceView:
         return self.series[-1]
 
 
-@dataclass
-class MeasureView:
+class MeasureView(Record):
     goal_id: str
     id: str
     name: str
@@ -55,17 +53,17 @@ class MeasureView:
     direction: str
     source: str
     note: str = ""
-    series: list[Point] = field(default_factory=list)
-    missing: list[Marker] = field(default_factory=list)
-    breaks: list[Marker] = field(default_factory=list)
-    forecasts: list[str] = field(default_factory=list)
+    series: list[Point] = msgspec.field(default_factory=list)
+    missing: list[Marker] = msgspec.field(default_factory=list)
+    breaks: list[Marker] = msgspec.field(default_factory=list)
+    forecasts: list[str] = msgspec.field(default_factory=list)
     latest: Point | None = None
     baseline: Point | None = None
     target: str = ""
     target_value: float | None = None
     target_kind: str = ""  # "floor", "ceiling", or "" when the direction is unknown
     target_reference: str = ""  # the label of the reference series the target follows
-    references: list[ReferenceView] = field(default_factory=list)
+    references: list[ReferenceView] = msgspec.field(default_factory=list)
     trend: str = ""  # better, unchanged, worse, not_assessable, or "" (none)
     trend_manual: bool = False
     progress: float | None = None
@@ -76,7 +74,7 @@ class MeasureView:
         return TREND_LABELS[self.trend]
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self) | {"trend_label": self.trend_label}
+        return as_dict(self) | {"trend_label": self.trend_label}
 
 
 class _Bound:

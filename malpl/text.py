@@ -45,16 +45,21 @@ def _picture(match: re.Match[str]) -> str:
     return f"<U+{code:04X}>"
 
 
+def _rule(text: str) -> re.Pattern[str]:
+    """The rule's pattern, the faster one when ``text`` has no noncharacter beyond U+FFFF."""
+    if any(ch in text for ch in _ASTRAL_NONCHARACTERS):  # each test is quick: no match
+        return _INVISIBLE                                 # is possible in a narrower str
+    return _INVISIBLE_IN_BMP
+
+
 def visible(text: str) -> str:
     """``text`` with every control, bidi or separator character shown, not obeyed."""
-    if any(ch in text for ch in _ASTRAL_NONCHARACTERS):  # each test is quick: no match
-        return _INVISIBLE.sub(_picture, text)            # is possible in a narrower str
-    return _INVISIBLE_IN_BMP.sub(_picture, text)
+    return _rule(text).sub(_picture, text)
 
 
 def invisible_characters(text: str) -> list[str]:
     """The characters :func:`visible` would replace, in order, as ``U+XXXX`` names."""
-    return [f"U+{ord(ch):04X}" for ch in _INVISIBLE.findall(text)]
+    return [f"U+{ord(ch):04X}" for ch in _rule(text).findall(text)]
 
 
 def paragraphs(text: str | None) -> list[str]:

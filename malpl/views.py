@@ -7,21 +7,20 @@ plain structures; terminal tables, JSON and templates only present them.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass
 from typing import Any
 
 from malpl import measureviews, swedish
 from malpl.measureviews import MeasureView
 from malpl.model import Config, FollowUp, Goal, ScaleStep, Target
 from malpl.periods import Period, PeriodError, current_period, parse_period, period_name
+from malpl.record import Record, as_dict
 from malpl.repository import MalplError, Repository, UsageError
 from malpl.text import paragraphs
 
 TARGET_LEVEL = "target"  # the level of the rows under a goal, beside the configured ones
 
 
-@dataclass(frozen=True)
-class Assessment:
+class Assessment(Record, frozen=True):
     """A point on the scale as readers see it; ``key`` is None when not assessed."""
 
     key: str | None
@@ -38,8 +37,7 @@ class Assessment:
         return cls(step.key, step.label, step.color, step.symbol, config.rank(key))
 
 
-@dataclass
-class TargetRow:
+class TargetRow(Record):
     """One follow-up row in a period: a target's, or a goal's own (``kind`` says which)."""
 
     goal_id: str
@@ -69,11 +67,10 @@ class TargetRow:
         return paragraphs(self.comment)
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self) | {"has_comment": self.has_comment}
+        return as_dict(self) | {"has_comment": self.has_comment}
 
 
-@dataclass
-class SummaryRow:
+class SummaryRow(Record):
     key: str | None
     label: str
     color: str
@@ -282,8 +279,7 @@ def find_goal(repo: Repository, ident: str) -> Goal:
     return goal
 
 
-@dataclass
-class StatusView:
+class StatusView(Record):
     period: str
     period_text: str
     rows: list[TargetRow]
@@ -294,7 +290,7 @@ class StatusView:
         return {"period": self.period, "period_text": self.period_text,
                 "summary_level": self.level,
                 "targets": [r.as_dict() for r in self.rows],
-                "summary": [asdict(s) for s in self.summary]}
+                "summary": [as_dict(s) for s in self.summary]}
 
 
 def chosen_bodies(config: Config, bodies: list[str] | None) -> list[str] | None:
@@ -328,8 +324,7 @@ def status_view(repo: Repository, period: Period, *, goal: str | None = None,
                       summary(repo.config, found, chosen), level_label(repo.config, chosen))
 
 
-@dataclass
-class TodoItem:
+class TodoItem(Record):
     target: TargetRow
     missing: list[str]
 
@@ -354,14 +349,12 @@ def todo(repo: Repository, period: Period, bodies: list[str] | None = None
     return dict(sorted(groups.items()))
 
 
-@dataclass
-class TargetHistory:
+class TargetHistory(Record):
     row: TargetRow  # the chosen period
     history: list[tuple[str, Assessment, Assessment | None]]
 
 
-@dataclass
-class GoalDetail:
+class GoalDetail(Record):
     goal: Goal
     level: str
     parents: list[Goal]

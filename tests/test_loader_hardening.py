@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 
 from malpl.checks import check
-from malpl.text import paragraphs, visible
+from malpl.text import invisible_characters, paragraphs, visible
 
 
 def _codes(root: Path, *paths: Path) -> list[tuple[str, str]]:
@@ -74,3 +74,7 @@ def test_one_rule_for_paragraphs_and_invisible_characters() -> None:
     text = "\u00a0Första\u2028samma stycke\x1c\u3000\nAndra \x1b[2J\u202e\r\n\n"
     assert paragraphs(text) == ["\u00a0Första\u2028samma stycke\x1c\u3000", "Andra \x1b[2J\u202e"]
     assert visible("a\x1b[2Jb\x9b\u202e\x00\x7f\tc") == "a␛[2Jb<U+009B><U+202E>␀␡\tc"
+    # Text without a noncharacter beyond U+FFFF is scanned with the faster pattern; both
+    # find the same characters.
+    assert invisible_characters("å\x1bä\u2029") == ["U+001B", "U+2029"]
+    assert invisible_characters("å\x1b\U0001fffe\U0001f600") == ["U+001B", "U+1FFFE"]

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
+
+import msgspec
 
 from malpl import measureviews, swedish, views
 from malpl.markdown import Md, escape, safe, safe_lazily
@@ -23,8 +24,7 @@ GENERATOR = "malpl"
 _COLOR = re.compile(r"#[0-9a-fA-F]{6}")
 
 
-@dataclass
-class Section:
+class Section(msgspec.Struct):
     """One goal in a chapter, with how deep its heading sits."""
 
     depth: int
@@ -69,8 +69,7 @@ def _row(row: views.TargetRow, options: ReportOptions) -> dict[str, Any]:
             "forecast": _assessment(row.forecast) if row.forecast else None}
 
 
-@dataclass
-class Chart:
+class Chart(msgspec.Struct):
     """One image malpl draws: its file name, its short visible caption, the full text that
     describes it (its alt text), what it shows."""
 
@@ -80,8 +79,7 @@ class Chart:
     measure: views.MeasureView | None = None
 
 
-@dataclass
-class Selection:
+class Selection(msgspec.Struct, dict=True):  # dict: for its cached properties
     """What one report covers: the bodies, their goals, the period's rows and measures."""
 
     repo: Repository

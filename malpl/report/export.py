@@ -150,6 +150,8 @@ def _finish_docx(docx: Path, pictures: dict[bytes, bytes]) -> None:
     of its output (Word still splits a row longer than a page), a change of
     structure only: no text goes in. A picture replaces the file in ``word/media``
     that holds exactly its placeholder's bytes (a template need not show every chart).
+    A chart goes in as it is, not deflated once more: its PNG is deflated already,
+    and deflating 1 800 charts again took 1.4 s after pandoc, for a sixth of their size.
     """
     with zipfile.ZipFile(docx) as src:
         items = [(info, src.read(info.filename)) for info in src.infolist()]
@@ -160,6 +162,7 @@ def _finish_docx(docx: Path, pictures: dict[bytes, bytes]) -> None:
                                 + (b"" if m.group(1) else b"</w:trPr>"), data)
             elif info.filename.startswith("word/media/") and data in pictures:
                 data = pictures[data]
+                info.compress_type = zipfile.ZIP_STORED
             dst.writestr(info, data)
 
 

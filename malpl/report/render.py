@@ -7,9 +7,11 @@ import datetime as dt
 import os
 import struct
 import zlib
-from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from urllib.parse import quote
+
+import msgspec
 
 from malpl import views
 from malpl.dating import report_date
@@ -23,15 +25,14 @@ _LOGO_LIMIT = 2_000_000
 MIME = {"png": "image/png", "jpg": "image/jpeg", "svg": "image/svg+xml"}
 
 
-@dataclass
-class Report:
+class Report(msgspec.Struct):
     """A rendered report before export: Markdown text plus the images it links."""
 
     markdown: str
-    images: dict[str, bytes] = field(default_factory=dict)
+    images: dict[str, bytes] = msgspec.field(default_factory=dict)
     image_dir: str = ""
-    meta: dict[str, str] = field(default_factory=dict)  # title, author, date as Markdown
-    pending: dict[bytes, str] = field(default_factory=dict)  # placeholder: the chart's SVG
+    meta: dict[str, str] = msgspec.field(default_factory=dict)  # title, author, date as Markdown
+    pending: dict[bytes, str] = msgspec.field(default_factory=dict)  # placeholder: the chart's SVG
 
     def draw_pending(self) -> dict[bytes, bytes]:
         """The charts left to draw (see ``deferred``), each by the placeholder it replaces."""
@@ -145,9 +146,15 @@ def placeholder(width: int, height: int, number: int) -> bytes:
     """
     from malpl.charts import png_file
 
-    row = b"\0" + b"\0" * ((width + 7) // 8)  # one bit per pixel, no filter
-    return png_file((width, height), 1, 0, zlib.compress(row * height, 9),
+    return png_file((width, height), 1, 0, _blank(width, height),
                     (b"tEXt", b"Comment\0malpl placeholder %d" % number))
+
+
+@cache
+def _blank(width: int, height: int) -> bytes:
+    """The deflated rows of a blank picture, one bit per pixel: made once per size."""
+    row = b"\0" + b"\0" * ((width + 7) // 8)  # no filter
+    return zlib.compress(row * height, 9)
 
 
 def same_layout(a: bytes, b: bytes) -> bool:
