@@ -19,19 +19,24 @@ malpl keeps one cache, of compiled templates (in $XDG_CACHE_HOME/malpl): "cold" 
 each start from an empty one and are the headline; "warm" runs reuse a filled one.
 
 Measured 2026-11-28 on a 2-core virtual machine shared with other work (wall times vary
-by ±15 % from run to run; a second busy core slows pandoc's wall time by up to 40 % here,
-while its CPU time stays the same):
-  shipped goals   pandoc alone 0.13-0.20 s; malpl 0.31-0.46 s: 2.1-2.6x (best of 15 runs:
-                  0.31 s against 0.126 s, 2.5x). Before pandoc starts malpl has spent about
-                  0.16 s: Python and its imports (~0.09 s, of which PyYAML, msgspec and
-                  Jinja are 0.06 s), loading and checking 15 goals, the context, Jinja.
-  large (900)     pandoc alone 49.5 s (GitHub Markdown: 62.6 s); malpl 68.8 s wall: 1.39x
-                  the Markdown malpl gives pandoc, 1.10x the report's GitHub Markdown; CPU
-                  89.8 s (1.80x: 1 800 charts at ~10 ms, drawn beside pandoc). Earlier the same
-                  day malpl took 81.7 s against 59.1 s for pandoc on the GitHub Markdown;
-                  Word's own cell breaks (no cell splitting in the filter) and escaping
-                  only what a template reads (context: 7.0 s to 0.95 s) saved 13 s.
-  HTML (900)      18.9 MB page; peak malpl 292 MB, pandoc 3.6 GB (~200x the page): memory
+by ±15 % from run to run, and the ratios with them; a second busy core slows pandoc's
+wall time by up to 40 % here, while its CPU time stays the same):
+  shipped goals   pandoc alone 0.13-0.15 s; malpl 0.27-0.33 s. With the compiled template
+                  in the cache (every run after the first) 2.0-2.15x, the first run, which
+                  compiles it (~30 ms), 2.2-2.3x (medians of 9-15 runs; 2.4x at the start
+                  of the day). Python's start-up and the imports of PyYAML, msgspec and
+                  Jinja take ~0.10 s of the ~0.13 s malpl spends besides pandoc; loading,
+                  checking, rendering and finishing the DOCX take ~25 ms, and git finds the
+                  report's date meanwhile. At exit the objects are frozen out of the
+                  collector's last passes (they took ~30 ms).
+  large (900)     pandoc alone 43.8 s (GitHub Markdown: 50.3 s); malpl 56.4 s: 1.29x the
+                  Markdown malpl gives pandoc, 1.12x the report's GitHub Markdown (medians
+                  of 3 runs; single runs 1.23-1.58x, as the charts drawn on the other core
+                  slow pandoc down more or less); CPU 75 s: 1 800 charts at ~11 ms, drawn
+                  beside pandoc. 1.39x at the start of the day: since then a goal file's scan
+                  for invisible characters uses the fast pattern (loading 3.4 s to 2.3 s) and
+                  the drawn charts go into the DOCX as they are, not deflated again (1.4 s).
+  HTML (900)      18.9 MB page; peak malpl 277 MB, pandoc 4.2 GB (~230x the page): memory
                   follows the document, not its pictures (inline SVG).
 """
 

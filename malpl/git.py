@@ -90,11 +90,13 @@ def head(root: Path) -> Head:
     args = ["rev-parse", "--show-prefix", "--is-shallow-repository",
             "--verify", "--quiet", "HEAD^{commit}"]
     proc = _run(root, args)
-    lines = proc.stdout.decode().splitlines()
+    # Read from the end: the prefix is a folder's name, which may hold a newline.
+    lines = proc.stdout.decode("utf-8", "surrogateescape").removesuffix("\n").split("\n")
+    commit = lines.pop() if proc.returncode == 0 and len(lines) > 2 else None
     if len(lines) < 2:  # not a repository: git answered nothing
         raise _failure(root, args, proc.stderr)
-    commit = lines[2].strip() if proc.returncode == 0 and len(lines) > 2 else None
-    return Head(lines[0].strip(), commit, lines[1].strip() == "true")
+    shallow = lines.pop() == "true"
+    return Head("\n".join(lines), commit, shallow)
 
 
 def _pathspecs(base: str) -> tuple[str, str]:

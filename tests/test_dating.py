@@ -346,3 +346,18 @@ def test_report_command_dates_in_the_background_and_reports_its_errors(
     assert failed.exit_code == 1
     assert "SOURCE_DATE_EPOCH is not a time: 'soon'" in failed.output
     assert "Traceback" not in failed.output
+
+
+def test_goals_repository_in_a_folder_whose_name_holds_a_newline(tmp_path: Path) -> None:
+    """git says where the goals repository sits, whether the clone is shallow and HEAD's
+    commit in one answer of three lines; a folder's name may hold a line break."""
+    top = tmp_path / "kommun"
+    inner = top / "mål\n2024"
+    (inner / "goals").mkdir(parents=True)
+    (inner / "goals" / "1.1.yaml").write_text(GOAL, encoding="utf-8")
+    git(top, "init", "-q", "-b", "main")
+    commit(top, "2024-05-02")
+    head = malpl.git.head(inner)
+    assert head.prefix == "mål\n2024/" and not head.shallow
+    assert head.commit == git(top, "rev-parse", "HEAD").strip()
+    assert dated(inner)[0] == dt.date(2024, 5, 2)
