@@ -136,8 +136,13 @@ def _not_a_file(text: str) -> Path:
 
 
 def _year(text: str) -> int:
-    if not text.isdigit() or not 1901 <= int(text) <= 2100:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a year from 1901 to 2100")
+    """A year to roll over into: its previous year, copied from, must be one too."""
+    from malpl.periods import YEAR_RANGE
+    from malpl.text import visible
+
+    first, last = YEAR_RANGE[0] + 1, YEAR_RANGE[1]
+    if not (text.isascii() and text.isdigit()) or not first <= int(text) <= last:
+        raise argparse.ArgumentTypeError(f"'{visible(text)}' is not a year from {first} to {last}")
     return int(text)
 
 

@@ -78,6 +78,8 @@ def test_usage_error_is_one_line_and_a_hint() -> None:
     (["-C", "/nowhere/at/all", "check"], "argument -C/--root: '/nowhere/at/all' does not exist"),
     (["check", "-f", "xml"], "argument -f/--format: invalid choice: 'xml'"),
     (["rollover", "2200"], "argument YEAR: '2200' is not a year from 1901 to 2100"),
+    (["rollover", "\u0662\u0660\u0662\u0664"],  # digits, but not as years are written here
+     "argument YEAR: '\u0662\u0660\u0662\u0664' is not a year from 1901 to 2100"),
     (["show"], "the following arguments are required: ID"),
     (["new", "target", "-t", "Mer."], "the following arguments are required: -g/--goal"),
     (["textconv", "goals"], "argument FILE: 'goals' is a folder, not a file"),

@@ -261,6 +261,14 @@ def test_report_format_follows_the_file_name(repo: Path, tmp_path: Path, monkeyp
     ("{{ nothing_here }}\n", "'nothing_here' is undefined"),
     ("# Rubrik\n{{ (1 / 0) }}\n",  # the template's own mistake, with its line
      "report.md.j2:2: template error: ZeroDivisionError: division by zero"),
+    # One step in C that nothing could stop, or a number too long to print: refused.
+    ("{{ 9 ** 99999999 }}\n", "tried something a template may not: '**' would make a value"),
+    ("{{ 2 ** 20000 }}\n", "'**' would make a value too large to show"),
+    ("{{ (2 ** 7000) * (2 ** 7000) }}\n", "'*' would make a value too large to show"),
+    ("{{ 'x' * 10 ** 9 }}\n", "'*' would make a value too large to show"),
+    ("{{ [1, 2] * 10 ** 8 }}\n", "'*' would make a value too large to show"),
+    ("\n{{ 2.5 ** 100000 }}\n",  # raised in the sandbox, which works for the template
+     "report.md.j2:2: template error: OverflowError"),
 ])
 def test_a_template_that_fails_is_a_clear_error(repo: Path, template: str, message: str) -> None:
     (repo / "templates").mkdir()

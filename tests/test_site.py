@@ -293,3 +293,15 @@ def test_a_template_may_call_only_the_fragment_macros(tmp_path: Path) -> None:
     repo = load_repository(tmp_path / "r")
     with pytest.raises(MalplError, match="no template fragment named '__init__'"):
         render_site(repo, resolve_period(repo, None, written=True))
+
+
+def test_a_site_template_cannot_make_gigabytes_in_one_step(tmp_path: Path) -> None:
+    """The website's templates run in the report's sandbox: '*' and '**' are bounded."""
+    shutil.copytree(FIXTURES / "kommun", tmp_path / "r")
+    (tmp_path / "r" / "templates" / "site").mkdir(parents=True)
+    (tmp_path / "r" / "templates" / "site" / "tillganglighet.html.j2").write_text(
+        "{{ 'x' * 10 ** 10 }}")
+    result = invoke(["-C", str(tmp_path / "r"), "site", "-o", str(tmp_path / "site")])
+    assert result.exit_code == 1, result.output
+    assert "'*' would make a value too large to show" in result.output
+    assert "Traceback" not in result.output

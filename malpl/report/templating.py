@@ -12,6 +12,7 @@ which saves compiling it on the next report; see :func:`_bytecode_cache`.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -85,6 +86,42 @@ def load_jinja() -> None:
     import jinja2.sandbox  # noqa: F401
 
 
+# What one operation in a template may make: a number Python still prints (4 300 digits),
+# a text or a list of ten million characters or items.
+_MAX_BITS = 14_000
+_MAX_LENGTH = 10_000_000
+
+
+@functools.cache
+def sandbox() -> type:
+    """Jinja's sandbox, in which ``**`` and ``*`` cannot make a number too long to print
+    or gigabytes of text (``9**9**9``, ``"x" * 10**10``): such an operation is one step in
+    C, which nothing could stop. The report's and the website's templates run in it."""
+    from jinja2.exceptions import SecurityError
+    from jinja2.sandbox import SandboxedEnvironment
+
+    class Sandbox(SandboxedEnvironment):
+        intercepted_binops = frozenset({"*", "**"})
+
+        def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+            if _too_large(operator, left, right):
+                raise SecurityError(f"'{operator}' would make a value too large to show")
+            return super().call_binop(context, operator, left, right)
+
+    return Sandbox
+
+
+def _too_large(operator: str, left: Any, right: Any) -> bool:
+    if isinstance(left, int) and isinstance(right, int):
+        if operator == "**":
+            return right > 0 and abs(left) > 1 and abs(left).bit_length() * right > _MAX_BITS
+        return left.bit_length() + right.bit_length() > _MAX_BITS
+    for items, times in ((left, right), (right, left)):
+        if isinstance(items, (str, list, tuple)) and isinstance(times, int):
+            return len(items) * times > _MAX_LENGTH
+    return False
+
+
 def _environment(dirs: list[Path]):
     """A sandbox that prints :class:`Md` as it is and escapes everything else.
 
@@ -92,9 +129,8 @@ def _environment(dirs: list[Path]):
     ``{% autoescape false %}``; the filters that would mark text safe are gone.
     """
     import jinja2
-    from jinja2.sandbox import SandboxedEnvironment
 
-    env = SandboxedEnvironment(
+    env = sandbox()(
         loader=jinja2.FileSystemLoader([str(d) for d in dirs]),
         undefined=jinja2.StrictUndefined,
         autoescape=True,
@@ -207,7 +243,7 @@ def _template_line(trace: Any) -> str | None:
         name = trace.tb_frame.f_code.co_filename
         if name.endswith(".j2"):
             found = f"{name}:{trace.tb_lineno}"
-        elif name.startswith(package):
+        elif name.startswith(package) and name != __file__:  # the sandbox works for it
             found = None
         trace = trace.tb_next
     return found

@@ -33,7 +33,7 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from malpl.periods import Period
-from malpl.report.templating import shipped_templates
+from malpl.report.templating import sandbox, shipped_templates
 from malpl.repository import GOALS_DIR, MalplError, Repository
 from malpl.site.build import RECORDS, SiteBuilder
 from malpl.text import visible
@@ -94,9 +94,8 @@ def template_dirs(root: Path) -> list[Path]:
 
 def environment(dirs: list[Path]):
     import jinja2
-    from jinja2.sandbox import SandboxedEnvironment
 
-    class SiteEnvironment(SandboxedEnvironment):
+    class SiteEnvironment(sandbox()):  # type: ignore[misc]
         def getattr(self, obj: Any, attribute: str) -> Any:
             # The pages' data are plain dicts and records: find ``item.href`` as a key or a
             # field first, without the sandbox's checks on every print. Only data is found.
