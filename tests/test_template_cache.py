@@ -74,6 +74,9 @@ def test_key_covers_the_environment_and_the_template_path(cache: Path, templates
     env = _environment([templates])
     env.filters["extra"] = str
     assert cache_key(env) != cache_key(_environment([templates]))
+    env = _environment([templates])  # which operators the sandbox checks is compiled in
+    env.intercepted_binops = frozenset({"**"})
+    assert cache_key(env) != cache_key(_environment([templates]))
     other = tmp_path / "other"
     other.mkdir()
     (other / TEMPLATE).write_text(SOURCE, encoding="utf-8")

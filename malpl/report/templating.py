@@ -168,7 +168,8 @@ def cache_key(env: Any) -> str:
                 env.block_start_string, env.block_end_string, env.variable_start_string,
                 env.variable_end_string, env.comment_start_string, env.comment_end_string,
                 env.line_statement_prefix, env.line_comment_prefix, env.optimized,
-                sorted(env.filters), sorted(env.tests), sorted(env.extensions))
+                sorted(env.filters), sorted(env.tests), sorted(env.extensions),
+                sorted(env.intercepted_binops), sorted(env.intercepted_unops))
     return hashlib.sha256(repr(settings).encode()).hexdigest()[:24]
 
 
