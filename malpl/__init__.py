@@ -22,6 +22,9 @@ def main() -> None:
     reference goes, and the system takes back the rest.
     """
     try:
+        from malpl.output import stand_in_for_closed_streams
+
+        stand_in_for_closed_streams()
         from malpl.cli import main as run
 
         try:

@@ -8,6 +8,7 @@ runs, so that ``malpl --help`` and ``malpl check`` start quickly.
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
 import os
 import sys
@@ -524,6 +525,8 @@ def run(argv: Sequence[str]) -> int:
 
         if isinstance(err, MalplError):
             fail(str(err), err.hint, code=2 if isinstance(err, UsageError) else 1)
+        if isinstance(err, OSError) and err.errno == errno.EBADF and err.filename is None:
+            fail(_os_message(err), "give malpl somewhere to write: a terminal, a file or a pipe")
         if isinstance(err, OSError):
             fail(_os_message(err), "check that the path exists, that you may read and write "
                  "there, and that the disk has room")

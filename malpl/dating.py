@@ -183,8 +183,9 @@ class _Walk:
     (positive) or less (negative) than the state being dated; ``unknown`` the
     files whose version there did not load. Only the files each commit changed
     are read, each version once. ``on_disk``: the goals as loaded from the working
-    tree by path, when it is exactly HEAD; the newest commit that changed a file left
-    it as it is there, so that version is not read and parsed again.
+    tree by path, when git sees it as HEAD; the newest commit that changed a file
+    left it as it is there, so when the file's bytes are that version's (git status
+    is not enough: ``ident``, filters, ``skip-worktree``), it is not read and parsed again.
     """
 
     def __init__(self, period: Period, on_disk: dict[str, Goal] | None = None) -> None:
@@ -193,9 +194,11 @@ class _Walk:
         self.unknown: set[str] = set()
         self.cache: git.ParseCache | None = None  # while git's blob reader runs
         self.on_disk = dict(on_disk or {})
+        self.root = Path()
 
     def last_change(self, root: Path, start: str, head: git.Head, *, resolved: bool
                     ) -> tuple[git.Commit | None, str]:
+        self.root = root
         shallow = git.shallow_commits(root, head.shallow)
         introduced, pending = None, True
         history = git.first_parent_history(root, start, head.prefix, resolved=resolved)
@@ -221,7 +224,7 @@ class _Walk:
         if blob == git.MISSING:
             return
         assert self.cache is not None
-        goal = (known if known is not None and sign < 0 and mode != git.LINK_MODE
+        goal = (known if known is not None and sign < 0 and self._as_on_disk(path, mode, blob)
                 else self.cache.get(path, blob[:10], mode, blob).model)
         if not isinstance(goal, Goal):
             if sign > 0:
@@ -235,3 +238,11 @@ class _Walk:
                 self.delta[entry] = count
             else:
                 del self.delta[entry]
+
+    def _as_on_disk(self, path: str, mode: str, blob: str) -> bool:
+        """Are the bytes of the file on disk exactly git's ``blob``?"""
+        try:
+            data = (self.root / path).read_bytes()
+        except OSError:
+            return False
+        return mode != git.LINK_MODE and git.blob_id(data, blob) == blob

@@ -113,6 +113,15 @@ def unchanged(root: Path, base: str) -> bool:
                     "--untracked-files=all", "--ignored", "--", *_pathspecs(base))
 
 
+def blob_id(data: bytes, like: str) -> str:
+    """The id git gives ``data`` as a file, in the hash of the id ``like`` (SHA-1, or
+    SHA-256 in a repository made with it)."""
+    import hashlib
+
+    kind = hashlib.sha256 if len(like) == 64 else hashlib.sha1
+    return kind(b"blob %d\0" % len(data) + data).hexdigest()
+
+
 def check_revision(rev: str) -> None:
     """Refuse a name git would read as an option (``--output=…``)."""
     if rev.startswith("-"):
@@ -318,16 +327,19 @@ def first_parent_history(root: Path, rev: str, base: str | None = None, *,
                          resolved: bool = False) -> Iterator[Commit]:
     """Commits that touched goals/ on the first-parent line back from ``rev``, newest first.
 
-    Each carries its committer date (ISO 8601) and the goal files it changed
-    against its first parent. The log is read as git writes it, so a caller
-    that stops early never waits for, or holds, the rest of a long history.
+    Each carries its committer date (ISO 8601) and the goal files it changed against
+    its first parent (``.yaml`` and ``.yml``: a README in goals/ is not one). The log
+    is read as git writes it, so a caller that stops early never waits for, or holds,
+    the rest of a long history.
     ``base``: :func:`prefix`, when the caller knows it; ``resolved``: ``rev`` is
     already a commit id (:func:`resolve`, :func:`head`).
     """
     base = prefix(root) if base is None else base
     commit = rev if resolved else resolve(root, rev)
-    yield from _log(root, base, ["--first-parent", "--date=iso-strict", commit, "--",
-                                 _pathspecs(base)[0]], people=False)
+    for found in _log(root, base, ["--first-parent", "--date=iso-strict", commit, "--",
+                                   _pathspecs(base)[0]], people=False):
+        found.files = [f for f in found.files if Path(f.path).suffix in YAML_SUFFIXES]
+        yield found
 
 
 def _log(root: Path, base: str, selection: list[str], *, people: bool) -> Iterator[Commit]:

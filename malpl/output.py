@@ -11,6 +11,7 @@ applies the same rule to every segment it renders.
 
 from __future__ import annotations
 
+import errno
 import io
 import os
 import sys
@@ -21,6 +22,27 @@ from malpl.text import invisible_characters, visible
 
 #: What a spreadsheet treats as the start of a formula (OWASP "CSV injection").
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+class _Closed(io.TextIOBase):
+    """Standard output of a process started with it closed (``malpl status >&-``): each
+    write fails as writing to a closed descriptor does, which malpl says plainly."""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        raise OSError(errno.EBADF, "standard output is closed")
+
+
+def stand_in_for_closed_streams() -> None:
+    """Python leaves ``sys.stdout`` or ``sys.stderr`` None when the process has no such
+    descriptor. Writing output then fails with a message; messages go nowhere, and the
+    exit code still tells."""
+    if sys.stdout is None:
+        sys.stdout = _Closed()
+    if sys.stderr is None:
+        sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115  (for the process)
 
 
 def write(text: str, *, err: bool = False) -> None:
@@ -38,8 +60,9 @@ def json_text(data: Any) -> str:
     import json  # here: most commands print no JSON, and every command imports this module
 
     text = json.dumps(data, ensure_ascii=False, indent=2)
-    found = {int(name[2:], 16) for name in invisible_characters(text)}
-    return text.translate({code: f"\\u{code:04x}" for code in found})
+    found = {chr(int(name[2:], 16)) for name in invisible_characters(text)}
+    # JSON's own escape for each: a pair of surrogates for a character beyond U+FFFF.
+    return text.translate({ord(ch): json.dumps(ch)[1:-1] for ch in found})
 
 
 def csv_cell(value: object) -> object:

@@ -361,3 +361,40 @@ def test_goals_repository_in_a_folder_whose_name_holds_a_newline(tmp_path: Path)
     assert head.prefix == "mål\n2024/" and not head.shallow
     assert head.commit == git(top, "rev-parse", "HEAD").strip()
     assert dated(inner)[0] == dt.date(2024, 5, 2)
+
+
+@pytest.mark.parametrize("setup", ["ident", "skip-worktree"])
+def test_a_file_git_calls_unchanged_but_that_differs_on_disk_is_read_from_git(
+        goals: Path, setup: str) -> None:
+    """Findings: with the working tree clean in git's eyes, the newest version of each file
+    was taken from disk, which ``ident`` (in every clone) or ``skip-worktree`` make differ
+    from what git has; a commit that changed only a title was named as the one that
+    changed the follow-ups. Only bytes that are git's own are taken from disk now."""
+    target = goals / "goals" / "1.1.yaml"
+    if setup == "ident":
+        (goals / ".gitattributes").write_text("goals/*.yaml ident\n", encoding="utf-8")
+        edit(target, "comment: Arbetet har börjat.", 'comment: "Arbetet har börjat. $Id$"')
+        commit(goals, "2024-05-03", "T1-2024 med id")
+    edit(target, "title: Fler elever", "title: Många fler elever")
+    commit(goals, "2024-06-01", "Titel")
+    if setup == "ident":
+        target.unlink()
+        git(goals, "checkout", "-q", "goals/1.1.yaml")  # as a clone has it: $Id$ expanded
+        assert "$Id: " in target.read_text(encoding="utf-8")
+    else:
+        git(goals, "update-index", "--skip-worktree", "goals/1.1.yaml")
+        edit(target, "comment: Arbetet har börjat.", "comment: Lokalt ändrad.")
+    assert git(goals, "status", "--porcelain") == ""
+    assert dated(goals)[0] == dt.date(2024, 5, 3 if setup == "ident" else 2)
+
+
+def test_a_readme_among_the_goals_does_not_move_the_date(goals: Path) -> None:
+    """Finding: a file in goals/ that is not a goal file (a README) took part in the walk,
+    and as it never loads as a goal, every change to it looked further back."""
+    (goals / "goals" / "README.md").write_text("Målen för 2024.\n", encoding="utf-8")
+    commit(goals, "2024-05-10", "README")
+    edit(goals / "goals" / "1.1.yaml", "Arbetet har börjat.", "Arbetet är i gång.")
+    commit(goals, "2024-05-20", "T1-2024, ny kommentar")
+    (goals / "goals" / "README.md").write_text("Målen för 2024, ny text.\n", encoding="utf-8")
+    commit(goals, "2024-06-10", "README igen")
+    assert dated(goals)[0] == dt.date(2024, 5, 20)

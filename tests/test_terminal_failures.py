@@ -58,6 +58,22 @@ def test_broken_pipe_reader_gone_before_output(big: Path, args: tuple[str, ...])
     assert done.returncode == 1
 
 
+@pytest.mark.parametrize("args", [("status",), ("report", "T1-2023", "-f", "md", "-o", "-")])
+def test_closed_standard_output_is_a_plain_message(repo: Path, args: tuple[str, ...]) -> None:
+    """Finding: started with stdout closed (``>&-``), malpl printed a traceback."""
+    done = subprocess.run([*MALPL, "-C", str(repo), *args], stderr=subprocess.PIPE,
+                          text=True, preexec_fn=lambda: os.close(1))
+    assert done.returncode == 1
+    assert done.stderr == ("error: standard output is closed\n"
+                           "    hint: give malpl somewhere to write: a terminal, a file or a pipe\n")
+
+
+def test_closed_standard_error_keeps_the_exit_code(repo: Path) -> None:
+    done = subprocess.run([*MALPL, "-C", str(repo), "show", "no-such-goal"],
+                          stdout=subprocess.PIPE, preexec_fn=lambda: os.close(2))
+    assert done.returncode == 1 and done.stdout == b""
+
+
 def test_ctrl_c_at_any_moment_exits_quietly(big: Path) -> None:
     """SIGINT while Python imports malpl, while it loads files and while it prints."""
     for delay in (0.05, 0.1, 0.15, 0.2, 0.3, 0.5, 0.8, 1.2):

@@ -146,3 +146,16 @@ def test_csv_formula_cells_get_a_leading_quote(repo: Path) -> None:
         assert row["text"][1:2] == text[0] if text[0] not in "\t\r" else row["text"][1:2] in "\t␍"
     plain = [r for r in csv.DictReader(io.StringIO(result.output)) if r["goal"] == "1.1"]
     assert plain[0]["text"].startswith("Andelen")
+
+
+def test_json_escapes_each_hidden_character_as_json_does() -> None:
+    """Finding: a noncharacter beyond U+FFFF was written as ``\\u1fffe``, which a JSON reader
+    takes for U+1FFF and an "e". Each is now JSON's own escape (a surrogate pair there)."""
+    import json
+
+    from malpl.output import json_text
+
+    data = {"comment": "a\U0001fffeb\x1bc\u202ed\U0010ffff"}
+    text = json_text(data)
+    assert "\\ud83f\\udffe" in text and "\\u001b" in text and "\\u202e" in text
+    assert text.isascii() and json.loads(text) == data
