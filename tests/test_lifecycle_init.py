@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -45,7 +46,7 @@ def test_init_with_git_commits_and_sets_the_diff_driver(tmp_path: Path,
     assert subprocess.run([*git, "status", "--porcelain"], capture_output=True,
                           text=True).stdout == ""
     driver = subprocess.run([*git, "config", "diff.malpl.textconv"], capture_output=True, text=True)
-    assert driver.stdout.strip() == "malpl textconv"
+    assert driver.stdout.strip() == f"{sys.executable} -m malpl textconv"  # wherever PATH leads
 
 
 def test_init_refuses_to_overwrite_and_writes_nothing(tmp_path: Path) -> None:

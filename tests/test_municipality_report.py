@@ -113,3 +113,22 @@ def test_status_show_and_todo_golden(args: list[str]) -> None:
     assert result.exit_code == 0, result.output
     _golden("kommun-" + "-".join(a.strip("-").replace(":", "_") for a in args) + ".txt",
             result.output)
+
+
+def test_a_body_report_never_replaces_the_whole_municipality_report(tmp_path: Path) -> None:
+    """Finding: `report --body tn` wrote reports/T1-2024.docx over the report of all bodies."""
+    from malpl.report.export import default_output
+
+    root = tmp_path / "kommun"
+    shutil.copytree(FIXTURES / "kommun", root)
+    written = []
+    for extra in ([], ["--body", "tn"], ["--body", "tn", "--body", "ks"]):
+        result = invoke(["-C", str(root), "report", "T1-2024", "-f", "md", "--date",
+                         "2024-05-20", *extra])
+        assert result.exit_code == 0, result.output
+        written.append(result.stdout.removeprefix("wrote ").strip())
+    assert [Path(w).name for w in written] == ["T1-2024.md", "T1-2024-tn.md", "T1-2024-ks-tn.md"]
+    assert all(Path(w).is_file() for w in written)
+    # A key comes from malpl.yaml: it names the file, it never leads elsewhere.
+    path = default_output(root, T1_2024, "docx", ["../../x", "miljö"])
+    assert path == root / "reports" / "T1-2024-______x-miljö.docx"

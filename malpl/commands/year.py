@@ -72,7 +72,11 @@ def init(args: Namespace) -> None:
     echo(f"wrote {plural(len(names), 'file')} in {args.directory}"
          + ("; committed them in a new git repository" if args.git else ""))
     if not args.git:
-        echo('next: git init, and git config diff.malpl.textconv "malpl textconv"')
+        import shlex
+
+        from malpl.lifecycle.vcs import textconv_command
+
+        echo(f"next: git init, and git config diff.malpl.textconv {shlex.quote(textconv_command())}")
 
 
 def _added(plan_and_id: tuple[Any, str], dry_run: bool, what: str) -> None:

@@ -153,6 +153,7 @@ GITIGNORE = """\
 GITATTRIBUTES = """\
 # Visa ändringar i målfiler som mål, inte som YAML (malpl textconv).
 # Varje klon behöver också en gång:  git config diff.malpl.textconv "malpl textconv"
+# (med malpl i PATH, annars hela sökvägen, t.ex. "/sökväg/.venv/bin/malpl textconv").
 goals/**/*.yaml diff=malpl
 goals/**/*.yml diff=malpl
 """

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shlex
+import sys
 from pathlib import Path
 
 from malpl.git import _git
@@ -25,9 +27,15 @@ def tag(root: Path, name: str, message: str) -> None:
     _git(root, "tag", "-a", name, "-m", message)
 
 
+def textconv_command() -> str:
+    """The diff driver for this clone: this very malpl, by its full path. git runs it for
+    every goal file it shows, and a ``malpl`` it cannot find makes ``git diff`` fail."""
+    return f"{shlex.quote(sys.executable)} -m malpl textconv"
+
+
 def init_and_commit(root: Path, names: list[str], message: str) -> None:
     """``git init``, the diff driver for goal files, and a first commit of ``names`` only."""
     _git(root, "init", "-q")
-    _git(root, "config", "diff.malpl.textconv", "malpl textconv")
+    _git(root, "config", "diff.malpl.textconv", textconv_command())
     _git(root, "add", "--", *names)
     _git(root, "commit", "-q", "-m", message, "--", *names)

@@ -179,8 +179,14 @@ def _stylesheet(path: Path) -> str:
     return css
 
 
-def default_output(root: Path, period: Period, fmt: str) -> Path:
-    return root / "reports" / f"{period}.{fmt}"
+def default_output(root: Path, period: Period, fmt: str, bodies: list[str] | None = None
+                   ) -> Path:
+    """``reports/T1-2024.docx``; a report of some bodies is named after them
+    (``T1-2024-tn.docx``), so that it never replaces the whole municipality's. A key
+    is a name in malpl.yaml, never a path: only its letters, digits, ``-`` and ``_``
+    reach the file name."""
+    keys = sorted({re.sub(r"[^\w-]", "_", key) for key in bodies or ()})
+    return root / "reports" / f"{'-'.join([str(period), *keys])}.{fmt}"
 
 
 def output_path(text: str) -> Path:
@@ -263,7 +269,7 @@ def write_report(repo: Repository, period: Period, fmt: str, output: Path | None
     if fmt not in FORMATS:
         raise MalplError(f"unknown format '{fmt}'", "use md, docx or html")
     notes = [] if notes is None else notes
-    output = output or default_output(repo.root, period, fmt)
+    output = output or default_output(repo.root, period, fmt, bodies)
     check_output(repo.root, output, fmt, force)
     image_dir = output.stem + IMAGE_DIR_SUFFIX if fmt == "md" else None
     images_out = output.parent / image_dir if image_dir else None
