@@ -182,7 +182,7 @@ class Measure(Strict):
 
 
 class Goal(Strict, dict=True, gc=True):
-    """One goal file in ``goals/``."""
+    """One goal file in goals/."""
 
     id: Annotated[Text, _d("Målets id, t.ex. \"1.1\" eller \"1:2\" (inom citattecken)",
                                    "The goal's id, e.g. \"1.1\" or \"1:2\" (in quotes)")]
@@ -366,7 +366,7 @@ def _default_scale() -> list[ScaleStep]:
 
 
 class Config(Strict):
-    """``malpl.yaml``: everything that differs between municipalities."""
+    """malpl.yaml: everything that differs between municipalities."""
 
     organisation: Organisation = msgspec.field(default_factory=Organisation)
     body: Annotated[str, _d(
