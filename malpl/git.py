@@ -36,7 +36,7 @@ from malpl.yamlsource import Source, load_bytes
 
 WORKTREE = ""  # the revision name for "the files on disk"
 LINK_MODE = "120000"  # git's mode for a symbolic link
-MISSING = "0" * 40  # git's blob id for "no file on this side"
+MISSING = "0" * 40  # git's blob id for "no file on this side" (64 zeros with SHA-256)
 
 
 class BadRevision(UsageError):
@@ -368,7 +368,9 @@ def _log(root: Path, base: str, selection: list[str], *, people: bool) -> Iterat
             if text.startswith(":") and current is not None:  # a changed file; its path next
                 items, path = text[1:].split(), next(tokens, "")
                 if path.startswith(base) and len(items) >= 4:
-                    current.files.append(FileChange(path[len(base):], *items[:4]))
+                    old_mode, new_mode, *blobs = items[:4]
+                    current.files.append(FileChange(path[len(base):], old_mode, new_mode,
+                                                    *(_blob(b) for b in blobs)))
             elif text.startswith("\x1e"):
                 if current is not None:
                     yield current
@@ -386,6 +388,11 @@ def _log(root: Path, base: str, selection: list[str], *, people: bool) -> Iterat
             proc.kill()
         proc.wait()
         proc.stdout.close()
+
+
+def _blob(blob: str) -> str:
+    """A side's blob id, :data:`MISSING` for no file, whichever hash the repository uses."""
+    return MISSING if not blob.strip("0") else blob
 
 
 def _tokens(stream: IO[bytes]) -> Iterator[bytes]:

@@ -36,9 +36,11 @@ class _Closed(io.TextIOBase):
 
 
 def stand_in_for_closed_streams() -> None:
-    """Python leaves ``sys.stdout`` or ``sys.stderr`` None when the process has no such
-    descriptor. Writing output then fails with a message; messages go nowhere, and the
-    exit code still tells."""
+    """Python leaves ``sys.stdin``, ``sys.stdout`` or ``sys.stderr`` None when the process
+    has no such descriptor. Writing output then fails with a message; messages go nowhere,
+    and the exit code still tells; there is nothing to read, as from an empty file."""
+    if sys.stdin is None:
+        sys.stdin = open(os.devnull, encoding="utf-8")  # noqa: SIM115  (for the process)
     if sys.stdout is None:
         sys.stdout = _Closed()
     if sys.stderr is None:

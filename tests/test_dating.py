@@ -398,3 +398,20 @@ def test_a_readme_among_the_goals_does_not_move_the_date(goals: Path) -> None:
     (goals / "goals" / "README.md").write_text("Målen för 2024, ny text.\n", encoding="utf-8")
     commit(goals, "2024-06-10", "README igen")
     assert dated(goals)[0] == dt.date(2024, 5, 20)
+
+
+def test_a_sha256_repository_is_dated_and_its_history_read(tmp_path: Path) -> None:
+    """Finding: git's id for "no file on this side" is 64 zeros with SHA-256; malpl knew
+    only the 40 of SHA-1 and asked git for a blob of zeros."""
+    from malpl.diff import history
+
+    root = tmp_path / "sha256"
+    (root / "goals").mkdir(parents=True)
+    (root / "goals" / "1.1.yaml").write_text(GOAL, encoding="utf-8")
+    git(root, "init", "-q", "-b", "main", "--object-format=sha256")
+    commit(root, "2024-05-02", "T1-2024")
+    edit(root / "goals" / "1.1.yaml", "title: Fler elever", "title: Många fler elever")
+    commit(root, "2024-06-01", "Titel")
+    assert len(malpl.git.head(root).commit or "") == 64
+    assert dated(root)[0] == dt.date(2024, 5, 2)
+    assert [e.commit.subject for e in history(root, "1.1")] == ["Titel", "T1-2024"]

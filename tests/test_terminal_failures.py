@@ -68,6 +68,15 @@ def test_closed_standard_output_is_a_plain_message(repo: Path, args: tuple[str, 
                            "    hint: give malpl somewhere to write: a terminal, a file or a pipe\n")
 
 
+def test_closed_standard_input_reads_as_empty(tmp_path: Path) -> None:
+    """Finding: `init` asks for the name only on a terminal, and with stdin closed the
+    question whether it is one was an internal error."""
+    done = subprocess.run([*MALPL, "init", str(tmp_path / "ny")], capture_output=True,
+                          text=True, preexec_fn=lambda: os.close(0))
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "ny" / "malpl.yaml").is_file()
+
+
 def test_closed_standard_error_keeps_the_exit_code(repo: Path) -> None:
     done = subprocess.run([*MALPL, "-C", str(repo), "show", "no-such-goal"],
                           stdout=subprocess.PIPE, preexec_fn=lambda: os.close(2))
