@@ -269,6 +269,14 @@ def test_report_format_follows_the_file_name(repo: Path, tmp_path: Path, monkeyp
     ("{{ [1, 2] * 10 ** 8 }}\n", "'*' would make a value too large to show"),
     ("\n{{ 2.5 ** 100000 }}\n",  # raised in the sandbox, which works for the template
      "report.md.j2:2: template error: OverflowError"),
+    # Other ways to a huge text in one step end in bounded memory.
+    ("{{ 'x'|center(3 * 10 ** 9)|length }}\n", "template report.md.j2 made more than 1 GB of data"),
+    ("{{ ('%3000000000d' % 1)|length }}\n", "made more than 1 GB of data"),
+    ("{% macro f() %}{{ f() }}{% endmacro %}\n{{ f() }}\n",
+     "template error: a macro or loop calls itself without end"),
+    ("\n\n{{ 'abc'|truncate(2) }}\n", "report.md.j2:3: template error: AssertionError"),
+    ("{% set x = ('9' * 4300)|int %}\n{{ x + x }}\n",  # too long to print, said at its line
+     "report.md.j2:2: template error: ValueError"),
 ])
 def test_a_template_that_fails_is_a_clear_error(repo: Path, template: str, message: str) -> None:
     (repo / "templates").mkdir()

@@ -305,3 +305,19 @@ def test_a_site_template_cannot_make_gigabytes_in_one_step(tmp_path: Path) -> No
     assert result.exit_code == 1, result.output
     assert "'*' would make a value too large to show" in result.output
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("template, message", [
+    ("\n{{ 1 // 0 }}", "tillganglighet.html.j2:2: template error: ZeroDivisionError"),
+    ("{{ 'x'|center(3 * 10 ** 9) }}", "made more than 1 GB of data"),
+])
+def test_a_failing_site_template_is_a_clear_error(tmp_path: Path, template: str,
+                                                  message: str) -> None:
+    """Finding: the website's templates got no line, and no bound, where the report's did."""
+    shutil.copytree(FIXTURES / "kommun", tmp_path / "r")
+    (tmp_path / "r" / "templates" / "site").mkdir(parents=True)
+    (tmp_path / "r" / "templates" / "site" / "tillganglighet.html.j2").write_text(template)
+    result = invoke(["-C", str(tmp_path / "r"), "site", "-o", str(tmp_path / "site")])
+    assert result.exit_code == 1, result.output
+    assert message in result.output
+    assert "bug in malpl" not in result.output and "Traceback" not in result.output

@@ -17,6 +17,7 @@ import hashlib
 import json
 import os
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -210,41 +211,91 @@ def _bytecode_cache(env: Any):
 
 
 def render(dirs: list[Path], context: dict[str, Any]) -> str:
+    return run_template(lambda: _environment(dirs).get_template(TEMPLATE), context, TEMPLATE,
+                        "the report's data")
+
+
+# What the process may grow by while a template renders.
+_HEADROOM = 1 << 30
+
+
+def run_template(load: Callable[[], Any], context: dict[str, Any], name: str, shows: str
+                 ) -> str:
+    """The template ``load`` gives, rendered with ``context`` in bounded memory. Whatever
+    goes wrong is said as the template's error, with its file and line where it has
+    one; only an error in malpl's own code that the template called is reported as a bug."""
     import jinja2
     from jinja2.exceptions import SecurityError
 
+    fix = "fix the template, or remove it to use the shipped one"
     try:
-        template = _environment(dirs).get_template(TEMPLATE)
-        return template.render(context)
+        with bounded_memory():
+            return load().render(context)
     except jinja2.TemplateSyntaxError as err:
         raise MalplError(f"{err.filename or err.name}:{err.lineno}: template error: {err.message}",
-                         "fix the template, or remove it to use the shipped one") from err
+                         fix) from err
     except SecurityError as err:
-        raise MalplError(f"template {TEMPLATE} tried something a template may not: {err}",
-                         "templates may only show the report's data (docs/templates.md)") from err
+        raise MalplError(f"template {name} tried something a template may not: {err}",
+                         f"templates may only show {shows} (docs/templates.md)") from err
     except jinja2.UndefinedError as err:
-        raise MalplError(f"template {TEMPLATE}: {err.message}",
+        raise MalplError(f"template {name}: {err.message}",
                          "check the names the template uses (docs/templates.md)") from err
     except jinja2.TemplateError as err:
-        raise MalplError(f"template {TEMPLATE}: {err}", "fix the template") from err
-    except (ArithmeticError, LookupError, TypeError, ValueError) as err:
+        raise MalplError(f"template {name}: {err}", "fix the template") from err
+    except MemoryError as err:
+        raise MalplError(f"template {name} made more than {_HEADROOM >> 30} GB of data",
+                         f"a template shows {shows}; it need not build huge texts") from err
+    except RecursionError as err:
+        where = _template_line(err.__traceback__) or f"template {name}"
+        raise MalplError(f"{where}: template error: a macro or loop calls itself without end",
+                         fix) from err
+    except (ArithmeticError, LookupError, TypeError, ValueError, AssertionError) as err:
         line = _template_line(err.__traceback__)
         if line is None:  # raised in malpl's own code: a bug, reported as one
             raise
-        raise MalplError(f"{line}: template error: {type(err).__name__}: {err}",
-                         "fix the template, or remove it to use the shipped one") from err
+        raise MalplError(f"{line}: template error: {type(err).__name__}: {err}", fix) from err
+
+
+@contextlib.contextmanager
+def bounded_memory() -> Iterator[None]:
+    """At most 1 GB more address space for the process meanwhile (on Linux; elsewhere no
+    bound). A template can build a huge text in one step in C (``'x'|center(10**10)``,
+    ``'%1000000000d' % 1``) that nothing could interrupt; bounded, it is a MemoryError."""
+    try:
+        import resource
+
+        with open("/proc/self/statm", encoding="ascii") as statm:
+            size = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (ImportError, OSError, ValueError):
+        yield  # not Linux: no bound
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    limit = size + _HEADROOM if hard == resource.RLIM_INFINITY else min(size + _HEADROOM, hard)
+    if soft != resource.RLIM_INFINITY and soft <= limit:
+        yield  # bounded more tightly already
+        return
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+
+
+# malpl's code that works for a template as Jinja does: the sandbox, and printing.
+_FOR_THE_TEMPLATE = ("templating.py", "markdown.py")
 
 
 def _template_line(trace: Any) -> str | None:
     """``path:line`` in the template where an error arose, when it arose there (or in
-    Jinja or Python working for it) and not in malpl's code the template called."""
+    Jinja, the sandbox, the printing of a value or Python working for it) and not in
+    malpl's code the template called."""
     found = None
     package = str(Path(__file__).resolve().parent.parent)
     while trace is not None:
         name = trace.tb_frame.f_code.co_filename
         if name.endswith(".j2"):
             found = f"{name}:{trace.tb_lineno}"
-        elif name.startswith(package) and name != __file__:  # the sandbox works for it
+        elif name.startswith(package) and Path(name).name not in _FOR_THE_TEMPLATE:
             found = None
         trace = trace.tb_next
     return found

@@ -27,13 +27,14 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterable, Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from markupsafe import Markup, escape
 
 from malpl.periods import Period
-from malpl.report.templating import sandbox, shipped_templates
+from malpl.report.templating import run_template, sandbox, shipped_templates
 from malpl.repository import GOALS_DIR, MalplError, Repository
 from malpl.site.build import RECORDS, SiteBuilder
 from malpl.text import visible
@@ -166,23 +167,11 @@ class _Work:
 
 def _render_part(work: _Work, period: Period | None) -> Iterator[tuple[str, bytes]]:
     """One period's pages, or (``None``) the pages outside the periods."""
-    import jinja2
-    from jinja2.exceptions import SecurityError
-
     builder, env = work.builder, work.env
     pages = builder.site_pages() if period is None else builder.period_pages(period)
     for page in pages:
-        try:
-            html = env.get_template(page.template).render(page.context)
-        except jinja2.TemplateSyntaxError as err:
-            raise MalplError(f"{err.filename or err.name}:{err.lineno}: template error: "
-                             f"{err.message}", "fix the template, or remove it to use the "
-                             "shipped one") from err
-        except SecurityError as err:
-            raise MalplError(f"template {page.template} tried something a template may not: "
-                             f"{err}", "templates may only show the site's data") from err
-        except jinja2.TemplateError as err:
-            raise MalplError(f"template {page.template}: {err}", "fix the template") from err
+        html = run_template(partial(env.get_template, page.template), page.context,
+                            page.template, "the site's data")
         yield page.path, html.encode("utf-8")
 
 
