@@ -342,7 +342,7 @@ PROSE_WIDTH = 24
 
 def _measure_cells(view: MeasureView) -> dict[str, Text]:
     label, style = TREND[view.trend]
-    return {"goal": plain(view.goal_id), "name": plain(view.name), "latest": _latest(view),
+    return {"goal": plain(view.id), "name": plain(view.name), "latest": _latest(view),
             "target": plain(view.target or "–"), "baseline": plain(_baseline(view)),
             "references": plain(_references(view) or "–"),
             "trend": Text.assemble(sparkline([p.value for p in view.series]), " ",
