@@ -96,10 +96,13 @@ def _form_hint(key: str, scheme: str) -> str:
     """How to write a period, with the year the person wrote and, when the period they
     meant is plain (``t1-2023``, ``2023-T1``), that period."""
     prefix, count, _ = SCHEMES[scheme]
+    key = re.sub("[\u2010-\u2015\u2212]", "-", key)  # the dashes a word processor puts in
+    short = re.fullmatch(r"\s*([a-zåäö][0-9]{1,2})-([0-9]{2})\s*", key, re.IGNORECASE)
+    if short:  # T1-25: a year in two digits, this century's
+        key = f"{short[1]}-20{short[2]}"
     years = [int(y) for y in re.findall(r"(?<![0-9])[0-9]{4}(?![0-9])", key)
              if YEAR_RANGE[0] <= int(y) <= YEAR_RANGE[1]]
     form = f"write periods as {example(scheme, years[0] if years else 2023)}"
-    key = re.sub("[\u2010-\u2015\u2212]", "-", key)  # the dashes a word processor puts in
     lower_case = re.fullmatch(r"\s*([a-zåäö])([0-9]{1,2})[-\s]+([0-9]{4})\s*", key,
                               re.IGNORECASE)
     year_first = re.fullmatch(r"\s*([0-9]{4})[-\s]*([a-zåäö])([0-9]{1,2})\s*", key,

@@ -272,6 +272,8 @@ def test_textconv_renders_every_goal_file(fixture: str) -> None:
     ("t4-2023", "write periods as T1-2023 … T3-2023"),  # no tertial 4 to suggest
     ("T1\u20132024", "did you mean 'T1-2024'? write periods as T1-2024 … T3-2024"),  # en dash
     ("T1-\u0662\u0660\u0662\u0664", "write periods as T1-2023 … T3-2023"),  # digits, not ASCII
+    ("T1-25", "did you mean 'T1-2025'? write periods as T1-2025 … T3-2025"),  # two digits
+    ("t2-24", "did you mean 'T2-2024'? write periods as T1-2024 … T3-2024"),
 ])
 def test_a_period_written_almost_right_gets_the_period_meant(written: str, hint: str) -> None:
     from malpl.periods import PeriodError
