@@ -66,6 +66,8 @@ class _Differ:
 
     def text(self, kind: str, ident: str, name: str, old: str | None, new: str | None,
              period: str = "") -> None:
+        # The line break a block (|) ends with is layout, not words: no change, not shown.
+        old, new = (t.rstrip("\r\n") if t else t for t in (old, new))
         if old == new:
             return
         words = word_diff(old, new) if old and new else []
@@ -263,7 +265,11 @@ def _markdown_quote(text: str) -> str:
     return escape(text)
 
 
-TEXT = Style(one_line, _text_words)
+def _text_quote(text: str) -> str:
+    return one_line(text.rstrip("\r\n"))  # a block's last line break is layout
+
+
+TEXT = Style(_text_quote, _text_words)
 MARKDOWN = Style(_markdown_quote, _markdown_words)
 
 

@@ -19,8 +19,9 @@ from malpl.views import paragraphs, target_text
 
 
 def _line(text: str) -> str:
-    """A text on one line: a line break a person wrote is shown, never starts a line."""
-    return " ⏎ ".join(text.split("\n"))
+    """A text on one line: a line break a person wrote is shown, never starts a line
+    (the one a block (|) ends with is layout, and is left out)."""
+    return " ⏎ ".join(text.rstrip("\r\n").split("\n"))
 
 
 def _number(value: float | None) -> str:

@@ -191,3 +191,16 @@ def test_textconv_prints_invalid_files_as_they_are(repo: Path) -> None:
     bad.write_text("id: [\n")
     result = invoke(["-C", str(repo), "textconv", str(bad)])
     assert result.exit_code == 0 and result.output == "id: [\n"
+
+
+def test_a_blocks_last_line_break_is_layout_not_a_change(history_repo: Path) -> None:
+    """Finding: a comment written as a block (|) showed a trailing ⏎ in every change."""
+    goal = history_repo / "goals" / "1.1.yaml"
+    edit(goal, "          Utfallet blev 79,2 % behöriga, under målet.\n",
+         "          Utfallet blev 79,2 % behöriga, strax under målet.\n")
+    out = invoke(["-C", str(history_repo), "diff"]).output
+    assert out == ("target 1.1.1 T2-2023 comment: Utfallet blev 79,2 % behöriga, "
+                   "{+strax +}under målet.\n")
+    commit(history_repo, "Strax")
+    edit(goal, "        comment: |\n          Utfallet", "        comment: |-\n          Utfallet")
+    assert changes(history_repo) == []  # only the block's last line break went
