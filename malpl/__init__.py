@@ -34,6 +34,10 @@ def main() -> None:
             gc.freeze()
     except KeyboardInterrupt:
         raise SystemExit(130) from None
+    except RuntimeError as err:  # Ctrl-C while a class was made (Python wraps it in this)
+        if isinstance(err.__cause__, KeyboardInterrupt):
+            raise SystemExit(130) from None
+        raise
     except BrokenPipeError:
         from malpl.output import discard_stdout
 

@@ -518,6 +518,8 @@ def run(argv: Sequence[str]) -> int:
         discard_stdout()
         return 1
     except Exception as err:
+        if isinstance(err, RuntimeError) and isinstance(err.__cause__, KeyboardInterrupt):
+            raise err.__cause__ from None  # Ctrl-C while a class was made, as Python wraps it
         if args.debug:
             raise
         from malpl.commands.common import fail

@@ -127,8 +127,15 @@ def test_a_body_report_never_replaces_the_whole_municipality_report(tmp_path: Pa
                          "2024-05-20", *extra])
         assert result.exit_code == 0, result.output
         written.append(result.stdout.removeprefix("wrote ").strip())
-    assert [Path(w).name for w in written] == ["T1-2024.md", "T1-2024-tn.md", "T1-2024-ks-tn.md"]
+    assert [Path(w).name for w in written] == ["T1-2024.md", "T1-2024-tn.md", "T1-2024-ks+tn.md"]
     assert all(Path(w).is_file() for w in written)
-    # A key comes from malpl.yaml: it names the file, it never leads elsewhere.
-    path = default_output(root, T1_2024, "docx", ["../../x", "miljö"])
-    assert path == root / "reports" / "T1-2024-______x-miljö.docx"
+    # Keys joined so that no two sets of bodies share a name (a + b-c, a-b + c).
+    assert default_output(root, T1_2024, "md", ["a", "b-c"]) != default_output(
+        root, T1_2024, "md", ["a-b", "c"])
+    assert default_output(root, T1_2024, "docx", ["miljö"]).name == "T1-2024-miljö.docx"
+    # A key comes from malpl.yaml: it names a file, or the report needs -o; never a path.
+    from malpl.repository import UsageError
+
+    for key in ("../../x", "a/b", ".", "", "x" * 300):
+        with pytest.raises(UsageError, match="cannot name a file"):
+            default_output(root, T1_2024, "docx", [key])

@@ -277,6 +277,8 @@ def test_report_format_follows_the_file_name(repo: Path, tmp_path: Path, monkeyp
     ("\n\n{{ 'abc'|truncate(2) }}\n", "report.md.j2:3: template error: AssertionError"),
     ("{% set x = ('9' * 4300)|int %}\n{{ x + x }}\n",  # too long to print, said at its line
      "report.md.j2:2: template error: ValueError"),
+    ("{{ cycler().next() }}\n", "report.md.j2:1: template error: RuntimeError"),
+    ("\n{{ 1|dictsort }}\n", "report.md.j2:2: template error: AttributeError"),
 ])
 def test_a_template_that_fails_is_a_clear_error(repo: Path, template: str, message: str) -> None:
     (repo / "templates").mkdir()
@@ -321,3 +323,12 @@ def test_custom_reference_doc_is_used(repo: Path, tmp_path: Path) -> None:
     doc.save(str(reference))
     out = write_report(load_repository(repo), T1, "docx", reference_doc=reference, today=DAY)
     assert Document(str(out)).styles["Heading 1"].font.name == "Garamond"
+
+
+def test_a_template_that_is_not_utf8_is_a_clear_error(repo: Path) -> None:
+    (repo / "templates").mkdir()
+    (repo / "templates" / "report.md.j2").write_bytes(b"# Rubrik \xff\n")
+    result = invoke(["-C", str(repo), "report", "T1-2023", "-f", "md", "-o", "-"])
+    assert result.exit_code == 1
+    assert "template report.md.j2 is not UTF-8 text" in result.output
+    assert "bug in malpl" not in result.output

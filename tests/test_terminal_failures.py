@@ -145,3 +145,23 @@ def test_400_digit_number_is_too_large_not_not_a_number(repo: Path) -> None:
     assert "must be a number" not in result.output
     assert "too large" in result.output
     assert "9" * 100 not in result.output
+
+
+def test_ctrl_c_wrapped_by_python_while_a_class_is_made_exits_quietly(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Finding: Ctrl-C while a module made a class with a descriptor (ipaddress, imported
+    by pathlib) reached malpl as a RuntimeError from the KeyboardInterrupt: a traceback."""
+    import malpl
+    import malpl.cli
+
+    def interrupted(*_: object) -> None:
+        class Descriptor:
+            def __set_name__(self, owner: type, name: str) -> None:
+                raise KeyboardInterrupt
+
+        type("Made", (), {"field": Descriptor()})
+
+    monkeypatch.setattr(malpl.cli, "main", interrupted)
+    with pytest.raises(SystemExit) as done:
+        malpl.main()
+    assert done.value.code == 130

@@ -28,6 +28,7 @@ from malpl.report.context import GENERATOR
 from malpl.report.render import render_markdown_report
 from malpl.report.templating import find_template_file, lua_filter, template_dirs
 from malpl.repository import MalplError, Repository, UsageError
+from malpl.text import visible
 
 FORMATS = ("md", "docx", "html")
 IMAGE_DIR_SUFFIX = "-bilder"
@@ -182,11 +183,15 @@ def _stylesheet(path: Path) -> str:
 def default_output(root: Path, period: Period, fmt: str, bodies: list[str] | None = None
                    ) -> Path:
     """``reports/T1-2024.docx``; a report of some bodies is named after them
-    (``T1-2024-tn.docx``), so that it never replaces the whole municipality's. A key
-    is a name in malpl.yaml, never a path: only its letters, digits, ``-`` and ``_``
-    reach the file name."""
-    keys = sorted({re.sub(r"[^\w-]", "_", key) for key in bodies or ()})
-    return root / "reports" / f"{'-'.join([str(period), *keys])}.{fmt}"
+    (``T1-2024-tn.docx``, ``T1-2024-ks+tn.docx``), so that it never replaces the whole
+    municipality's or another body's. A key is a name in malpl.yaml, never a path: one
+    that is more than letters, digits, ``-`` and ``_`` needs ``-o``."""
+    keys = sorted(set(bodies or ()))
+    for key in keys:
+        if not re.fullmatch(r"[\w-]{1,64}", key):
+            raise UsageError(f"the body key '{visible(key)}' cannot name a file",
+                             "name the report with -o, e.g. -o reports/tertial.docx")
+    return root / "reports" / (f"{period}-{'+'.join(keys)}.{fmt}" if keys else f"{period}.{fmt}")
 
 
 def output_path(text: str) -> Path:

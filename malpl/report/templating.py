@@ -249,7 +249,14 @@ def run_template(load: Callable[[], Any], context: dict[str, Any], name: str, sh
         where = _template_line(err.__traceback__) or f"template {name}"
         raise MalplError(f"{where}: template error: a macro or loop calls itself without end",
                          fix) from err
-    except (ArithmeticError, LookupError, TypeError, ValueError, AssertionError) as err:
+    except UnicodeDecodeError as err:
+        if _template_line(err.__traceback__) is None:  # reading the template file itself
+            raise MalplError(f"template {name} is not UTF-8 text: {err.reason} at byte "
+                             f"{err.start}", "save the template as UTF-8") from err
+        raise MalplError(f"{_template_line(err.__traceback__)}: template error: {err}",
+                         fix) from err
+    except (ArithmeticError, LookupError, TypeError, ValueError, AssertionError, AttributeError,
+            RuntimeError) as err:
         line = _template_line(err.__traceback__)
         if line is None:  # raised in malpl's own code: a bug, reported as one
             raise
