@@ -519,11 +519,22 @@ CHECKS: tuple[Check, ...] = (
 )
 
 
+# The checks of what a file names, which also look at the goals of files that did not
+# fit the format (``Repository.partial``): none of them faults a value for being absent,
+# so leaving out what did not fit cannot make them say something false.
+OF_NAMES: tuple[Check, ...] = (check_ids, check_levels, check_parents, check_periods,
+                               check_assessments)
+
+
 def validate(repo: Repository) -> list[Problem]:
     """Run every check; return all problems (load problems included), sorted."""
     problems = list(repo.problems)
     for check in CHECKS:
         problems.extend(check(repo))
+    if repo.partial:
+        whole = msgspec.structs.replace(repo, goals=[*repo.goals, *repo.partial])
+        for check in OF_NAMES:
+            problems.extend(check(whole))
     return sorted(set(problems))
 
 

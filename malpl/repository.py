@@ -13,7 +13,7 @@ import re
 import stat
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import msgspec
 
@@ -56,6 +56,9 @@ class Repository(msgspec.Struct):
     kolada: KoladaData = msgspec.field(default_factory=KoladaData)  # pulled figures, data/kolada/
     #: The ids (as written) of goal files that did not load: their errors are already said.
     unloaded: list[str] = msgspec.field(default_factory=list)
+    #: Those goals with what did not fit left out: for the checks of what a file names
+    #: (:data:`malpl.checks.OF_NAMES`), never shown.
+    partial: list[Goal] = msgspec.field(default_factory=list)
 
     _index: dict[str, Goal] = msgspec.field(default_factory=dict)
     _indexed: tuple[int, int] = (0, -1)  # (id, len) of that list
@@ -258,6 +261,47 @@ def load_goal(source: Source) -> Goal | None:
     return goal
 
 
+def without_misfits(source: Source) -> Goal | None:
+    """The goal of a file that does not fit the format, with each value that does not fit
+    left out; None when it cannot be one that way (a required field is missing or wrong,
+    or a list item is wrong: leaving it out would move the others off their lines).
+
+    So that one wrong value does not hide the file's other mistakes, the checks of what a
+    file names (levels, periods, scale steps, parents, ids) look at it too.
+    """
+    import copy
+
+    from malpl.schema_errors import mismatches
+
+    paths = []
+    for misfit in mismatches(Goal, source.data):
+        if misfit.kind == "missing" or not misfit.path or isinstance(misfit.path[-1], int):
+            return None
+        paths.append(misfit.path)
+    data = copy.deepcopy(source.data)  # the source's data stays as loaded: positions
+    for path in sorted(paths, key=len, reverse=True):  # within a removed mapping first
+        parent = data
+        for step in path[:-1]:
+            parent = _child(parent, step)
+        if isinstance(parent, dict):
+            parent.pop(path[-1], None)
+    try:
+        goal = convert(Goal, data)
+    except msgspec.ValidationError:
+        return None
+    goal._source = source
+    return goal
+
+
+def _child(container: Any, step: Any) -> Any:
+    """``container[step]``, or None where there is none."""
+    if isinstance(container, dict):
+        return container.get(step)
+    if isinstance(container, list) and isinstance(step, int) and 0 <= step < len(container):
+        return container[step]
+    return None
+
+
 def build_repository(root: Path, config_source: Source | None,
                      sources: Iterable[Source]) -> Repository:
     """Assemble a repository from sources, wherever they were read from (disk, git).
@@ -283,8 +327,11 @@ def build_repository(root: Path, config_source: Source | None,
             repo.goals.append(goal)
         elif isinstance(source.data, dict) and "id" in source.data:
             repo.unloaded.append(source.raw.get(("id",), str(source.data["id"])))
+            partial = without_misfits(source)
+            if partial is not None:
+                repo.partial.append(partial)
         repo.problems.extend(source.problems)
-    for goal in repo.goals:
+    for goal in [*repo.goals, *repo.partial]:
         assign_body(goal, repo.config)
     repo.goals.sort(key=goal_order(repo.config))
     return repo

@@ -160,3 +160,23 @@ def test_a_goal_that_does_not_load_is_one_error_not_one_per_child(tmp_path: Path
                     encoding="utf-8")
     errors = [p for p in check(root).problems if p.is_error]
     assert [(p.path, p.code) for p in errors] == [("goals/kf/1-2.yaml", "wrong-type")]
+
+
+def test_a_wrong_value_does_not_hide_the_files_other_mistakes(repo: Path) -> None:
+    """Finding: after one value of the wrong type, check said nothing of the same file's
+    unknown level, period or assessment; fixing one mistake only showed the next."""
+    target = repo / "goals" / "mistakes.yaml"
+    shutil.copy(FIXTURES / "several" / "mistakes.yaml", target)
+    found = [(p.code, p.line, p.column) for p in check(repo, [target]).problems]
+    assert found == [("unknown-level", 3, 8), ("invalid-period", 9, 7),
+                     ("unknown-assessment", 10, 21), ("wrong-type", 11, 16)]
+
+
+def test_a_wrong_list_item_leaves_the_rest_of_the_file_to_later(repo: Path) -> None:
+    """Leaving out a list item would move the next ones off their lines: the file's
+    other mistakes wait, and nothing is said at a wrong line."""
+    target = repo / "goals" / "mistakes.yaml"
+    text = (FIXTURES / "several" / "mistakes.yaml").read_text(encoding="utf-8")
+    target.write_text(text.replace("targets:\n", "targets:\n  - 12\n"), encoding="utf-8")
+    found = [p.code for p in check(repo, [target]).problems]
+    assert found == ["wrong-type", "wrong-type"]
