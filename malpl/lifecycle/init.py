@@ -70,7 +70,7 @@ def config_text(settings: Settings) -> str:
     return f"""\
 # yaml-language-server: $schema=schema/malpl.schema.json
 # Inställningar för målrepositoriet. Alla inställningar står här med sina
-# standardvärden; ändra det som skiljer er kommun från dem. Se docs/format.md.
+# standardvärden; ändra det som skiljer er kommun från dem. Formatet: docs/format.md i malpl.
 
 organisation:
   name: {s(settings.name)}          # kommunens namn, som det står i rapporten
@@ -133,7 +133,7 @@ def goal_text(ident: str, level: str, body: BodySpec, parent: str | None) -> str
     parent_line = f"parent: {s(parent)}                # målet det bidrar till\n" if parent else ""
     return f"""\
 # yaml-language-server: $schema=../../schema/goal.schema.json
-# Ett exempel att ersätta: ett mål per fil. Se docs/format.md.
+# Ett exempel att ersätta: ett mål per fil. Formatet: docs/format.md i malpl.
 id: {s(ident)}
 title: Ett exempelmål för {body.name}; skriv ert eget här.
 level: {level}
