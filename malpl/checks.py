@@ -529,12 +529,10 @@ OF_NAMES: tuple[Check, ...] = (check_ids, check_levels, check_parents, check_per
 def validate(repo: Repository) -> list[Problem]:
     """Run every check; return all problems (load problems included), sorted."""
     problems = list(repo.problems)
+    whole = msgspec.structs.replace(repo, goals=[*repo.goals, *repo.partial]) if repo.partial \
+        else repo
     for check in CHECKS:
-        problems.extend(check(repo))
-    if repo.partial:
-        whole = msgspec.structs.replace(repo, goals=[*repo.goals, *repo.partial])
-        for check in OF_NAMES:
-            problems.extend(check(whole))
+        problems.extend(check(whole if check in OF_NAMES else repo))
     return sorted(set(problems))
 
 

@@ -28,7 +28,7 @@ import yaml
 from yaml.nodes import MappingNode, ScalarNode
 
 from malpl.problems import Problem
-from malpl.text import invisible_characters
+from malpl.text import invisible_characters, visible
 
 Path_ = tuple[str | int, ...]
 
@@ -43,6 +43,9 @@ _CONVERT = {
     "tag:yaml.org,2002:bool": _CONSTRUCTOR.construct_yaml_bool,
     "tag:yaml.org,2002:null": _CONSTRUCTOR.construct_yaml_null,
 }
+_TAG_WORDS = {"int": "a whole number", "float": "a number", "bool": "true or false",
+              "null": "nothing (null)"}
+_LONG_NUMBER = re.compile(r"[-+]?[0-9_]{4000,}(\.[0-9_]*)?([eE][-+]?[0-9]+)?")
 MAX_DEPTH = 24  # a goal file needs about 8; deeper is a mistake or an attack
 _CP1252_HINTS = "åäöÅÄÖéÉü"
 # A position is packed as line << 32 | column + 1 (line 0-based, column 1-based), so 0 is none.
@@ -329,7 +332,15 @@ class _Composer:
         self.source.raw[path] = node.value
         try:
             return convert(node)
-        except ValueError:  # Python refuses integers of more than 4 300 digits
+        except (ValueError, KeyError):
+            kind = tag.rpartition(":")[2]
+            if not _LONG_NUMBER.fullmatch(node.value):  # a tag ('!!bool maybe') that lies
+                said = _TAG_WORDS.get(kind, kind)
+                self._refuse(node, "invalid-value",
+                             f"'{visible(node.value)}' is not {said}, as its tag '!!{kind}' says",
+                             f"remove the '!!{kind}', or write {said} there")
+                return None
+            # Python refuses integers of more than 4 300 digits
             self._refuse(node, "invalid-value", "the number is too long to be read "
                          f"({len(node.value)} characters)",
                          "write the number with at most 15 significant digits, "

@@ -180,3 +180,35 @@ def test_a_wrong_list_item_leaves_the_rest_of_the_file_to_later(repo: Path) -> N
     target.write_text(text.replace("targets:\n", "targets:\n  - 12\n"), encoding="utf-8")
     found = [p.code for p in check(repo, [target]).problems]
     assert found == ["wrong-type", "wrong-type"]
+
+
+def test_a_parent_that_is_a_target_of_a_file_with_a_wrong_value_is_said_once(
+        tmp_path: Path) -> None:
+    """Finding: the checks of names ran on the goals that loaded and again with the ones
+    that did not fit, and said "does not exist" beside "is a target of goal 1"."""
+    (tmp_path / "goals").mkdir()
+    (tmp_path / "malpl.yaml").write_text(
+        "levels:\n  - {key: kfmal, label: KF}\n  - {key: namndmal, label: Nämnd}\n")
+    (tmp_path / "goals" / "a.yaml").write_text(
+        'id: "1"\nlevel: kfmal\ntitle: Ett mål.\norder: x\ntargets:\n'
+        '  - id: "1.1"\n    text: Ett delmål.\n')
+    (tmp_path / "goals" / "b.yaml").write_text(
+        'id: "2"\nlevel: namndmal\nparent: "1.1"\ntitle: Ett nämndmål.\n')
+    found = [(p.path, p.line, p.message) for p in check(tmp_path).problems]
+    assert found == [
+        ("goals/a.yaml", 4, "'order' must be a whole number, not the text 'x'"),
+        ("goals/b.yaml", 3, "'1.1' is a target of goal 1, not a goal")]
+
+
+@pytest.mark.parametrize("written, message", [
+    ("order: !!int abc", "'abc' is not a whole number, as its tag '!!int' says"),
+    ("order: !!float abc", "'abc' is not a number, as its tag '!!float' says"),
+    ("order: !!bool maybe", "'maybe' is not true or false, as its tag '!!bool' says"),
+])
+def test_a_tag_that_says_what_the_value_is_not(repo: Path, written: str, message: str) -> None:
+    """Finding: '!!bool maybe' was an internal error, '!!int abc' "too long to be read"."""
+    target = repo / "goals" / "tagged.yaml"
+    target.write_text(f'id: "9"\nlevel: utvecklingsmal\ntitle: x\n{written}\n',
+                      encoding="utf-8")
+    problems = check(repo, [target]).problems
+    assert [(p.code, p.line, p.message) for p in problems] == [("invalid-value", 4, message)]
