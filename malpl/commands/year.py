@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import sys
 from argparse import Namespace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from malpl.commands.common import apply_plan, fail, load_valid, plural, print_rich
 from malpl.output import echo
-
-if TYPE_CHECKING:
-    pass
 
 
 def period_open(args: Namespace) -> None:
