@@ -96,7 +96,7 @@ _MAX_LENGTH = 10_000_000
 @functools.cache
 def sandbox() -> type:
     """Jinja's sandbox, in which ``**`` and ``*`` cannot make a number too long to print
-    or gigabytes of text (``9**9**9``, ``"x" * 10**10``): such an operation is one step in
+    or gigabytes of text (``9 ** 99999999``, ``"x" * 10**10``): such an operation is one step in
     C, which nothing could stop. The report's and the website's templates run in it."""
     from jinja2.exceptions import SecurityError
     from jinja2.sandbox import SandboxedEnvironment
@@ -250,11 +250,11 @@ def run_template(load: Callable[[], Any], context: dict[str, Any], name: str, sh
         raise MalplError(f"{where}: template error: a macro or loop calls itself without end",
                          fix) from err
     except UnicodeDecodeError as err:
-        if _template_line(err.__traceback__) is None:  # reading the template file itself
+        line = _template_line(err.__traceback__)
+        if line is None:  # reading the template file itself
             raise MalplError(f"template {name} is not UTF-8 text: {err.reason} at byte "
                              f"{err.start}", "save the template as UTF-8") from err
-        raise MalplError(f"{_template_line(err.__traceback__)}: template error: {err}",
-                         fix) from err
+        raise MalplError(f"{line}: template error: {err}", fix) from err
     except (ArithmeticError, LookupError, TypeError, ValueError, AssertionError, AttributeError,
             RuntimeError) as err:
         line = _template_line(err.__traceback__)
