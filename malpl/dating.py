@@ -163,7 +163,7 @@ def _committed(root: Path, repo: Repository, period: Period, at: str | None
         return None, f"the follow-ups of {period} {where} differ from what is committed"
     if not shown:
         return None, f"there are no follow-ups for {period}"
-    commit, why_not = _Walk(period, on_disk).last_change(root, start, head, resolved=at is None)
+    commit, why_not = _Walk(root, period, on_disk).last_change(start, head, resolved=at is None)
     if commit is None:
         return None, why_not
     return (dt.date.fromisoformat(commit.date[:10]),
@@ -188,21 +188,21 @@ class _Walk:
     is not enough: ``ident``, filters, ``skip-worktree``), it is not read and parsed again.
     """
 
-    def __init__(self, period: Period, on_disk: dict[str, Goal] | None = None) -> None:
+    def __init__(self, root: Path, period: Period, on_disk: dict[str, Goal] | None = None
+                 ) -> None:
+        self.root = root
         self.period = period
         self.delta: dict[Entry, int] = {}
         self.unknown: set[str] = set()
         self.cache: git.ParseCache | None = None  # while git's blob reader runs
         self.on_disk = dict(on_disk or {})
-        self.root = Path()
 
-    def last_change(self, root: Path, start: str, head: git.Head, *, resolved: bool
+    def last_change(self, start: str, head: git.Head, *, resolved: bool
                     ) -> tuple[git.Commit | None, str]:
-        self.root = root
-        shallow = git.shallow_commits(root, head.shallow)
+        shallow = git.shallow_commits(self.root, head.shallow)
         introduced, pending = None, True
-        history = git.first_parent_history(root, start, head.prefix, resolved=resolved)
-        with git.Blobs(root) as blobs, closing(history) as log:
+        history = git.first_parent_history(self.root, start, head.prefix, resolved=resolved)
+        with git.Blobs(self.root) as blobs, closing(history) as log:
             self.cache = git.ParseCache(blobs)
             for commit in log:
                 if pending:
@@ -240,9 +240,11 @@ class _Walk:
                 del self.delta[entry]
 
     def _as_on_disk(self, path: str, mode: str, blob: str) -> bool:
-        """Are the bytes of the file on disk exactly git's ``blob``?"""
+        """Are the bytes of the file on disk exactly git's ``blob`` (a file, not a link)?"""
+        if mode == git.LINK_MODE:
+            return False
         try:
             data = (self.root / path).read_bytes()
         except OSError:
             return False
-        return mode != git.LINK_MODE and git.blob_id(data, blob) == blob
+        return git.blob_id(data, blob) == blob
