@@ -15,6 +15,7 @@ from pathlib import Path
 import msgspec
 
 from malpl.kolada import ids as kolada_ids
+from malpl.kolada.data import own_series
 from malpl.model import FollowUp, Goal, KoladaCompare, Measure
 from malpl.periods import PeriodError, parse_period, parse_point
 from malpl.problems import Problem
@@ -49,6 +50,19 @@ def _did_you_mean(value: str, choices: dict[str, str]) -> str:
     return lowered[close[0]] if close else ""
 
 
+def id_fault(ident: str, what: str) -> tuple[str, str] | None:
+    """What is wrong with an id (message, hint), or None: the one rule, for ``check`` and
+    for the commands that write an id."""
+    if not _ID.fullmatch(ident):
+        return (f"the {what} id {ident!r} has characters ids cannot hold",
+                "use letters, digits, '.', ':', '-' and '_' only, such as \"1.1.2\" or \"1:2\"")
+    if len(ident) > ID_MAX_LENGTH:
+        return (f"the {what} id is {len(ident)} characters long",
+                f"ids are short numbers such as \"1.1.2\"; use at most {ID_MAX_LENGTH} "
+                "characters and put the words in the title")
+    return None
+
+
 def check_ids(repo: Repository) -> list[Problem]:
     """Goal and target ids share one namespace (``malpl show ID``); measures have their own."""
     problems = []
@@ -56,15 +70,9 @@ def check_ids(repo: Repository) -> list[Problem]:
 
     def claim(goal: Goal, path: Path_, ident: str, space: str, what: str) -> None:
         line, _ = goal.source.where(path)
-        if not _ID.fullmatch(ident):
-            problems.append(goal.source.problem(
-                path, "invalid-id", f"the {what} id {ident!r} has characters ids cannot hold",
-                "use letters, digits, '.', ':', '-' and '_' only, such as \"1.1.2\" or \"1:2\""))
-        elif len(ident) > ID_MAX_LENGTH:
-            problems.append(goal.source.problem(
-                path, "invalid-id", f"the {what} id is {len(ident)} characters long",
-                f"ids are short numbers such as \"1.1.2\"; use at most {ID_MAX_LENGTH} "
-                "characters and put the words in the title"))
+        fault = id_fault(ident, what)
+        if fault:
+            problems.append(goal.source.problem(path, "invalid-id", *fault))
         seen = spaces[space]
         if ident in seen:
             where, at = seen[ident]
@@ -487,9 +495,7 @@ def check_kolada(repo: Repository) -> list[Problem]:
                 (*base, "kpi"), "kolada-unknown", f"Kolada does not know {measure.kpi} ({where})",
                 kolada_ids.KPI_HINT))
         else:
-            from malpl.measureviews import kolada_values  # only with pulled figures
-
-            theirs = kolada_values(repo.config, measure, file)
+            theirs = own_series(repo.config, measure, file)
             for year, own in measure.values.items():
                 if own is not None and year in theirs and abs(theirs[year] - own) > 1e-9:
                     problems.append(goal.source.problem(

@@ -2,9 +2,9 @@
 
 A report must come out the same whenever it is rendered, so its date is never
 simply "today". In order: the date given on the command line; the period's date
-in malpl.yaml (``periods.dates``); the committer date of the last commit that
-changed the period's follow-ups; ``SOURCE_DATE_EPOCH``; and only then today,
-said to be not reproducible. Writing T2 later does not move T1's date, because
+in malpl.yaml (``periods.dates``); with ``report.date: false`` no date at all;
+the committer date of the last commit that changed the period's follow-ups;
+``SOURCE_DATE_EPOCH``; and only then today, said to be not reproducible. Writing T2 later does not move T1's date, because
 only follow-ups keyed by the period count.
 """
 
@@ -20,33 +20,29 @@ from pathlib import Path
 from malpl import git
 from malpl.model import FollowUp, Goal, plain
 from malpl.periods import SCHEMES, Period, PeriodError, parse_period
-from malpl.repository import CONFIG_NAME, MalplError, Repository, load_repository
-from malpl.text import visible
+from malpl.repository import CONFIG_NAME, MalplError, Repository, load_at
+from malpl.text import visible, visible_name
+from malpl.versions import ParseCache
 
 # One follow-up of the period: (goal or target, its id, every field of the follow-up).
 Entry = tuple[str, str, tuple[tuple[str, object], ...]]
 
 
-def load_at(root: Path, rev: str | None) -> Repository:
-    """The working tree (``rev`` None), or the goals as they were at ``rev``."""
-    if rev is None:
-        return load_repository(root)
-    git.resolve(root, rev)
-    return git.load_revision(root, rev)
-
-
 def report_date(root: Path, repo: Repository, period: Period, explicit: dt.date | None,
-                *, at: str | None = None) -> tuple[dt.date, str]:
-    """The report's date and where it came from, for a note.
+                *, at: str | None = None) -> tuple[dt.date | None, str]:
+    """The report's date and where it came from, for a note; None when ``report.date``
+    is false and no date is given, as for a source that states none.
 
     ``repo`` is what the report shows: the working tree, or (``at``) the
-    revision it was loaded from with :func:`load_at`.
+    revision it was loaded from with :func:`~malpl.repository.load_at`.
     """
     if explicit is not None:
         return explicit, "given with --date"
     configured = _configured(repo, period)
     if configured is not None:
         return configured, f"periods.dates in {CONFIG_NAME}"
+    if not repo.config.report.date:
+        return None, f"no date: report.date is false in {CONFIG_NAME}"
     committed, why_not = _committed(root, repo, period, at)
     if committed is not None:
         return committed
@@ -59,7 +55,7 @@ def report_date(root: Path, repo: Repository, period: Period, explicit: dt.date 
 
 @contextmanager
 def dating(root: Path, repo: Repository, period: Period, explicit: dt.date | None,
-           *, at: str | None = None) -> Iterator[Callable[[], tuple[dt.date, str]]]:
+           *, at: str | None = None) -> Iterator[Callable[[], tuple[dt.date | None, str]]]:
     """:func:`report_date` in a thread while the block runs; the value it yields gives
     the date, or raises what finding it raised.
 
@@ -68,7 +64,7 @@ def dating(root: Path, repo: Repository, period: Period, explicit: dt.date | Non
     """
     import threading
 
-    found: list[tuple[dt.date, str]] = []
+    found: list[tuple[dt.date | None, str]] = []
     failed: list[BaseException] = []
 
     def work() -> None:
@@ -80,7 +76,7 @@ def dating(root: Path, repo: Repository, period: Period, explicit: dt.date | Non
     thread = threading.Thread(target=work, name="malpl-dating", daemon=True)
     thread.start()
 
-    def date() -> tuple[dt.date, str]:
+    def date() -> tuple[dt.date | None, str]:
         thread.join()
         if failed:
             raise failed[0]
@@ -156,10 +152,10 @@ def _committed(root: Path, repo: Repository, period: Period, at: str | None
         same = _loaded(repo)
         on_disk = {goal.source.path: goal for goal in repo.goals}
     else:
-        committed = git.load_revision(root, start)
+        committed = load_at(root, start)
         same = _loaded(committed) and Counter(entries(committed.goals, period)) == shown
     if not same:
-        where = f"at {visible(at)}" if at else "in the working tree"
+        where = f"at {visible_name(at)}" if at else "in the working tree"
         return None, f"the follow-ups of {period} {where} differ from what is committed"
     if not shown:
         return None, f"there are no follow-ups for {period}"
@@ -194,7 +190,7 @@ class _Walk:
         self.period = period
         self.delta: dict[Entry, int] = {}
         self.unknown: set[str] = set()
-        self.cache: git.ParseCache | None = None  # while git's blob reader runs
+        self.cache: ParseCache | None = None  # while git's blob reader runs
         self.on_disk = dict(on_disk or {})
 
     def last_change(self, start: str, head: git.Head, *, resolved: bool
@@ -203,7 +199,7 @@ class _Walk:
         introduced, pending = None, True
         history = git.first_parent_history(self.root, start, head.prefix, resolved=resolved)
         with git.Blobs(self.root) as blobs, closing(history) as log:
-            self.cache = git.ParseCache(blobs)
+            self.cache = ParseCache(blobs)
             for commit in log:
                 if pending:
                     introduced, pending = commit, False

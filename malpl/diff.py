@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from malpl.model import Config, FollowUp, Goal, Measure, Target, plain
-from malpl.repository import CONFIG_NAME, Repository, assign_body, natural_key
-from malpl.text import visible
+from malpl.repository import CONFIG_NAME, Repository, assign_body, load_at, natural_key
+from malpl.text import visible, visible_name
 
 _TOKENS = re.compile(r"\s+|\S+\s*")  # a word with the space after it
 
@@ -364,12 +364,13 @@ class DiffResult:
 
 
 def _notes(repo: Repository, rev: str) -> list[str]:
-    """Problems that kept files of a revision out of the comparison, naming both."""
+    """Problems that kept files of a revision out of the comparison, naming both: a file
+    of a revision is named ``REV:path`` already."""
     from malpl.checks import validate
     from malpl.problems import format_text as problem_text
 
-    where = rev or "working tree"
-    return [one_line(f"{where}: {problem_text(p).split(chr(10))[0]}")
+    where = "" if rev else "working tree: "
+    return [one_line(f"{where}{problem_text(p).split(chr(10))[0]}")
             for p in validate(repo) if p.is_error]
 
 
@@ -392,19 +393,22 @@ def diff_revisions(root: Path, spec: str | None = None,
     from malpl import git
 
     old_rev, new_rev, spec = spec or "HEAD", git.WORKTREE, spec or "HEAD"
-    old_name, shown = old_rev, f"{spec}..working tree"
+    old_name, shown = old_rev, f"{visible_name(spec)}..working tree"
     for separator in ("...", ".."):
         if separator in spec:
             a, b = (side or "HEAD" for side in spec.split(separator, 1))
-            old_rev, new_rev, old_name, shown = a, b, a, spec
+            old_rev, new_rev, old_name = a, b, a
+            shown = f"{visible_name(a)}{separator}{visible_name(b)}"
             if separator == "...":
                 old_rev = git.merge_base(root, a, b)
                 old_name = old_rev[:10]
             break
     for rev in (old_rev, new_rev):
         git.check_revision(rev)
-    old = git.load_revision(root, old_rev, old_name)
-    new = git.load_revision(root, new_rev)
+    if new_rev == git.WORKTREE:
+        git.prefix(root)  # fail early outside a git repository
+    old = load_at(root, old_rev, visible_name(old_name))
+    new = load_at(root, new_rev or None, visible_name(new_rev))
     changes = diff(old, new)
     if bodies:
         from malpl.views import chosen_bodies
@@ -438,15 +442,18 @@ def history(root: Path, ident: str | None, bodies: Sequence[str] | None = None
         from malpl.repository import UsageError
 
         raise UsageError("say whose history to show", "give a goal or target id, or --body KEY")
+    from malpl.versions import ParseCache
+
     commits = git.commits(root)
     walk = _Walk(ident, git.shallow_commits(root), set(bodies or ()))
     with git.Blobs(root) as blobs:
-        walk.cache = git.ParseCache(blobs)
+        walk.cache = ParseCache(blobs)
         entries = [e for c in reversed(commits) if (e := walk.step(c)) is not None]
     if not walk.known and ident is not None:
         from malpl.repository import MalplError
 
-        raise MalplError(f"no goal or target with the id '{ident}' in the history",
+        raise MalplError(f"no goal or target with the id '{visible_name(ident)}' in the "
+                         "history",
                          "goal ids look like 1.1 and target ids like 1.1.1")
     return entries[::-1]
 
@@ -456,7 +463,7 @@ class _Walk:
 
     def __init__(self, ident: str | None, shallow: set[str], bodies: set[str]) -> None:
         self.ident, self.shallow, self.bodies = ident, shallow, bodies
-        self.cache: Any = None  # git.ParseCache, set while git's blob reader runs
+        self.cache: Any = None  # versions.ParseCache, set while git's blob reader runs
         self.known = False
         self.config = Config()  # the latest configuration that loaded
         # A version that did not load, (path, blob) → the last version that did.

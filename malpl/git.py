@@ -9,30 +9,15 @@ is read and parsed once (see :class:`Blobs`).
 from __future__ import annotations
 
 import subprocess
-from collections import OrderedDict
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, NamedTuple
 
 import msgspec
 
-from malpl.kolada.data import KOLADA_DIR
-from malpl.model import Config, Goal
-from malpl.problems import Problem
-from malpl.repository import (
-    CONFIG_NAME,
-    GOALS_DIR,
-    YAML_SUFFIXES,
-    MalplError,
-    Repository,
-    UsageError,
-    build_repository,
-    load_goal,
-    load_repository,
-    parse_model,
-)
-from malpl.text import visible
-from malpl.yamlsource import Source, load_bytes
+from malpl.errors import MalplError, UsageError
+from malpl.layout import CONFIG_NAME, GOALS_DIR, YAML_SUFFIXES
+from malpl.text import visible_name
 
 WORKTREE = ""  # the revision name for "the files on disk"
 LINK_MODE = "120000"  # git's mode for a symbolic link
@@ -125,7 +110,7 @@ def blob_id(data: bytes, like: str) -> str:
 def check_revision(rev: str) -> None:
     """Refuse a name git would read as an option (``--output=…``)."""
     if rev.startswith("-"):
-        raise BadRevision(f"'{rev}' is not a revision name",
+        raise BadRevision(f"'{visible_name(rev)}' is not a revision name",
                           "a revision is a branch, a tag, a commit or HEAD~1, never an option")
 
 
@@ -137,7 +122,7 @@ def resolve(root: Path, rev: str) -> str:
     except MalplError as err:
         if "not in a git repository" in str(err) or "git is not installed" in str(err):
             raise
-        raise MalplError(f"'{visible(rev)}' is not a revision of this repository",
+        raise MalplError(f"'{visible_name(rev)}' is not a revision of this repository",
                           "name a branch, a tag, a commit or HEAD~1 ('git log' lists commits)"
                           ) from err
 
@@ -162,48 +147,24 @@ def shallow_commits(root: Path, shallow: bool | None = None) -> set[str]:
         return set()
 
 
-def link_source(name: str, target: bytes) -> Source:
-    """A symbolic link stored in git: named as a problem, never read as a goal file."""
-    where = target.decode("utf-8", "replace")
-    return Source(name, problems=[Problem(
-        name, 1, 1, "unreadable",
-        f"is a symbolic link in git (to '{where}'), not a goal file; malpl does not "
-        "follow links in history", "commit the goal file itself instead of a link to it")])
+class TreeEntry(NamedTuple):
+    """One file of a revision as ``git ls-tree`` lists it."""
+
+    mode: str
+    blob: str
+    path: str  # from the top of the git repository
 
 
-def load_revision(root: Path, rev: str, name: str = "") -> Repository:
-    """The repository as it was at ``rev`` (problems name it ``name``, default ``rev``).
-
-    WORKTREE means the files on disk.
-    """
-    if rev == WORKTREE:
-        prefix(root)  # fail early outside a git repository
-        return load_repository(root)
-    base = prefix(root)
-    commit = resolve(root, rev)
-    listing = _git(root, "ls-tree", "-r", "-z", "--full-tree", commit, "--",
-                   f"{base}{GOALS_DIR}", f"{base}{CONFIG_NAME}",
-                   f"{base}{KOLADA_DIR}").decode("utf-8", "surrogateescape").split("\0")
+def listing(root: Path, commit: str, paths: list[str]) -> list[TreeEntry]:
+    """The files (blobs, links included) under ``paths`` at ``commit``."""
+    out = _git(root, "ls-tree", "-r", "-z", "--full-tree", commit, "--", *paths)
     entries = []
-    for line in listing:
+    for line in out.decode("utf-8", "surrogateescape").split("\0"):
         meta, _, path = line.partition("\t")
-        if path and Path(path).suffix in YAML_SUFFIXES and meta.split()[1] == "blob":
-            entries.append((meta.split()[0], meta.split()[2], path))
-    entries.sort(key=lambda e: e[2])
-    config: Source | None = None
-    sources = []
-    with Blobs(root) as blobs:
-        for mode, blob, path in entries:
-            relative = path[len(base):]
-            where = f"{name or rev}:{relative}"
-            content = blobs.read(blob)
-            source = (link_source(where, content) if mode == LINK_MODE
-                      else load_bytes(where, content))
-            if relative == CONFIG_NAME:
-                config = source
-            else:
-                sources.append(source)
-    return build_repository(root, config, sources)
+        fields = meta.split()
+        if path and len(fields) == 3 and fields[1] == "blob":
+            entries.append(TreeEntry(fields[0], fields[2], path))
+    return entries
 
 
 class Blobs:
@@ -247,45 +208,6 @@ class Blobs:
         content = stdout.read(int(header[2]))
         stdout.read(1)  # the newline after each object
         return content
-
-
-class Parsed(msgspec.Struct):
-    """A goal file or malpl.yaml at one blob id, parsed once; ``model`` is None if it failed."""
-
-    source: Source
-    model: Goal | Config | None = None
-
-
-class ParseCache(msgspec.Struct):
-    """Parsed files keyed by blob id, the least recently used dropped first.
-
-    History reads each version of a file twice (as the new side of one commit
-    and the old side of the next), so a small cache parses each blob once while
-    memory stays bounded however long the history is.
-    """
-
-    blobs: Blobs
-    size: int = 512
-    entries: OrderedDict[tuple[str, str, str], Parsed] = msgspec.field(
-        default_factory=OrderedDict)
-
-    def get(self, relative: str, rev: str, mode: str, blob: str) -> Parsed:
-        """The file at ``relative`` as blob ``blob``, named ``rev:relative`` in problems."""
-        key = (blob, mode, relative)
-        if key in self.entries:
-            self.entries.move_to_end(key)
-            return self.entries[key]
-        content, name = self.blobs.read(blob), f"{rev}:{relative}"
-        if mode == LINK_MODE:
-            parsed = Parsed(link_source(name, content))
-        else:
-            source = load_bytes(name, content)
-            parsed = Parsed(source, parse_model(Config, source) if relative == CONFIG_NAME
-                            else load_goal(source))
-        self.entries[key] = parsed
-        if len(self.entries) > self.size:
-            self.entries.popitem(last=False)
-        return parsed
 
 
 class FileChange(msgspec.Struct):

@@ -7,19 +7,22 @@ T2 has been written. A yearly value counts from the end of its year.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import msgspec
 
 from malpl import swedish
-from malpl.kolada.data import KoladaData, KoladaFile
+from malpl.kolada.data import KoladaData, KoladaFile, own_series
 from malpl.model import Config, Goal, Measure, Range
-from malpl.periods import Period, parse_point
+from malpl.periods import SCHEMES, Period, parse_point
 from malpl.record import Record, as_dict
 
 #: The trend words readers see, by the key goal files and views use.
 TREND_LABELS = {"better": "förbättrad", "unchanged": "oförändrad", "worse": "försämrad",
                 "not_assessable": "kan ej bedömas", "": ""}
+
+#: How often a series has a value: once a year, or once every period of the scheme.
+Frequency = Literal["yearly", "periodic"]
 
 
 class Point(Record):
@@ -66,6 +69,9 @@ class MeasureView(Record):
     references: list[ReferenceView] = msgspec.field(default_factory=list)
     trend: str = ""  # better, unchanged, worse, not_assessable, or "" (none)
     trend_manual: bool = False
+    #: Why there is no trend: too_few, no_direction, break, kinds, gap ("" when there is one)
+    trend_reason: str = ""
+    trend_reason_text: str = ""  # the reason in Swedish, short enough for a table cell
     progress: float | None = None
     fetched: str = ""  # the day pulled Kolada figures last changed, when there are any
 
@@ -73,8 +79,20 @@ class MeasureView(Record):
     def trend_label(self) -> str:
         return TREND_LABELS[self.trend]
 
+    @property
+    def trend_text(self) -> str:
+        """For a cell headed "Trend": the trend's word, or that there is none and why."""
+        if self.trend_reason_text:
+            return f"Ingen trend: {self.trend_reason_text}"
+        return self.trend_label
+
+    @property
+    def trend_line(self) -> str:
+        """For running text: "Trend: förbättrad", or "Ingen trend: värde saknas 2022"."""
+        return f"Trend: {self.trend_label}" if self.trend_label else self.trend_text
+
     def as_dict(self) -> dict[str, Any]:
-        return as_dict(self) | {"trend_label": self.trend_label}
+        return as_dict(self) | {"trend_label": self.trend_label, "trend_text": self.trend_text}
 
 
 class _Bound:
@@ -137,22 +155,64 @@ def _target(view: MeasureView, measure: Measure, references: dict[str, Reference
     view.target = " ".join(parts)
 
 
-def _trend(view: MeasureView, measure: Measure, bound: _Bound) -> None:
-    """Against the previous comparable value: none across a gap, a missing value or a break."""
+def missing_between(before: Period, last: Period, scheme: str,
+                    frequency: Frequency = "yearly") -> list[Period]:
+    """The points a series of ``frequency`` should have had between two of its values.
+
+    A yearly series lacks the whole years between them (T3-2022 and T1-2024 lack 2023;
+    T1-2023 and T3-2023 lack nothing); a periodic one every period of the scheme
+    between them. Years are counted in years whatever the frequency."""
+    if frequency == "yearly" or not last.number or not before.number:
+        return [Period(year, 0) for year in range(before.year + 1, last.year)]
+    prefix, count, _ = SCHEMES[scheme]
+    first, end = before.year * count + before.number, last.year * count + last.number - 1
+    return [Period(i // count, i % count + 1, prefix) for i in range(first, end)]
+
+
+def _missing_text(points: list[Period]) -> str:
+    if len(points) == 1:
+        return f"värde saknas {points[0]}"
+    return f"värden saknas {points[0]}–{points[-1]}"
+
+
+def _no_trend(view: MeasureView, measure: Measure, bound: _Bound,
+              frequency: Frequency) -> tuple[str, str]:
+    """Why the latest value has no previous one to be compared with, or ("", "") if it has,
+    or if there is no value at all (a reader sees that there is none, and a report says
+    nothing its writer did not).
+
+    The first reason that holds is given, those more values would not mend first:
+    too few values, no direction, a break, a year against a period, a gap."""
+    if len(view.series) < 2:
+        return ("too_few", "bara ett värde") if view.series else ("", "")
+    if measure.direction is None:
+        return "no_direction", "okänt om högre är bättre"
+    last, before = view.series[-1], view.series[-2]
+    broken = [k for k in measure.breaks if before.order < bound.point(k).sort_key <= last.order]
+    if broken:
+        return "break", f"serien bryts {max(broken, key=lambda k: bound.point(k).sort_key)}"
+    last_point, before_point = bound.point(last.key), bound.point(before.key)
+    if bool(last_point.number) != bool(before_point.number):
+        return "kinds", "olika slags perioder"
+    gap = missing_between(before_point, last_point, bound.scheme, frequency)
+    if gap:
+        return "gap", _missing_text(gap)
+    return "", ""
+
+
+def _trend(view: MeasureView, measure: Measure, bound: _Bound,
+           frequency: Frequency = "yearly") -> None:
+    """Against the previous comparable value; where there is none, the reason why."""
     manual = [k for k in measure.trends if bound.known(k)]
     if manual:
         latest = max(manual, key=lambda k: bound.point(k).sort_key)
         if view.latest is None or bound.point(latest).sort_key >= view.latest.order:
             view.trend, view.trend_manual = measure.trends[latest], True
             return
-    if view.latest is None or measure.direction is None or len(view.series) < 2:
+    view.trend_reason, view.trend_reason_text = _no_trend(view, measure, bound, frequency)
+    if view.trend_reason or len(view.series) < 2:
         return
-    last, before = view.latest, view.series[-2]
-    last_point, before_point = bound.point(last.key), bound.point(before.key)
-    if not last_point.follows(before_point, bound.scheme):
-        return  # a gap, or a missing value between them
-    if any(before.order < bound.point(k).sort_key <= last.order for k in measure.breaks):
-        return
+    last, before = view.series[-1], view.series[-2]
     change = last.value - before.value
     if abs(change) <= measure.tolerance:
         view.trend = "unchanged"
@@ -180,11 +240,6 @@ def pulled(config: Config, measure: Measure, kolada: KoladaData | None) -> Kolad
     if measure.source != "kolada" or kolada is None:
         return None
     return kolada.get(measure.kpi)
-
-
-def kolada_values(config: Config, measure: Measure, file: KoladaFile) -> dict[str, float]:
-    """Kolada's figures for the measure's own municipality, or its unit (``ou``)."""
-    return file.series(measure.ou or config.organisation.kolada_id or "")
 
 
 def _kolada_references(config: Config, measure: Measure, file: KoladaFile,
@@ -215,7 +270,7 @@ def measure_view(config: Config, goal: Goal, measure: Measure,
     file = pulled(config, measure, kolada)
     values = dict(measure.values)
     if file is not None:
-        values = kolada_values(config, measure, file) | values
+        values = own_series(config, measure, file) | values
         view.fetched = file.fetched
         view.source = f"Kolada {measure.kpi}, hämtad {file.fetched}"
     view.series = _series(values, bound, unit)

@@ -10,10 +10,12 @@ from pathlib import Path
 import pytest
 
 import malpl.git
-from malpl.dating import load_at, report_date
+import malpl.sources
+import malpl.versions
+from malpl.dating import report_date
 from malpl.git import BadRevision, first_parent_history
 from malpl.periods import Period
-from malpl.repository import MalplError, Repository, load_repository
+from malpl.repository import MalplError, Repository, load_at, load_repository
 
 T1, T2 = Period(2024, 1, "T"), Period(2024, 2, "T")
 GOAL = """\
@@ -302,11 +304,13 @@ def test_dating_parses_only_the_files_each_commit_changed(
     for n in range(1, files + 1):  # T2 written later, one goal per commit
         add_t2(root / "goals" / f"{n}.yaml")
         commit(root, f"2024-09-{n % 28 + 1:02d}")
+    on_disk = load_repository(root)
     parsed: list[str] = []
-    real = malpl.git.load_bytes
-    monkeypatch.setattr(malpl.git, "load_bytes",
-                        lambda name, blob: parsed.append(name) or real(name, blob))
-    assert dated(root, repo=load_repository(root))[0] == dt.date(2024, 5, 2)
+    real = malpl.versions.load_bytes
+    for reader in (malpl.sources, malpl.versions):  # a revision's files, and history's
+        monkeypatch.setattr(reader, "load_bytes",
+                            lambda name, blob: parsed.append(name) or real(name, blob))
+    assert dated(root, repo=on_disk)[0] == dt.date(2024, 5, 2)
     # The working tree is HEAD's (git status says so), so HEAD's files are not read
     # again, nor the newest version of each file, which is the one on disk; then the
     # older version of each file once (parsing every file at every commit would be 31 × 30).

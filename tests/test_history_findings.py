@@ -12,6 +12,8 @@ import pytest
 import yaml
 
 import malpl.git
+import malpl.sources
+import malpl.versions
 from malpl.diff import diff_revisions, history
 from tests.cli_runner import invoke
 from tests.test_diff import commit, edit, git
@@ -172,9 +174,10 @@ def test_log_parses_only_the_files_a_commit_changed(tmp_path: Path,
         edit(root / "goals" / f"{n}.yaml", f"title: Mål {n}", f"title: Mål {n} skärpt")
         commit(root, f"Skärp {n}")
     parsed = []
-    real = malpl.git.load_bytes
-    monkeypatch.setattr(malpl.git, "load_bytes",
-                        lambda name, blob: parsed.append(name) or real(name, blob))
+    real = malpl.versions.load_bytes
+    for reader in (malpl.sources, malpl.versions):  # a revision's files, and history's
+        monkeypatch.setattr(reader, "load_bytes",
+                            lambda name, blob: parsed.append(name) or real(name, blob))
     entries = history(root, "3")
     assert [e.commit.subject for e in entries] == ["Skärp 3", "Alla mål"]
     assert len(parsed) == files + commits  # each version of each file once

@@ -318,9 +318,9 @@ def test_stored_figures_are_read_at_a_revision(kolada: FakeKolada, municipality:
     _pull(municipality, kolada)
     _git(municipality, "add", "-A")
     _git(municipality, "commit", "-qm", "pull")
-    from malpl.git import load_revision
+    from malpl.repository import load_at
 
-    repo = load_revision(municipality, "HEAD")
+    repo = load_at(municipality, "HEAD")
     assert sorted(repo.kolada.files) == ["N15008", "N15428"] and len(repo.goals) == 1
     assert not [p for p in repo.problems if p.is_error]
 

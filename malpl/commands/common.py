@@ -62,8 +62,8 @@ def load_valid(root: Path, at: str | None = None) -> Repository:
     """The repository (as it was at git revision ``at``), or exit 1 pointing at
     `malpl check` when it is invalid."""
     from malpl.checks import validate
-    from malpl.dating import load_at
     from malpl.problems import format_text
+    from malpl.repository import load_at
 
     with paused_gc():
         repo = load_at(root, at)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import msgspec
 
 from malpl import swedish
-from malpl.model import END, Number, Strict, _d
+from malpl.model import END, Config, Measure, Number, Strict, _d
 
 if TYPE_CHECKING:
     from malpl.yamlsource import Source
@@ -120,3 +120,8 @@ def changes(old: KoladaFile | None, new: KoladaFile) -> list[Change]:
                 found.append(Change(new.kpi, new.name(entity), gender, year, x.get(year),
                                     y.get(year), year in x, year in y))
     return found
+
+
+def own_series(config: Config, measure: Measure, file: KoladaFile) -> dict[str, float]:
+    """Kolada's figures for the measure's own municipality, or its unit (``ou``)."""
+    return file.series(measure.ou or config.organisation.kolada_id or "")

@@ -12,6 +12,7 @@ from pathlib import Path
 from malpl import files
 from malpl.kolada.data import KOLADA_DIR, KoladaData, KoladaFile
 from malpl.model import plain
+from malpl.parsing import parse_model
 from malpl.problems import Problem
 from malpl.yamlsource import Source
 
@@ -27,8 +28,6 @@ def is_kolada_path(path: str) -> bool:
 
 def load(sources: Iterable[Source]) -> tuple[KoladaData, list[Problem]]:
     """Parse read sources into files; what does not fit becomes a problem on its source."""
-    from malpl.repository import parse_model
-
     data = KoladaData()
     problems: list[Problem] = []
     for source in sources:
@@ -38,13 +37,6 @@ def load(sources: Iterable[Source]) -> tuple[KoladaData, list[Problem]]:
             data.files[parsed.kpi] = parsed
             data.sources[parsed.kpi] = source
     return data, problems
-
-
-def kolada_paths(root: Path) -> list[Path]:
-    folder = root / KOLADA_DIR
-    if not folder.is_dir():
-        return []
-    return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
 
 
 def render(file: KoladaFile) -> str:
@@ -60,6 +52,26 @@ def render(file: KoladaFile) -> str:
 
 def file_path(root: Path, kpi: str) -> Path:
     return root / KOLADA_DIR / f"{kpi}.yaml"
+
+
+def writable(root: Path, kpis: Iterable[str]) -> None:
+    """Refuse, before anything is written, to write the pulled files anywhere but in the
+    repository's own data/kolada/: a committed link must neither send a pull elsewhere nor
+    be replaced by a file."""
+    from malpl.repository import MalplError
+
+    for name in ("data", KOLADA_DIR):
+        folder = root / name
+        if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+            raise MalplError(f"{name} is not a folder but a link or a file; malpl writes "
+                             "pulled figures only into a folder of the repository",
+                             f"replace it with a folder: remove {name} and pull again")
+    for kpi in kpis:
+        path = file_path(root, kpi)
+        if path.is_symlink() or (path.exists() and not path.is_file()):
+            raise MalplError(f"{KOLADA_DIR}/{kpi}.yaml is not a regular file (a link, a "
+                             "folder, pipe or device); malpl does not write through it",
+                             f"remove {KOLADA_DIR}/{kpi}.yaml and pull again")
 
 
 def differs(root: Path, file: KoladaFile) -> bool:

@@ -1,0 +1,208 @@
+"""The inputs of a goals repository, from the working tree or from a git revision.
+
+Every command reads ``malpl.yaml``, ``goals/`` and ``data/kolada/`` through one of
+these two trees, which hand out the same thing: each file's bytes loaded as a
+:class:`~malpl.yamlsource.Source` with its positions, named as problems name it.
+Nothing here knows what a goal is; :func:`malpl.repository.load` builds one.
+
+Nothing outside the repository is read: a link that leads out of it, or nowhere,
+is a problem, never followed; in a revision a link (a blob of mode 120000) is never
+followed at all.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NamedTuple
+
+from malpl.errors import MalplError
+from malpl.layout import CONFIG_NAME, GOALS_DIR, KOLADA_DIR, MAX_FILE_BYTES, YAML_SUFFIXES
+from malpl.problems import Problem
+from malpl.yamlsource import Source, load_bytes
+
+
+class Inputs(NamedTuple):
+    """What a tree holds: the configuration (None when absent), the goal and Kolada files
+    in path order, and the problems of files that could not be listed."""
+
+    config: Source | None
+    files: list[Source]
+    problems: list[Problem]
+
+
+def relative(path: Path, root: Path) -> str:
+    """``path`` as written from ``root``; a link is named as the link, not its target."""
+    try:
+        return Path(os.path.abspath(path)).relative_to(os.path.abspath(root)).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _unreadable(name: str, message: str, hint: str) -> Source:
+    return Source(name, problems=[Problem(name, 1, 1, "unreadable", message, hint)])
+
+
+def read_source(path: Path, root: Path) -> Source:
+    """Read one file; a FIFO, a device or a huge file is a problem, never a hang."""
+    name = relative(path, root)
+    try:
+        # Non-blocking, so that opening a FIFO returns at once instead of waiting.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as err:
+        return _unreadable(name, f"cannot read the file: {err.strerror}",
+                           "check that it exists and is readable")
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return _unreadable(name, "this is not a regular file (a folder, pipe or device)",
+                               "goal files are plain text files: replace it with one, or "
+                               "remove it")
+        try:
+            blob = handle.read(MAX_FILE_BYTES + 1)
+        except OSError as err:
+            return _unreadable(name, f"cannot read the file: {err.strerror}",
+                               "check that it exists and is readable")
+    if len(blob) > MAX_FILE_BYTES:
+        return _unreadable(name, f"the file is larger than {MAX_FILE_BYTES // 2**20} MB",
+                           "a goal file holds one goal; split it into one file per goal")
+    return load_bytes(name, blob)
+
+
+def yaml_files(folder: Path, root: Path) -> tuple[list[Path], list[Problem]]:
+    """The YAML files under ``folder``, following links that stay inside ``root``.
+
+    A link that leads outside the repository is refused (its target is never
+    read), and a link that leads nowhere is reported, so nothing is skipped
+    without a word.
+    """
+    inside = Path(os.path.realpath(root))
+    found: list[Path] = []
+    problems: list[Problem] = []
+    visited: set[str] = set()
+
+    def refuse(path: Path, code: str, message: str, hint: str) -> None:
+        problems.append(Problem(relative(path, root), 1, 1, code, message, hint))
+
+    def walk(current: Path) -> None:
+        real = os.path.realpath(current)
+        if real in visited:  # a link back up the tree
+            return
+        visited.add(real)
+        try:
+            entries = sorted(os.scandir(current), key=lambda e: e.name)
+        except OSError as err:
+            refuse(current, "unreadable", f"cannot read the folder: {err.strerror}",
+                   "check that it exists and is readable")
+            return
+        for entry in entries:
+            path = Path(entry.path)
+            if entry.is_symlink():
+                target = Path(os.path.realpath(path))
+                if not target.exists():
+                    refuse(path, "unreadable", "this link leads to nothing",
+                           "remove the link, or point it at a file in the repository")
+                    continue
+                if not target.is_relative_to(inside):
+                    refuse(path, "outside-repository",
+                           "this link leads outside the repository; it is not read",
+                           "copy the file into the repository instead of linking to it")
+                    continue
+                if Path(os.path.realpath(folder)).is_relative_to(target):
+                    refuse(path, "unreadable", "this link leads back to a folder that holds "
+                           "it (a loop); it is not followed",
+                           "link to a folder of goal files, or remove the link")
+                    continue
+            if entry.is_dir():
+                walk(path)
+            elif path.suffix in YAML_SUFFIXES:
+                found.append(path)
+
+    walk(folder)
+    return found, problems
+
+
+class WorkTree:
+    """The files on disk under ``root``, with ``extra`` files named on the command line."""
+
+    name = ""
+
+    def __init__(self, root: Path, extra: Sequence[Path] = ()) -> None:
+        self.root = root
+        self.extra = list(extra)
+
+    def inputs(self) -> Inputs:
+        root = self.root
+        if not self.extra and not (root / GOALS_DIR).is_dir():
+            raise MalplError(f"there is no {GOALS_DIR}/ folder in {root}",
+                             "run malpl in the repository that holds goals/, or pass -C DIR")
+        config_path = root / CONFIG_NAME
+        config = read_source(config_path, root) if config_path.is_file() else None
+        paths, problems = [], []
+        for folder in (root / GOALS_DIR, root / KOLADA_DIR):
+            if folder.is_dir() and not folder.is_symlink():
+                found, refused = yaml_files(folder, root)
+                paths += found
+                problems += refused
+            elif folder.is_symlink():
+                problems.append(Problem(
+                    relative(folder, root), 1, 1, "outside-repository",
+                    "this folder is a link; malpl reads only the repository's own folders",
+                    "replace the link with the folder itself"))
+        known = {p.resolve() for p in paths} | {config_path.resolve()}
+        paths += [p for p in self.extra if p.resolve() not in known]
+        return Inputs(config, [read_source(p, root) for p in paths], problems)
+
+
+class Revision:
+    """The files of a git revision, read by blob id; problems name them ``NAME:path``."""
+
+    def __init__(self, root: Path, rev: str, name: str = "") -> None:
+        self.root = root
+        self.rev = rev
+        self.name = name or rev
+
+    def inputs(self) -> Inputs:
+        from malpl import git
+
+        base = git.prefix(self.root)
+        commit = git.resolve(self.root, self.rev)
+        entries = git.listing(self.root, commit, [f"{base}{GOALS_DIR}", f"{base}{CONFIG_NAME}",
+                                                  f"{base}{KOLADA_DIR}"])
+        config: Source | None = None
+        files = []
+        with git.Blobs(self.root) as blobs:
+            for entry in sorted(entries, key=lambda e: e.path):
+                relative_path = entry.path[len(base):]
+                if Path(relative_path).suffix not in YAML_SUFFIXES:
+                    continue
+                where = f"{self.name}:{relative_path}"
+                content = blobs.read(entry.blob)
+                source = (link_source(where, content) if entry.mode == git.LINK_MODE
+                          else load_bytes(where, content))
+                if relative_path == CONFIG_NAME:
+                    config = source
+                else:
+                    files.append(source)
+        return Inputs(config, files, [])
+
+
+def link_source(name: str, target: bytes) -> Source:
+    """A symbolic link stored in git: named as a problem, never read as a goal file."""
+    from malpl.text import visible
+
+    where = visible(target.decode("utf-8", "replace"))
+    return Source(name, problems=[Problem(
+        name, 1, 1, "unreadable",
+        f"is a symbolic link in git (to '{where}'), not a goal file; malpl does not "
+        "follow links in history", "commit the goal file itself instead of a link to it")])
+
+
+Tree = WorkTree | Revision
+
+
+def tree(root: Path, rev: str | None = None, name: str = "") -> Tree:
+    """The working tree (``rev`` None), or the files as they were at ``rev``."""
+    return WorkTree(root) if rev is None else Revision(root, rev, name)
