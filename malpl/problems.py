@@ -12,6 +12,7 @@ from typing import Literal
 import msgspec
 
 from malpl.output import json_text
+from malpl.text import visible_line
 
 Severity = Literal["error", "warning"]
 
@@ -82,10 +83,12 @@ def count(problems: Iterable[Problem]) -> tuple[int, int]:
 
 
 def format_text(problem: Problem) -> str:
-    where = f"{problem.path}:{problem.line}:{problem.column}"
-    head = f"{where}: {problem.severity}[{problem.code}]: {problem.message}"
+    """A line for the problem and one for its hint; a line break in the file's name or in
+    a value quoted in the message (``a\\nb.yaml``) is shown, and does not start a line."""
+    where = f"{visible_line(problem.path)}:{problem.line}:{problem.column}"
+    head = f"{where}: {problem.severity}[{problem.code}]: {visible_line(problem.message)}"
     if problem.hint:
-        return f"{head}\n    hint: {problem.hint}"
+        return f"{head}\n    hint: {visible_line(problem.hint)}"
     return head
 
 

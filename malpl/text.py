@@ -17,6 +17,9 @@ Paragraphs are separated by newlines only (``\\n``), never by the other
 characters Python's ``str.splitlines`` treats as line ends. Only ASCII
 whitespace is layout: a no-break space or an ideographic space at the edge of a
 paragraph is something a person typed, and is kept.
+
+A name (a file's path, a revision) has no layout: where a message names one, a tab
+or a line break in it is shown too, and a name longer than a line is cut short.
 """
 
 from __future__ import annotations
@@ -55,6 +58,23 @@ def _rule(text: str) -> re.Pattern[str]:
 def visible(text: str) -> str:
     """``text`` with every control, bidi or separator character shown, not obeyed."""
     return _rule(text).sub(_picture, text)
+
+
+_LAYOUT_PICTURES = {0x09: "\u2409", 0x0A: "\u240a"}  # ␉ ␊
+NAME_LIMIT = 60  # characters of a name a message repeats
+
+
+def visible_line(text: str) -> str:
+    """``text`` as part of one line: :func:`visible`, with a tab or a line break shown
+    (``␉``, ``␊``) too. For a name (a path, a revision, a value quoted in a message),
+    which has no layout: a line break in a file's name must not split the line naming it."""
+    return visible(text).translate(_LAYOUT_PICTURES)
+
+
+def visible_name(text: str, limit: int = NAME_LIMIT) -> str:
+    """A name a person typed, as :func:`visible_line` cut to ``limit`` characters and "…":
+    git takes a revision of 100 000 characters, and no message should repeat it whole."""
+    return visible_line(text if len(text) <= limit else text[:limit] + "…")
 
 
 def invisible_characters(text: str) -> list[str]:

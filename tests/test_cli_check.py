@@ -122,3 +122,43 @@ def test_outside_a_goals_repository(tmp_path: Path) -> None:
     result = run("-C", str(tmp_path), "check")
     assert result.exit_code == 1
     assert result.output.startswith(f"error: there is no goals/ folder in {tmp_path}\n")
+
+
+def _oddly_named(repo: Path) -> Path:
+    """Two wrong goal files whose names hold a line break and a '::' (a file name can)."""
+    wrong = (FIXTURES / "invalid" / "unknown-level.yaml").read_text(encoding="utf-8")
+    (repo / "goals" / "a\nb.yaml").write_text(wrong, encoding="utf-8")
+    (repo / "goals" / "c::d,e.yaml").write_text(wrong.replace('"9.9"', '"8.8"'), encoding="utf-8")
+    return repo
+
+
+def test_a_line_break_in_a_file_name_does_not_split_its_problem(repo: Path) -> None:
+    result = run("-C", str(_oddly_named(repo)), "check")
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert lines[0].startswith("goals/a␊b.yaml:3:8: error[unknown-level]: ")
+    assert lines[1].startswith("    hint: ") and lines[2].startswith("goals/c::d,e.yaml:3:8: ")
+
+
+def test_annotations_name_an_odd_file_whole(repo: Path, tmp_path: Path) -> None:
+    """GitHub reads 'file=' up to a ',' or '::' and a line ends the annotation: escaped."""
+    _oddly_named(repo)
+    github = run("-C", str(repo), "check", "-f", "github").stdout.splitlines()
+    assert github[0].startswith("::error file=goals/a%0Ab.yaml,line=3,col=8,")
+    assert github[1].startswith("::error file=goals/c%3A%3Ad%2Ce.yaml,line=3,col=8,")
+    gitlab = json.loads(run("-C", str(repo), "check", "-f", "gitlab").stdout)
+    assert {p["location"]["path"] for p in gitlab} == {"goals/a\nb.yaml", "goals/c::d,e.yaml"}
+
+
+def test_the_job_summary_names_an_odd_file_whole(repo: Path, tmp_path: Path) -> None:
+    """Beyond GitHub's ten annotations, problems go to the job summary, a line each."""
+    wrong = (FIXTURES / "invalid" / "unknown-level.yaml").read_text(encoding="utf-8")
+    for i in range(10):
+        (repo / "goals" / f"{i}.yaml").write_text(wrong.replace('"9.9"', f'"7.{i}"'),
+                                                  encoding="utf-8")
+    (repo / "goals" / "z\nz.yaml").write_text(wrong, encoding="utf-8")
+    summary = tmp_path / "summary.md"
+    result = invoke(["-C", str(repo), "check", "-f", "github"],
+                    env={"GITHUB_STEP_SUMMARY": str(summary)})
+    assert result.exit_code == 1
+    assert "- `goals/z␊z.yaml:3:8: error[unknown-level]: unknown level" in summary.read_text()

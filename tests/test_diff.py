@@ -127,7 +127,7 @@ def test_invalid_file_in_old_revision_is_named_not_a_crash(history_repo: Path) -
     (history_repo / "goals" / "9.yaml").unlink()
     result = invoke(["-C", str(history_repo), "diff", "HEAD"])
     assert result.exit_code == 0
-    assert "note: HEAD: HEAD:goals/9.yaml:4:1: error[unknown-field]" in result.output
+    assert "note: HEAD:goals/9.yaml:4:1: error[unknown-field]" in result.output
 
 
 def test_swedish_word_diff() -> None:
@@ -204,3 +204,34 @@ def test_a_blocks_last_line_break_is_layout_not_a_change(history_repo: Path) -> 
     commit(history_repo, "Strax")
     edit(goal, "        comment: |\n          Utfallet", "        comment: |-\n          Utfallet")
     assert changes(history_repo) == []  # only the block's last line break went
+
+
+LONG = "HEAD" + "~0" * 5000  # a revision git takes, 10 004 characters long
+
+
+def test_a_long_revision_is_named_short(history_repo: Path) -> None:
+    """A name git accepts may be any length; every message names it cut short."""
+    shutil.copy(FIXTURES / "invalid" / "unknown-field.yaml", history_repo / "goals" / "9.yaml")
+    commit(history_repo, "Trasig fil")
+    for args in (["diff", LONG], ["diff", f"{LONG}..HEAD", "-f", "md"],
+                 ["diff", "--", "-" + LONG]):
+        result = invoke(["-C", str(history_repo), *args])
+        assert "Traceback" not in result.output
+        assert "…" in result.output, args
+        assert max(len(line) for line in result.output.splitlines()) < 300, args
+    noted = invoke(["-C", str(history_repo), "diff", LONG])
+    assert f"note: {LONG[:60]}…:goals/9.yaml:4:1: error[unknown-field]" in noted.output
+    title = invoke(["-C", str(history_repo), "diff", f"{LONG}..HEAD", "-f", "md"])
+    assert title.stdout.startswith("## Goal changes HEAD\\~0") and "…..HEAD\n" in title.stdout
+
+
+@pytest.mark.parametrize("args", [["diff", "HEAD\nfake"], ["diff", "HEAD\n..HEAD"],
+                                  ["diff", "--", "-a\nb"], ["log", "1.1\nx"],
+                                  ["status", "--at", "HEAD\nx"],
+                                  ["report", "T1-2023", "-f", "md", "--at", "HEAD\nx"]])
+def test_a_revision_or_id_with_a_line_break_is_shown_on_its_line(history_repo: Path,
+                                                                  args: list[str]) -> None:
+    result = invoke(["-C", str(history_repo), *args])
+    assert result.exit_code in (1, 2) and "Traceback" not in result.output
+    first, hint = result.output.splitlines()
+    assert first.startswith("error: ") and "␊" in first and hint.startswith("    hint: ")
