@@ -159,7 +159,7 @@ class Chart:
     heading: str = ""
     unit: str = ""
     target: tuple[float, str] | None = None  # a floor, ceiling or value: (value, label)
-    trend: str = ""
+    trend: str = ""  # "Trend: förbättrad", or "Ingen trend: …" and why
     breaks: Sequence[str] = ()  # keys where the series starts anew
     missing: Sequence[str] = ()  # keys without a value
 
@@ -225,7 +225,7 @@ def line_chart(ident: str, title: str, desc: str, keys: Sequence[str], series: L
         parts.append(f'<text x="4" y="{top - 10}" class="unit">{_t(chart.unit)}</text>')
     if chart.trend:
         parts.append(f'<text x="{WIDTH - RIGHT}" y="{top - 10}" text-anchor="end" '
-                     f'class="note trend">{_t("Trend: " + chart.trend)}</text>')
+                     f'class="note trend">{_t(chart.trend)}</text>')
     if broken:
         parts.append(_axis_break(bottom))
         parts.append(f'<text x="4" y="{height - 6}" class="note">'
@@ -309,7 +309,7 @@ def measure_chart(view: MeasureView, ident: str, title: str, desc: str = "",
         Line("Utfall", [(p.key, p.value) for p in view.series]),
         [Line(r.label, [(p.key, p.value) for p in r.series],
               emphasis=r.label == view.target_reference) for r in view.references],
-        Chart(view.name, view.unit, target_line(view), view.trend_label,
+        Chart(view.name, view.unit, target_line(view), view.trend_line,
               [m.key for m in view.breaks], [m.key for m in view.missing]),
         styled=styled)
 

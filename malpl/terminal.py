@@ -246,12 +246,9 @@ def measure_lines(view: MeasureView) -> list[RenderableType]:
         lines.append(Text.assemble("  ", (bar(view.progress), "cyan"),
                                    f" {swedish.share(round(view.progress * 1000), 1000)} av "
                                    "vägen till målet"))
-    spark = sparkline([p.value for p in view.series])
-    label, style = TREND[view.trend]
-    if spark or label:
-        span = f"{view.series[0].key}–{view.series[-1].key} " if spark else ""
-        lines.append(Text.assemble("  ", (spark, "cyan"), " " if spark else "", plain(span),
-                                   (label, style), " (angiven)" if view.trend_manual else ""))
+    span = f"{view.series[0].key}–{view.series[-1].key} " if len(view.series) > 1 else ""
+    lines.append(Text.assemble("  ", (_spark(view), "cyan"), plain(span), _trend(view),
+                               " (angiven)" if view.trend_manual else ""))
     lines += [_indented(plain(n, "dim")) for n in _notes(view)]
     return lines
 
@@ -340,13 +337,21 @@ NAME_WIDTH = 30
 PROSE_WIDTH = 24
 
 
-def _measure_cells(view: MeasureView) -> dict[str, Text]:
+def _spark(view: MeasureView) -> str:
+    """The series as a sparkline and a space, or nothing when there is no value."""
+    spark = sparkline([p.value for p in view.series])
+    return f"{spark} " if spark else ""
+
+
+def _trend(view: MeasureView) -> Text:
+    """The trend's arrow and word in its colour, or dimmed, that there is none and why."""
+    if view.trend_reason_text:
+        return plain(view.trend_text, "dim")
     label, style = TREND[view.trend]
     return {"goal": plain(view.id), "name": plain(view.name), "latest": _latest(view),
             "target": plain(view.target or "–"), "baseline": plain(_baseline(view)),
             "references": plain(_references(view) or "–"),
-            "trend": Text.assemble(sparkline([p.value for p in view.series]), " ",
-                                   (label, style))}
+            "trend": Text.assemble(_spark(view), _trend(view))}
 
 
 def _folded(view: MeasureView, folded: tuple[str, ...]) -> Text:
@@ -359,6 +364,10 @@ def _folded(view: MeasureView, folded: tuple[str, ...]) -> Text:
     if "references" in folded and view.references:
         lines.append(_references(view))
     lines += _notes(view)
+    return Text(label, style=style)
+
+
+def _measure_cells(view: MeasureView) -> dict[str, Text]:
     name = plain(view.name)
     if lines:
         name.append_text(plain("\n" + "\n".join(lines), "dim"))

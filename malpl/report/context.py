@@ -297,6 +297,6 @@ def chart_alt(view: views.MeasureView) -> str:
               for m in view.breaks]
     if view.target:
         parts.append(f"Mål: {view.target}.")
-    if view.trend_label:
-        parts.append(f"Trend: {view.trend_label}.")
+    if view.trend_line:
+        parts.append(f"{view.trend_line}.")
     return " ".join(parts)

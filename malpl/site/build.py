@@ -454,7 +454,7 @@ class SiteBuilder:
         return {
             "number": number, "id": view.id, "name": view.name, "unit": view.unit,
             "source": view.source, "note": paragraphs(view.note), "target": view.target,
-            "trend": view.trend_label, "trend_manual": view.trend_manual,
+            "trend": view.trend_text, "trend_manual": view.trend_manual,
             "latest": view.latest.text if view.latest else "",
             "latest_key": view.latest.key if view.latest else "",
             "references": [r.label for r in view.references],
