@@ -407,8 +407,8 @@ def diff_revisions(root: Path, spec: str | None = None,
         git.check_revision(rev)
     if new_rev == git.WORKTREE:
         git.prefix(root)  # fail early outside a git repository
-    old = load_at(root, old_rev, visible_name(old_name))
-    new = load_at(root, new_rev or None, visible_name(new_rev))
+    old = load_at(root, old_rev, old_name)
+    new = load_at(root, new_rev or None)
     changes = diff(old, new)
     if bodies:
         from malpl.views import chosen_bodies

@@ -21,6 +21,7 @@ from typing import NamedTuple
 from malpl.errors import MalplError
 from malpl.layout import CONFIG_NAME, GOALS_DIR, KOLADA_DIR, MAX_FILE_BYTES, YAML_SUFFIXES
 from malpl.problems import Problem
+from malpl.text import visible_name
 from malpl.yamlsource import Source, load_bytes
 
 
@@ -162,7 +163,7 @@ class Revision:
     def __init__(self, root: Path, rev: str, name: str = "") -> None:
         self.root = root
         self.rev = rev
-        self.name = name or rev
+        self.name = visible_name(name or rev)  # a revision may be 100 000 characters
 
     def inputs(self) -> Inputs:
         from malpl import git

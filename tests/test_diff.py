@@ -214,7 +214,7 @@ def test_a_long_revision_is_named_short(history_repo: Path) -> None:
     shutil.copy(FIXTURES / "invalid" / "unknown-field.yaml", history_repo / "goals" / "9.yaml")
     commit(history_repo, "Trasig fil")
     for args in (["diff", LONG], ["diff", f"{LONG}..HEAD", "-f", "md"],
-                 ["diff", "--", "-" + LONG]):
+                 ["diff", "--", "-" + LONG], ["status", "--at", LONG]):
         result = invoke(["-C", str(history_repo), *args])
         assert "Traceback" not in result.output
         assert "…" in result.output, args
