@@ -343,8 +343,8 @@ class Site(Strict):
     color: Annotated[Colour, _d(
         "Sidhuvudets färg som #rrggbb", "The header's colour as #rrggbb")] = "#1f4e79"
     logo: Annotated[str | None, _d(
-        "Logotyp: en bildfil (.svg, .png, .jpg) i repositoriet, t.ex. bilder/logo.svg",
-        "Logo: an image file (.svg, .png, .jpg) in the repository, e.g. bilder/logo.svg")] = None
+        "Logotyp: en PNG- eller JPEG-fil i repositoriet, t.ex. bilder/logo.png",
+        "Logo: a PNG or JPEG file inside the repository, e.g. bilder/logo.png")] = None
     links: Annotated[list[SiteLink], _d(
         "Länkar i sidfoten, t.ex. till kommunens webbplats",
         "Links in the footer, e.g. to the municipality's website")] = []

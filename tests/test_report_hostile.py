@@ -320,6 +320,39 @@ def test_template_cannot_reach_python(repo: Path, tmp_path: Path) -> None:
     assert not flag.exists()
 
 
+@pytest.mark.parametrize("body", [
+    "{% for a in range(100000) %}{% for b in range(100000) %}{% endfor %}{% endfor %}",
+    # no call and no print inside: only the loops themselves can look at the clock
+    '{% set s = "x" * 100000 %}{% for a in s %}{% for b in s %}{% endfor %}{% endfor %}',
+    "{% macro f(n) %}{% if n %}{{ f(n - 1) }}{{ f(n - 1) }}{% endif %}{% endmacro %}{{ f(60) }}",
+])
+def test_a_template_runs_for_a_bounded_time(repo: Path, monkeypatch: pytest.MonkeyPatch,
+                                            body: str) -> None:
+    """Finding: two nested range(100000) ran on without end; now a template stops at the
+    time limit (60 s; one here) with an error that names it and the limit."""
+    from malpl.report import templating
+
+    monkeypatch.setattr(templating, "TIME_LIMIT", 1)
+    _hostile_template(repo, f"# Titel\n\n{body}\n")
+    result = invoke(["-C", str(repo), "report", "T1-2023", "-f", "md", "-o", "-"])
+    assert result.exit_code == 1, result.output
+    assert "template report.md.j2 ran longer than 1 seconds" in result.output
+    assert "report.md.j2:3" in result.output and "Traceback" not in result.output
+
+
+def test_the_time_limit_is_the_templates_alone(repo: Path, monkeypatch: pytest.MonkeyPatch
+                                               ) -> None:
+    """The limit holds while a template renders, not after: a later one has its own."""
+    from malpl.report import templating
+
+    monkeypatch.setattr(templating, "TIME_LIMIT", 1)
+    _hostile_template(repo, "{% for g in range(3) %}{{ loop.length }}{% endfor %}\n")
+    for _ in range(2):
+        result = invoke(["-C", str(repo), "report", "T1-2023", "-f", "md", "-o", "-"])
+        assert result.exit_code == 0 and "333" in result.stdout, result.output
+    assert templating._deadline == float("inf")
+
+
 def test_repository_lua_filter_runs_only_when_allowed(repo: Path, tmp_path: Path) -> None:
     flag = tmp_path / "filter-ran"
     (repo / "templates").mkdir()

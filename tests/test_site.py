@@ -177,14 +177,14 @@ def test_hostile_text_never_becomes_an_element_or_attribute() -> None:
 def test_the_colour_and_logo_come_from_the_configuration() -> None:
     files = build("hostile")
     assert b"--brand: #ffdd00; --brand-text: #000000;" in files["site.css"]
-    assert files["logo.svg"].startswith(b"<svg")
-    assert b'<img src="logo.svg" alt=""' in files["index.html"]
+    assert files["logo.png"].startswith(b"\x89PNG")
+    assert b'<img src="logo.png" alt=""' in files["index.html"]
 
 
 def test_a_logo_outside_the_repository_is_refused(tmp_path: Path) -> None:
     shutil.copytree(FIXTURES / "hostile-site", tmp_path / "r")
     config = tmp_path / "r" / "malpl.yaml"
-    config.write_text(config.read_text().replace("bilder/logo.svg", "../../../etc/passwd"))
+    config.write_text(config.read_text().replace("bilder/logo.png", "../../../etc/passwd"))
     repo = load_repository(tmp_path / "r")
     with pytest.raises(MalplError, match="outside the repository"):
         render_site(repo, resolve_period(repo, None, written=True))

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from malpl import files
+from malpl.confined import FILE_LIMIT, Confined
 from malpl.periods import Period
 from malpl.report.context import GENERATOR
 from malpl.report.render import render_markdown_report
@@ -81,11 +82,15 @@ def _pandoc_message(stderr: str) -> str:
     return "\n".join(lines).strip() or "no message"
 
 
-def _pandoc(source: Path, fmt: str, output: Path, dirs: list[Path], filter_path: Path,
+def _pandoc(source: Path, fmt: str, output: Path, templates: Confined, lua: bytes,
             reference_doc: Path | None, meta: dict[str, str], contents: bool = False,
             meanwhile: Callable[[], dict[bytes, bytes]] | None = None,
             split_cells: bool = True) -> None:
     """pandoc in its sandbox: it reads only the files named here and fetches nothing.
+
+    The templates' files it needs (``lua``, the filter's text; the reference document;
+    the stylesheet) are copied next to ``source`` from what malpl read of them, so pandoc
+    never follows a link in ``templates/``.
 
     ``meta`` (escaped Markdown) becomes the title block and the DOCX properties; as JSON
     strings in a metadata file, pandoc reads each as Markdown, as it would front matter.
@@ -97,6 +102,8 @@ def _pandoc(source: Path, fmt: str, output: Path, dirs: list[Path], filter_path:
     empty.mkdir()
     meta_file = source.parent / "meta.yaml"
     meta_file.write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+    filter_path = source.parent / "malpl.lua"
+    filter_path.write_bytes(lua)
     args = [_pandoc_path(), "--sandbox", "--from", "markdown-smart", "--to",
             "docx" if fmt == "docx" else "html5", "--lua-filter", str(filter_path),
             f"--resource-path={empty}", "--metadata", "lang=sv-SE",
@@ -107,14 +114,17 @@ def _pandoc(source: Path, fmt: str, output: Path, dirs: list[Path], filter_path:
     if contents:
         args += ["--toc", "--toc-depth=2", "--metadata", "toc-title=Innehåll"]
     if fmt == "docx":
-        reference = reference_doc or find_template_file(dirs, "reference.docx")
-        if not reference.is_file():
+        reference = reference_doc
+        if reference is None:
+            reference = source.parent / "reference.docx"
+            reference.write_bytes(find_template_file(templates, "reference.docx", FILE_LIMIT)[1])
+        elif not reference.is_file():
             raise MalplError(f"reference document {reference} not found",
                              "give an existing .docx with --reference-doc")
         args.append(f"--reference-doc={reference}")
     else:
         head = source.parent / "head.html"
-        css = _stylesheet(find_template_file(dirs, "report.css"))
+        css = _stylesheet(*find_template_file(templates, "report.css"))
         head.write_text(f'<meta name="generator" content="{GENERATOR}" />\n'
                         f"<style>\n{css}</style>\n", encoding="utf-8")
         args += ["--standalone", "--embed-resources", f"--include-in-header={head}"]
@@ -170,9 +180,13 @@ def _finish_docx(docx: Path, pictures: dict[bytes, bytes]) -> None:
 _CSS_FETCH = re.compile(r"url\s*\(|@import|expression\s*\(|\\|</", re.IGNORECASE)
 
 
-def _stylesheet(path: Path) -> str:
+def _stylesheet(path: Path, data: bytes) -> str:
     """The stylesheet, inlined; one that could load anything (url(), @import) is refused."""
-    css = path.read_text(encoding="utf-8")
+    try:
+        css = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise MalplError(f"{path} is not UTF-8 text: {err.reason} at byte {err.start}",
+                         "save the stylesheet as UTF-8") from err
     found = _CSS_FETCH.search(css)
     if found:
         raise MalplError(f"{path}: '{found.group()}' could make the page load other files",
@@ -282,7 +296,7 @@ def write_report(repo: Repository, period: Period, fmt: str, output: Path | None
                                    (images_out.exists() and not images_out.is_dir())):
         raise MalplError(f"{images_out} is not a folder malpl can put the report's images in",
                          "move it away, or write the report under another name")
-    dirs = template_dirs(repo.root, templates)
+    found = template_dirs(repo.root, templates)
     report = render_markdown_report(repo, period, templates=templates, today=today,
                                     image_dir=image_dir, bodies=bodies, level=level,
                                     target=fmt, deferred=fmt == "docx")
@@ -297,7 +311,7 @@ def write_report(repo: Repository, period: Period, fmt: str, output: Path | None
         rendered = source
         if fmt != "md":
             rendered = work / f"report.{fmt}"
-            _pandoc(source, fmt, rendered, dirs, lua_filter(dirs, allow_filters, notes),
+            _pandoc(source, fmt, rendered, found, lua_filter(found, allow_filters, notes),
                     reference_doc, report.meta, repo.config.report.contents,
                     report.draw_pending if report.pending else None, "<br" in text)
         try:

@@ -14,14 +14,13 @@ from urllib.parse import quote
 import msgspec
 
 from malpl import views
+from malpl.confined import read_picture
 from malpl.dating import report_date
 from malpl.periods import Period
 from malpl.report.context import report_context, select
 from malpl.report.templating import render, template_dirs
 from malpl.repository import MalplError, Repository
 
-_LOGO_TYPES = {b"\x89PNG\r\n\x1a\n": "png", b"\xff\xd8\xff": "jpeg"}
-_LOGO_LIMIT = 2_000_000
 MIME = {"png": "image/png", "jpg": "image/jpeg", "svg": "image/svg+xml"}
 
 
@@ -95,37 +94,18 @@ def render_markdown_report(repo: Repository, period: Period, *, templates: Path 
     markdown = render(template_dirs(repo.root, templates), context)
     meta = {"title": context["document_title"], "author": context["author"],
             "date": context["date"]}
-    return Report(markdown, images, image_dir or "", {k: str(v) for k, v in meta.items()},
+    return Report(markdown, images, image_dir or "",
+                  {k: str(v) for k, v in meta.items() if v is not None},
                   pending)
 
 
 def _logo(repo: Repository) -> tuple[str, bytes] | None:
-    """The logo ``report.logo`` names: a PNG or JPEG file inside the repository, nothing else.
-
-    The name is the only thing read from the configuration: a path out of the
-    repository, a link, a folder, a large file or any other kind of file is an error.
-    """
+    """The logo ``report.logo`` names, as the report's picture file; see :func:`read_picture`."""
     name = repo.config.report.logo
     if not name:
         return None
-    fix = "give a PNG or JPEG file inside the repository, e.g. report: {logo: logo.png}"
-    root = repo.root.resolve()
-    path = repo.root / name
-    try:
-        inside = path.resolve(strict=True)
-        if Path(name).is_absolute() or inside != root / name or not inside.is_file():
-            raise MalplError(f"malpl.yaml: report.logo '{name}' is not a file inside the "
-                             "repository", fix)
-        if inside.stat().st_size > _LOGO_LIMIT:
-            raise MalplError(f"malpl.yaml: report.logo '{name}' is larger than 2 MB", fix)
-        data = inside.read_bytes()
-    except OSError as err:
-        raise MalplError(f"malpl.yaml: report.logo '{name}' cannot be read: "
-                         f"{err.strerror or err}", fix) from err
-    kind = next((k for magic, k in _LOGO_TYPES.items() if data.startswith(magic)), None)
-    if kind is None:
-        raise MalplError(f"malpl.yaml: report.logo '{name}' is not a PNG or JPEG picture", fix)
-    return f"logotyp.{'png' if kind == 'png' else 'jpg'}", data
+    kind, data = read_picture(repo.root, name, "report.logo")
+    return f"logotyp.{kind}", data
 
 
 def _chunks(png: bytes) -> dict[bytes, bytes]:

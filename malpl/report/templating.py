@@ -15,15 +15,19 @@ import contextlib
 import functools
 import hashlib
 import json
+import math
 import os
 import sys
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from malpl import swedish
+from malpl.confined import TEXT_LIMIT, Confined, read_inside
 from malpl.markdown import Md, escape
 from malpl.repository import MalplError
+from malpl.text import visible
 
 TEMPLATE = "report.md.j2"
 FILTER = "malpl.lua"
@@ -37,8 +41,10 @@ def shipped_templates() -> Path:
     return Path(__file__).resolve().parent.parent.parent / "templates"
 
 
-def template_dirs(root: Path, override: Path | None) -> list[Path]:
-    """Search order: --templates, the repository's templates/, the shipped ones."""
+def template_dirs(root: Path, override: Path | None) -> Confined:
+    """Search order: --templates, the repository's templates/, the shipped ones. A file found
+    in them is read only when its real path lies inside the repository, the --templates
+    folder or the shipped templates: a link in ``templates/`` cannot publish another file."""
     dirs = [override] if override else []
     own = root / "templates"
     if own.is_dir():
@@ -48,26 +54,28 @@ def template_dirs(root: Path, override: Path | None) -> list[Path]:
     for d in dirs:
         if d.resolve() not in [u.resolve() for u in unique]:
             unique.append(d)
-    return unique
+    within = (root, *([override] if override else []), shipped_templates())
+    where = f"the repository and {visible(str(override))}" if override else "the repository"
+    return Confined(tuple(unique), within, where)
 
 
-def find_template_file(dirs: list[Path], name: str) -> Path:
-    for folder in dirs:
-        if (folder / name).is_file():
-            return folder / name
-    raise MalplError(f"template file '{name}' not found", "reinstall malpl")
+def find_template_file(templates: Confined, name: str, limit: int = TEXT_LIMIT
+                       ) -> tuple[Path, bytes]:
+    """The first file ``name`` among the templates, and its bytes."""
+    found = templates.find(name, limit)
+    if found is None:
+        raise MalplError(f"template file '{name}' not found", "reinstall malpl")
+    return found
 
 
-def lua_filter(dirs: list[Path], allow_filters: bool, notes: list[str]) -> Path:
+def lua_filter(templates: Confined, allow_filters: bool, notes: list[str]) -> bytes:
     """The Lua filter to run: a repository's own runs code, so only when allowed. A copy of
     the shipped filter (a repository made from this one) is the shipped filter."""
-    found = find_template_file(dirs, FILTER)
-    shipped = shipped_templates() / FILTER
-    if found.resolve() == shipped.resolve() or allow_filters:
-        return found
-    if found.read_bytes() == shipped.read_bytes():
-        return shipped
-    notes.append(f"ignored the Lua filter {found}: filters run code; "
+    found, text = find_template_file(templates, FILTER)
+    shipped = read_inside(shipped_templates() / FILTER, [shipped_templates()], TEXT_LIMIT)
+    if allow_filters or text == shipped:
+        return text
+    notes.append(f"ignored the Lua filter {visible(str(found))}: filters run code; "
                  "use --allow-filters if you trust it")
     return shipped
 
@@ -93,23 +101,85 @@ _MAX_BITS = 14_000
 _MAX_LENGTH = 10_000_000
 
 
+#: How long one template may run, in seconds: a report's takes well under one.
+TIME_LIMIT = 60.0
+_deadline = math.inf  # when the template running now must stop (see bounded_time)
+
+
+class TimeLimit(Exception):
+    """A template ran longer than :data:`TIME_LIMIT`."""
+
+
 @functools.cache
 def sandbox() -> type:
     """Jinja's sandbox, in which ``**`` and ``*`` cannot make a number too long to print
     or gigabytes of text (``9 ** 99999999``, ``"x" * 10**10``): such an operation is one step in
-    C, which nothing could stop. The report's and the website's templates run in it."""
+    C, which nothing could stop. The report's and the website's templates run in it.
+
+    It also keeps the time: every call (a macro, a method, ``range``) and every step of a
+    loop looks at the clock, so loops inside loops stop at :data:`TIME_LIMIT`. A loop's
+    items come through :meth:`timed`, which the compiled template calls for each ``for``."""
+    from jinja2 import nodes
+    from jinja2.compiler import CodeGenerator
     from jinja2.exceptions import SecurityError
     from jinja2.sandbox import SandboxedEnvironment
 
+    class TimedLoops(CodeGenerator):
+        def visit_For(self, node: Any, frame: Any) -> None:
+            items = nodes.Call(nodes.EnvironmentAttribute("timed"), [node.iter], [], None, None,
+                               lineno=node.lineno)
+            super().visit_For(nodes.For(node.target, items, node.body, node.else_, node.test,
+                                        node.recursive, lineno=node.lineno), frame)
+
     class Sandbox(SandboxedEnvironment):
         intercepted_binops = frozenset({"*", "**"})
+        code_generator_class = TimedLoops
 
         def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
             if _too_large(operator, left, right):
                 raise SecurityError(f"'{operator}' would make a value too large to show")
             return super().call_binop(context, operator, left, right)
 
+        def call(self, context: Any, obj: Any, /, *args: Any, **kwargs: Any) -> Any:
+            if time.monotonic() > _deadline:
+                raise TimeLimit
+            return super().call(context, obj, *args, **kwargs)
+
+        @staticmethod
+        def timed(items: Any) -> _Timed:
+            return _Timed(items)
+
     return Sandbox
+
+
+class _Timed:
+    """A loop's items, looking at the clock before each; its length is theirs (``loop.last``)."""
+
+    __slots__ = ("items",)
+
+    def __init__(self, items: Any) -> None:
+        self.items = items
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __iter__(self) -> Iterator[Any]:
+        for item in self.items:
+            if time.monotonic() > _deadline:
+                raise TimeLimit
+            yield item
+
+
+@contextlib.contextmanager
+def bounded_time() -> Iterator[None]:
+    """A template rendered meanwhile stops after :data:`TIME_LIMIT` seconds."""
+    global _deadline
+    before = _deadline
+    _deadline = min(before, time.monotonic() + TIME_LIMIT)
+    try:
+        yield
+    finally:
+        _deadline = before
 
 
 def _too_large(operator: str, left: Any, right: Any) -> bool:
@@ -123,7 +193,33 @@ def _too_large(operator: str, left: Any, right: Any) -> bool:
     return False
 
 
-def _environment(dirs: list[Path]):
+def loader(templates: Confined) -> Any:
+    """Jinja's loader for ``templates``: each template, and each one it includes, imports or
+    extends, is read through :func:`~malpl.confined.read_inside`."""
+    return _loader_class()(templates)
+
+
+@functools.cache
+def _loader_class() -> type:
+    import jinja2
+    from jinja2.loaders import split_template_path
+
+    class ConfinedLoader(jinja2.BaseLoader):
+        def __init__(self, templates: Confined) -> None:
+            self.templates = templates
+
+        def get_source(self, environment: Any, template: str) -> tuple[str, str, Any]:
+            found = self.templates.find("/".join(split_template_path(template)))
+            if found is None:
+                raise jinja2.TemplateNotFound(template)
+            path, data = found
+            # A template does not change while malpl runs: no need to look at it again.
+            return data.decode("utf-8"), os.path.normpath(path), lambda: True
+
+    return ConfinedLoader
+
+
+def _environment(templates: Confined):
     """A sandbox that prints :class:`Md` as it is and escapes everything else.
 
     ``finalize`` is the one gate: a plain string is escaped even inside
@@ -132,7 +228,7 @@ def _environment(dirs: list[Path]):
     import jinja2
 
     env = sandbox()(
-        loader=jinja2.FileSystemLoader([str(d) for d in dirs]),
+        loader=loader(templates),
         undefined=jinja2.StrictUndefined,
         autoescape=True,
         finalize=Md.escape,
@@ -166,6 +262,7 @@ def cache_key(env: Any) -> str:
     settings = (jinja2.__version__, sys.version, type(env).__qualname__, env.autoescape,
                 getattr(env.finalize, "__qualname__", None), env.trim_blocks,
                 env.lstrip_blocks, env.keep_trailing_newline, env.newline_sequence,
+                env.code_generator_class.__qualname__,
                 env.block_start_string, env.block_end_string, env.variable_start_string,
                 env.variable_end_string, env.comment_start_string, env.comment_end_string,
                 env.line_statement_prefix, env.line_comment_prefix, env.optimized,
@@ -210,9 +307,9 @@ def _bytecode_cache(env: Any):
     return Cache(str(folder), "%s.cache") if _private_folder(folder) else None
 
 
-def render(dirs: list[Path], context: dict[str, Any]) -> str:
-    return run_template(lambda: _environment(dirs).get_template(TEMPLATE), context, TEMPLATE,
-                        "the report's data")
+def render(templates: Confined, context: dict[str, Any]) -> str:
+    return run_template(lambda: _environment(templates).get_template(TEMPLATE), context,
+                        TEMPLATE, "the report's data")
 
 
 # What the process may grow by while a template renders.
@@ -229,8 +326,13 @@ def run_template(load: Callable[[], Any], context: dict[str, Any], name: str, sh
 
     fix = "fix the template, or remove it to use the shipped one"
     try:
-        with bounded_memory():
+        with bounded_memory(), bounded_time():
             return load().render(context)
+    except TimeLimit as err:
+        where = _template_line(err.__traceback__)
+        raise MalplError(f"template {name} ran longer than {TIME_LIMIT:g} seconds"
+                         + (f" (stopped at {where})" if where else ""),
+                         f"a template shows {shows}; look for loops inside loops") from err
     except jinja2.TemplateSyntaxError as err:
         raise MalplError(f"{err.filename or err.name}:{err.lineno}: template error: {err.message}",
                          fix) from err

@@ -33,16 +33,15 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
+from malpl.confined import TEXT_LIMIT, Confined, read_inside, read_picture
 from malpl.periods import Period
-from malpl.report.templating import run_template, sandbox, shipped_templates
+from malpl.report.templating import loader, run_template, sandbox, shipped_templates
 from malpl.repository import GOALS_DIR, MalplError, Repository
 from malpl.site.build import RECORDS, SiteBuilder
 from malpl.text import visible
 
 MARKER = ".malpl-site"
 MARKER_TEXT = "Den här mappen skrevs av malpl site och skrivs över nästa gång.\n"
-LOGO_SUFFIXES = (".svg", ".png", ".jpg", ".jpeg", ".webp")
-MAX_LOGO_BYTES = 2 * 2**20
 _TEMP_PREFIX = ".malpl-site-"
 PARALLEL_GOALS = 500  # goal pages over all periods from which forking workers pays
 
@@ -86,14 +85,14 @@ class Fragments:
         return found
 
 
-def template_dirs(root: Path) -> list[Path]:
+def template_dirs(root: Path) -> Confined:
     """A repository's own ``templates/site/`` (for the accessibility statement), then
-    the shipped ones."""
+    the shipped ones; a file is read only from inside the repository or the shipped ones."""
     dirs = [root / "templates" / "site", shipped_templates() / "site"]
-    return [d for d in dirs if d.is_dir()]
+    return Confined(tuple(d for d in dirs if d.is_dir()), (root, shipped_templates()))
 
 
-def environment(dirs: list[Path]):
+def environment(templates: Confined):
     import jinja2
 
     class SiteEnvironment(sandbox()):  # type: ignore[misc]
@@ -107,7 +106,7 @@ def environment(dirs: list[Path]):
             return super().getattr(obj, attribute)
 
     env = SiteEnvironment(
-        loader=jinja2.FileSystemLoader([str(d) for d in dirs]),
+        loader=loader(templates),
         undefined=jinja2.StrictUndefined,
         autoescape=True,
         finalize=jinja2.pass_eval_context(_finalize),
@@ -156,8 +155,9 @@ class _Work:
         if logo is not None:
             self.extra[logo[0]] = logo[1]
         self.builder = SiteBuilder(repo, period, logo[0] if logo else "")
-        css = (shipped_templates() / "site" / "site.css").read_text(encoding="utf-8")
-        self.extra["site.css"] = (css + _brand(repo.config.site.color)).encode("utf-8")
+        css = read_inside(shipped_templates() / "site" / "site.css", [shipped_templates()],
+                          TEXT_LIMIT)
+        self.extra["site.css"] = css + _brand(repo.config.site.color).encode("utf-8")
         self.extra[MARKER] = MARKER_TEXT.encode("utf-8")
         self.extra[".nojekyll"] = b""  # GitHub Pages: serve files whose names start with "_"
         self.env = environment(template_dirs(repo.root))  # compiled once, shared by forks
@@ -234,22 +234,12 @@ def _brand(color: str) -> str:
 
 
 def _logo(repo: Repository) -> tuple[str, bytes] | None:
-    """The configured logo, read only when it is an image file inside the repository."""
+    """The configured logo, as the site's picture file; see :func:`read_picture`."""
     name = repo.config.site.logo
     if not name:
         return None
-    root = Path(os.path.realpath(repo.root))
-    path = Path(os.path.realpath(repo.root / name))
-    suffix = path.suffix.lower()
-    hint = "give site.logo as an .svg, .png or .jpg file inside the repository, e.g. bilder/logo.svg"
-    if not path.is_relative_to(root) or Path(name).is_absolute():
-        raise MalplError(f"site.logo '{visible(name)}' is outside the repository", hint)
-    if suffix not in LOGO_SUFFIXES or not path.is_file():
-        raise MalplError(f"site.logo '{visible(name)}' is not an image file in the repository",
-                         hint)
-    if path.stat().st_size > MAX_LOGO_BYTES:
-        raise MalplError(f"site.logo '{visible(name)}' is larger than 2 MB", hint)
-    return f"logo{suffix}", path.read_bytes()
+    kind, data = read_picture(repo.root, name, "site.logo")
+    return f"logo.{kind}", data
 
 
 def check_output(repo: Repository, out: Path) -> None:
