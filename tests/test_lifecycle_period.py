@@ -166,13 +166,13 @@ def test_block_scalar_that_keeps_trailing_lines_is_refused(tmp_path: Path) -> No
 def test_plan_refuses_to_create_over_an_existing_file(tmp_path: Path) -> None:
     (tmp_path / "a.yaml").write_text("id: x\n")
     with pytest.raises(EditError, match="exists already"):
-        Plan().create(tmp_path / "a.yaml", "a.yaml", "id: y\n")
+        Plan(tmp_path).create(tmp_path / "a.yaml", "a.yaml", "id: y\n")
 
 
 def test_plan_does_not_write_over_a_file_changed_meanwhile(tmp_path: Path) -> None:
     path = tmp_path / "g.yaml"
     path.write_text("followups:\n  T1-2024:\n    ready: true\n")
-    plan = Plan()
+    plan = Plan(tmp_path)
     plan.file(path, "g.yaml").add(("followups",), "T2-2024", {"ready": False})
     path.write_text("followups:\n  T1-2024:\n    ready: false\n")
     with pytest.raises(EditError, match="changed while"):

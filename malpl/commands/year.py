@@ -10,6 +10,17 @@ from malpl.commands.common import apply_plan, fail, load_valid, plural, print_ri
 from malpl.output import echo
 
 
+def _write(plan: Any, dry_run: bool, done: str) -> None:
+    """Write ``plan`` (or show it), first removing the temporary files of runs that were
+    killed half-way, which ``git add -A`` would otherwise commit."""
+    if not dry_run:
+        stale = plan.tidy()
+        if stale:
+            echo(f"removed {plural(len(stale), 'temporary file')} a stopped run of malpl "
+                 "left among the goal files", err=True)
+    apply_plan(plan, dry_run, done)
+
+
 def period_open(args: Namespace) -> None:
     from malpl.lifecycle.period import open_period
     from malpl.views import chosen_bodies, resolve_period
@@ -18,8 +29,8 @@ def period_open(args: Namespace) -> None:
     chosen = resolve_period(repo, args.period)
     opened = open_period(repo, chosen, chosen_bodies(repo.config, args.body),
                          carry=args.carry or args.carry_comment, carry_comment=args.carry_comment)
-    apply_plan(opened.plan, args.dry_run,
-               f"opened {chosen} in {plural(len(opened.places), 'place')}")
+    _write(opened.plan, args.dry_run,
+           f"opened {chosen} in {plural(len(opened.places), 'place')}")
 
 
 def period_close(args: Namespace) -> None:
@@ -78,7 +89,7 @@ def init(args: Namespace) -> None:
 
 def _added(plan_and_id: tuple[Any, str], dry_run: bool, what: str) -> None:
     plan, ident = plan_and_id
-    apply_plan(plan, dry_run, f"added {what} {ident}")
+    _write(plan, dry_run, f"added {what} {ident}")
 
 
 def new_goal(args: Namespace) -> None:
@@ -109,7 +120,7 @@ def rollover(args: Namespace) -> None:
     from malpl.lifecycle.rollover import rollover as roll
 
     result = roll(load_valid(args.root), args.year, args.end or [])
-    apply_plan(result.plan, args.dry_run, f"marked {plural(len(result.ended), 'goal')} ended "
-               f"{args.year - 1}")
+    _write(result.plan, args.dry_run, f"marked {plural(len(result.ended), 'goal')} ended "
+           f"{args.year - 1}")
     echo(f"{plural(len(result.continuing), 'goal')} carry on into {args.year}; add the "
          "budget's new goals with 'malpl new goal'")

@@ -4,12 +4,16 @@ A command never re-serialises a file. ruamel.yaml's round-trip parser finds
 where a mapping sits (line and column of every key), ruamel.yaml renders the
 new entry, and the entry's lines are spliced into the original text. So
 comments, key order, quoting, blank lines and block scalars stay as they were
-*by construction*; :meth:`FileEdit.verify` then re-reads the result and
-refuses it unless its data is the old data plus exactly the new entry.
+*by construction*; :meth:`FileEdit.verify` then re-reads the result with the
+loader ``check`` uses and refuses it unless its data is the old data plus
+exactly the new entry. Lines are counted as YAML counts them, and added lines
+end as the file's own lines do (LF, CRLF or CR).
 
 All edits of a command are planned first (:class:`Plan`); only a plan that
 was built without an error is written, each file atomically, and a file that
-changed on disk since it was read is never overwritten.
+changed on disk since it was read is never overwritten. A goal file that is a
+link is edited where it leads (the link stays), and only inside the repository;
+a read-only file is refused, never made writable.
 """
 
 from __future__ import annotations
@@ -17,7 +21,10 @@ from __future__ import annotations
 import difflib
 import io
 import os
-from collections.abc import Iterator, Sequence
+import re
+import stat
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,10 +32,11 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
+from ruamel.yaml.nodes import CollectionNode, Node, ScalarNode
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
 
 from malpl import files
-from malpl.repository import MalplError
+from malpl.repository import GOALS_DIR, MalplError
 
 Key = str | int
 Path_ = tuple[Key, ...]
@@ -36,6 +44,27 @@ Path_ = tuple[Key, ...]
 
 class EditError(MalplError):
     """A file malpl will not edit; nothing has been written."""
+
+
+# Where ruamel.yaml (and an editor) ends a line: its line numbers count these alone.
+# str.splitlines also splits at a form feed, U+2028 and others, and its lines would not
+# be the ones ruamel.yaml numbers.
+_BREAK = re.compile(r"\r\n|[\r\n]")
+# Line breaks to YAML 1.1 (check's parser), not to ruamel.yaml's YAML 1.2 or most editors.
+_OTHER_BREAKS = {"\x85": "U+0085 (NEXT LINE)", "\u2028": "U+2028 (LINE SEPARATOR)",
+                 "\u2029": "U+2029 (PARAGRAPH SEPARATOR)"}
+_KEEP_CHOMPING = re.compile(r"[:-][ \t]+[|>][1-9]?\+")
+
+
+def split_lines(text: str) -> list[str]:
+    """``text``'s lines, each with its end, split where YAML ends a line (its line numbers)."""
+    lines, start = [], 0
+    for end in _BREAK.finditer(text):
+        lines.append(text[start:end.end()])
+        start = end.end()
+    if start < len(text):
+        lines.append(text[start:])
+    return lines
 
 
 def _round_trip() -> YAML:
@@ -78,29 +107,52 @@ class FileEdit:
     original: str
     doc: Any = None
     inserts: list[tuple[int, list[str], Path_, Key | None, Any]] = field(default_factory=list)
+    #: The file itself: where ``path`` leads when it is a link.
+    real: Path = field(default_factory=Path)
+    #: Lines of the text with each tab a space: where things are, for a parser that takes
+    #: no tab where ``check``'s does ('key:<tab>value'). Same lines, same columns.
+    shape: list[str] = field(default_factory=list)
+    #: Lines that continue a quoted or plain value or a [list] from the line above: never
+    #: where a mapping ends, whatever their indentation.
+    inside: set[int] = field(default_factory=set)
 
     @classmethod
-    def read(cls, path: Path, name: str) -> FileEdit:
-        raw = path.read_bytes()
+    def read(cls, path: Path, name: str, real: Path | None = None) -> FileEdit:
+        raw = (real or path).read_bytes()
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as err:
             raise EditError(f"{name} is not UTF-8", "save it as UTF-8 and try again") from err
-        edit = cls(path, name, text)
+        shape = text.replace("\t", " ")
+        edit = cls(path, name, text, real=real or path, shape=split_lines(shape))
         try:
-            edit.doc = _round_trip().load(text)
+            edit.doc = _round_trip().load(shape)
+            edit.inside = _continued_lines(_round_trip().compose(shape))
         except YAMLError as err:
-            raise EditError(f"{name} cannot be read as YAML: {err}".splitlines()[0],
-                            "run 'malpl check' and fix the file first") from err
+            mark = getattr(err, "problem_mark", None)
+            why = _other_break(edit.lines)
+            if why is None:
+                name += f":{mark.line + 1}" if mark else ""
+                why = f" ({err})".splitlines()[0]
+            raise EditError(f"{name}: malpl cannot edit this file{why}",
+                            "add the entry by hand; nothing was changed") from err
         return edit
 
     @property
     def newline(self) -> str:
-        return "\r\n" if "\r\n" in self.original else "\n"
+        """The file's own line end (its first): LF, CRLF or CR."""
+        first = _BREAK.search(self.original)
+        return first.group() if first else "\n"
+
+    def newline_at(self, at: int) -> str:
+        """The line end of lines added at line ``at``: the one above theirs (a file may mix
+        them), else the file's own."""
+        above = _BREAK.search(self.lines[at - 1]) if at else None
+        return above.group() if above else self.newline
 
     @property
     def lines(self) -> list[str]:
-        return self.original.splitlines(keepends=True)
+        return split_lines(self.original)
 
     def node(self, path: Path_) -> Any:
         node = self.doc
@@ -128,7 +180,8 @@ class FileEdit:
             at = self._back_over_space(mapping.lc.key(before)[0], indent)
         else:
             at = self._back_over_space(self._end_of(mapping, indent), indent)
-        self.inserts.append((at, render(key, value, indent, self.newline), path, key, value))
+        self.inserts.append((at, render(key, value, indent, self.newline_at(at)), path, key,
+                             value))
 
     def append(self, path: Path_, value: Any) -> None:
         """Add ``value`` as the last item of the block sequence at ``path``."""
@@ -136,20 +189,22 @@ class FileEdit:
         if not isinstance(seq, CommentedSeq) or seq.fa.flow_style() or not seq:
             raise EditError(f"{self.name}: '{'.'.join(map(str, path))}' is not a list written "
                             "one item per line", "add the entry by hand")
-        first = self.lines[seq.lc.line]
+        first = self.shape[seq.lc.line]
         dash = len(first) - len(first.lstrip(" "))
-        lines = render("x", [value], 0, self.newline)[1:]
+        at = self._back_over_space(self._end_of(seq, dash, item=True), dash)
+        lines = render("x", [value], 0, self.newline_at(at))[1:]
         pad = " " * dash
         lines = [pad + line[2:] if line.strip() else line for line in lines]
-        at = self._back_over_space(self._end_of(seq, dash, item=True), dash)
         self.inserts.append((at, lines, path, None, value))
 
     def _end_of(self, node: Any, indent: int, *, item: bool = False) -> int:
         """The line after a mapping's last entry (a list's last item): the first later line
         written further left (a block scalar's lines are always further right), or for a
         list, at its dashes' column but not a dash."""
-        lines = self.lines
+        lines = self.shape
         for number in range(node.lc.line + 1, len(lines)):
+            if number in self.inside:
+                continue
             stripped = lines[number].lstrip(" ")
             if not stripped.strip() or stripped.startswith("#"):
                 continue
@@ -160,8 +215,8 @@ class FileEdit:
 
     def _back_over_space(self, number: int, indent: int) -> int:
         """Blank lines, and comments no further right than the keys, belong to what follows."""
-        lines = self.lines
-        while number > 0:
+        lines = self.shape
+        while number > 0 and number - 1 not in self.inside:
             line = lines[number - 1]
             stripped = line.lstrip(" ")
             if stripped.strip() and not (stripped.startswith("#")
@@ -182,26 +237,67 @@ class FileEdit:
     def verify(self) -> str:
         """The new text, after checking that its data is the old data plus the new entries."""
         new = self.text()
-        try:
-            expected = _plain().load(self.original)
-            for _, _, path, key, value in sorted(self.inserts, key=lambda i: i[0]):
-                node = expected
-                for step in path:
-                    node = node[step]
-                plain = _plain().load(_dump_plain(value))
-                if key is None:
-                    node.append(plain)
-                else:
-                    node[key] = plain
-            got = _plain().load(new)
-        except YAMLError as err:
-            raise EditError(f"{self.name}: the edit would not be valid YAML ({err})",
-                            "add the entry by hand; nothing was changed") from err
-        if got != expected:
+        expected = _checked_data(self.name, self.original)
+        for _, _, path, key, value in sorted(self.inserts, key=lambda i: i[0]):
+            node = expected
+            for step in path:
+                node = node[step]
+            plain = _checked_data(self.name, _dump_plain(value))
+            if key is None:
+                node.append(plain)
+            else:
+                node[key] = plain
+        if _checked_data(self.name, new) != expected:
+            keep = _KEEP_CHOMPING.search(self.original)
+            why = _other_break(self.lines) or (
+                " (a block scalar that keeps its trailing lines, '|+', at its end?)" if keep
+                else "")
             raise EditError(f"{self.name}: malpl cannot add to this file without changing "
-                            "what is there (a block scalar that keeps its trailing lines?)",
-                            "add the entry by hand; nothing was changed")
+                            f"what is there{why}", "add the entry by hand; nothing was changed")
         return new
+
+
+def _other_break(lines: list[str]) -> str | None:
+    """Where the file holds a character that ends a line to ``check`` (YAML 1.1) but not
+    to the editor's parser (YAML 1.2) nor to most editors: files read differently."""
+    for number, line in enumerate(lines, 1):
+        for char, name in _OTHER_BREAKS.items():
+            if char in line:
+                return (f": line {number} holds {name}, a line break to YAML 1.1 (malpl "
+                        "check) but not to YAML 1.2 or most editors; write a line break or a "
+                        "space in its place")
+    return None
+
+
+def _continued_lines(root: Node | None) -> set[int]:
+    """The lines a flow value (quoted, plain, [..] or {..}) goes on to after its first.
+    A block scalar's lines are not among them: they are further right than its key."""
+    lines: set[int] = set()
+    stack = [root] if root is not None else []
+    while stack:
+        node = stack.pop()
+        if isinstance(node, CollectionNode):
+            stack.extend(item for pair in node.value for item in
+                         (pair if isinstance(pair, tuple) else (pair,)))
+        flow = (node.flow_style if isinstance(node, CollectionNode) else
+                isinstance(node, ScalarNode) and node.style not in ("|", ">"))
+        if flow:
+            last = node.end_mark.line - (node.end_mark.column == 0)
+            lines.update(range(node.start_mark.line + 1, last + 1))
+    return lines
+
+
+def _checked_data(name: str, text: str) -> Any:
+    """The data of ``text`` as ``check`` reads it (which takes what a person's file may
+    hold and ruamel.yaml does not, such as a tab after 'key:')."""
+    from malpl.yamlsource import load_text
+
+    source = load_text(name, text)
+    errors = [p for p in source.problems if p.is_error]
+    if errors:
+        raise EditError(f"{name}: the edit would not be valid YAML (line {errors[0].line}: "
+                        f"{errors[0].message})", "add the entry by hand; nothing was changed")
+    return source.data
 
 
 def _dump_plain(value: Any) -> str:
@@ -228,22 +324,35 @@ class NewFile:
 
 @dataclass
 class Plan:
-    """Every change a command makes, built completely before anything is written."""
+    """Every change a command makes to the repository at ``root``, built completely
+    before anything is written."""
 
+    root: Path
     edits: dict[Path, FileEdit] = field(default_factory=dict)
     created: list[NewFile] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
 
     def file(self, path: Path, name: str) -> FileEdit:
         if path not in self.edits:
-            self.edits[path] = FileEdit.read(path, name)
+            real = self._inside(path, name)
+            _writable(real, name)
+            self.edits[path] = FileEdit.read(path, name, real)
         return self.edits[path]
 
     def create(self, path: Path, name: str, content: str) -> None:
         if path.exists() or path.is_symlink() or any(f.path == path for f in self.created):
             raise EditError(f"{name} exists already", "malpl never writes over a file; "
                             "choose another name or remove it first")
+        self._inside(path, name)
         self.created.append(NewFile(path, name, content))
+
+    def _inside(self, path: Path, name: str) -> Path:
+        """Where ``path`` leads through any link: refused unless it is in the repository."""
+        real = Path(os.path.realpath(path))
+        if not real.is_relative_to(os.path.realpath(self.root)):
+            raise EditError(f"{name} leads outside the repository (through a link); malpl "
+                            "does not write there", "put the file itself in the repository "
+                            "in place of the link; nothing was changed")
+        return real
 
     def changes(self) -> Iterator[tuple[str, Path, str, str]]:
         """(name, path, old text, new text) for each file, in name order."""
@@ -262,34 +371,51 @@ class Plan:
         """Write every file atomically; the names written. A file that changed since it was
         read stops the whole plan before anything is replaced."""
         changes = list(self.changes())  # verifies every edit first
-        staged: list[tuple[Path, Path | None, str]] = []
+        staged: list[tuple[Path, Path, str, bool]] = []  # file, its new text, name, created
         try:
             for name, path, old, new in changes:
-                if old and path.read_bytes().decode("utf-8") != old:
-                    raise EditError(f"{name} changed while malpl was working on it",
-                                    "run the command again")
-                path.parent.mkdir(parents=True, exist_ok=True)
-                staged.append((path, _stage(path, new), name))
-            for path, temp, name in staged:
-                if temp is not None:
-                    if not _exists_as(path, changes):
-                        raise EditError(f"{name} appeared while malpl was working",
+                edit = self.edits.get(path)
+                if edit is not None:
+                    target, mode = edit.real, _writable(edit.real, name)
+                    if self._inside(path, name) != target or target.read_bytes() != old.encode():
+                        raise EditError(f"{name} changed while malpl was working on it",
                                         "run the command again")
-                    os.replace(temp, path)
+                else:
+                    target, mode = self._inside(path, name), None
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                staged.append((target, files.stage(target, new.encode(), mode=mode), name,
+                               edit is None))
+            for target, temp, name, created in staged:
+                if created == os.path.lexists(target):
+                    raise EditError(f"{name} {'appeared' if created else 'disappeared'} while "
+                                    "malpl was working", "run the command again")
+                os.replace(temp, target)
         finally:
-            for _, temp, _ in staged:
-                if temp is not None and temp.exists():
-                    temp.unlink()
+            for _, temp, _, _ in staged:
+                temp.unlink(missing_ok=True)
         return [name for name, *_ in changes]
 
+    def tidy(self) -> list[Path]:
+        """Remove the temporary files that runs killed half-way left among the goal files
+        (``git add -A`` would commit them where no .gitignore line keeps them out)."""
+        root = Path(os.path.realpath(self.root))
+        goals = Path(os.path.realpath(root / GOALS_DIR))
+        if not goals.is_relative_to(root) or not goals.is_dir():
+            return []
+        return files.remove_stale(goals, time.time())
 
-def _exists_as(path: Path, changes: Sequence[tuple[str, Path, str, str]]) -> bool:
-    """A new file must still be absent, an edited one still present."""
-    old = next(c[2] for c in changes if c[1] == path)
-    return path.exists() if old else not path.exists()
 
-
-def _stage(path: Path, text: str) -> Path:
-    """The new text in a temporary file beside ``path``, with the old file's mode."""
-    mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
-    return files.stage(path, text.encode("utf-8"), mode=mode)
+def _writable(real: Path, name: str) -> int:
+    """The permissions of a file malpl may replace; a read-only one is refused, since
+    replacing it would undo what its owner meant (and give it a new mode)."""
+    try:
+        info = real.stat()
+    except OSError as err:
+        raise EditError(f"{name} cannot be read: {err.strerror}", "run the command again") from err
+    if not stat.S_ISREG(info.st_mode):
+        raise EditError(f"{name} is not a regular file", "goal files are plain text files")
+    if not info.st_mode & 0o222 or not os.access(real, os.W_OK):
+        raise EditError(f"{name} is read-only; malpl does not change a file protected against "
+                        "writing", f"make it writable (chmod u+w {name}) if it should change, "
+                        "and run the command again; nothing was changed")
+    return info.st_mode & 0o777

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from malpl import files
 from malpl.lifecycle.edit import Plan
 from malpl.model import BodyKind, slug
 from malpl.output import json_text
@@ -144,10 +145,12 @@ targets:
 """
 
 
-GITIGNORE = """\
+GITIGNORE = f"""\
 # Det malpl skapar: rapporter och webbplatsen byggs om från målfilerna när som helst.
 /reports/
 /site/
+# Tillfälliga filer medan malpl skriver en fil (kvar bara om malpl stoppades mitt i).
+{files.GITIGNORE}
 """
 
 GITATTRIBUTES = """\
@@ -239,7 +242,7 @@ def plan_init(root: Path, settings: Settings) -> Plan:
     keys = [b.key for b in settings.bodies]
     if not keys or len(set(keys)) != len(keys):
         raise UsageError("each body needs its own key", "give --body KEY:NAME once per body")
-    plan = Plan()
+    plan = Plan(root)
 
     def add(name: str, text: str) -> None:
         plan.create(root / name, name, text)

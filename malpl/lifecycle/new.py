@@ -11,10 +11,39 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from malpl.checks import id_fault
 from malpl.lifecycle.edit import Plan, quoted
 from malpl.model import Goal
 from malpl.repository import GOALS_DIR, MalplError, Repository, UsageError
 from malpl.views import chosen_bodies, find_goal
+
+
+def _valid(ident: str, what: str, *, given: bool = False) -> str:
+    """``ident`` if ``check`` will take it: an id check refuses is never written, since every
+    command would then refuse the repository. Refused as a usage error when it was given."""
+    fault = id_fault(ident, what)
+    if fault is None:
+        return ident
+    message, hint = fault
+    if given:
+        raise UsageError(f"--id: {message}", hint)
+    raise MalplError(f"the new {what} would get an id that check refuses: {message}", hint)
+
+
+def _passing(plan: Plan, what: str) -> Plan:
+    """``plan``, if the goal file it writes is one ``check`` takes: a value it refuses (an
+    empty title) would make every command refuse the repository."""
+    from malpl.repository import load_goal
+    from malpl.yamlsource import load_text
+
+    for name, _, _, new in plan.changes():
+        source = load_text(name, new)
+        load_goal(source)
+        errors = [p for p in source.problems if p.is_error]
+        if errors:
+            raise UsageError(f"the new {what} would not pass 'malpl check': {errors[0].message}",
+                             errors[0].hint)
+    return plan
 
 
 def next_id(prefix: str, taken: list[str], sep: str = ".", mark: str = "") -> str:
@@ -58,16 +87,24 @@ def plan_goal(repo: Repository, title: str, *, parent: str | None = None,
     chosen_body = body or (above.body_key if above else keys[0])
     chosen_bodies(repo.config, [chosen_body])
     levels = [lv.key for lv in repo.config.levels]
+    lowest = levels.index(above.level) + 1 if above and above.level in levels else 0
+    if above and lowest == len(levels):
+        raise UsageError(f"goal {above.id} is on the lowest level ({above.level}); no goal can "
+                         "serve it", f"add its targets with 'malpl new target -g {above.id}', "
+                         "or a lower level in malpl.yaml")
     if level is None:
-        at = levels.index(above.level) + 1 if above and above.level in levels else 0
-        level = levels[min(at, len(levels) - 1)]
+        level = levels[lowest]
     elif level not in levels:
         raise UsageError(f"there is no level '{level}'", "levels: " + ", ".join(levels))
+    elif above and levels.index(level) < lowest:
+        raise UsageError(f"a goal on the level '{level}' cannot serve goal {above.id} "
+                         f"({above.level})", "levels below it: " + ", ".join(levels[lowest:]))
     taken = _ids(repo)
     if ident is None:
         sep = ":" if above and ":" in above.id else "."
-        ident = next_id(above.id, taken, sep) if above else _top_id(repo, chosen_body)
-    elif ident in taken:
+        ident = _valid(next_id(above.id, taken, sep) if above else _top_id(repo, chosen_body),
+                       "goal")
+    elif _valid(ident, "goal", given=True) in taken:
         raise MalplError(f"there is a goal or target '{ident}' already", "choose another id")
     name = _file_name(repo, chosen_body, ident)
     depth = name.count("/")
@@ -78,16 +115,16 @@ def plan_goal(repo: Repository, title: str, *, parent: str | None = None,
     if responsible:
         text += _yaml_line("responsible", responsible)
     text += _yaml_line("title", title)
-    plan = Plan()
+    plan = Plan(repo.root)
     plan.create(repo.root / name, name, text)
-    return plan, ident
+    return _passing(plan, "goal"), ident
 
 
 def _entry_plan(repo: Repository, goal_id: str, key: str, entry: dict[str, Any]) -> Plan:
     """Add ``entry`` to the goal's list ``key`` (targets or measures), creating the list
     in its documented place when the goal has none yet."""
     goal: Goal = find_goal(repo, goal_id)
-    plan = Plan()
+    plan = Plan(repo.root)
     edit = plan.file(repo.root / goal.source.path, goal.source.path)
     if key in edit.doc:
         edit.append((key,), entry)
@@ -100,17 +137,18 @@ def _entry_plan(repo: Repository, goal_id: str, key: str, entry: dict[str, Any])
 def plan_target(repo: Repository, goal_id: str, text: str, *,
                 responsible: str | None = None) -> tuple[Plan, str]:
     goal = find_goal(repo, goal_id)
-    ident = next_id(goal.id, _ids(repo))
+    ident = _valid(next_id(goal.id, _ids(repo)), "target")
     entry: dict[str, Any] = {"id": quoted(ident), "text": text}
     if responsible:
         entry["responsible"] = responsible
-    return _entry_plan(repo, goal.id, "targets", entry), ident
+    return _passing(_entry_plan(repo, goal.id, "targets", entry), "target"), ident
 
 
 def plan_measure(repo: Repository, goal_id: str, name: str, *, unit: str | None = None,
                  direction: str | None = None, kpi: str | None = None) -> tuple[Plan, str]:
     goal = find_goal(repo, goal_id)
-    ident = next_id(goal.id, [m.id for g in repo.goals for m in g.measures], mark="m")
+    ident = _valid(next_id(goal.id, [m.id for g in repo.goals for m in g.measures], mark="m"),
+                   "measure")
     entry: dict[str, Any] = {"id": quoted(ident), "name": name}
     if unit:
         entry["unit"] = unit
@@ -119,5 +157,9 @@ def plan_measure(repo: Repository, goal_id: str, name: str, *, unit: str | None 
             raise MalplError(f"'{direction}' is not a direction", "write higher or lower")
         entry["direction"] = direction
     if kpi:
+        from malpl.kolada import ids
+
+        if not ids.is_kpi(kpi):
+            raise UsageError(f"--kpi: '{kpi}' is not a Kolada KPI id", ids.KPI_HINT)
         entry.update(source="kolada", kpi=kpi)
-    return _entry_plan(repo, goal.id, "measures", entry), ident
+    return _passing(_entry_plan(repo, goal.id, "measures", entry), "measure"), ident

@@ -58,7 +58,7 @@ def open_period(repo: Repository, period: Period, bodies: list[str] | None = Non
     """Plan an empty follow-up for ``period`` wherever one is missing."""
     scheme = repo.config.periods.scheme
     key = str(period)
-    result = Opened(Plan())
+    result = Opened(Plan(repo.root))
     children = child_goals(repo)
     for goal in repo.goals_of(bodies):
         if ended_before(goal, period):

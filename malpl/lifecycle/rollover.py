@@ -26,7 +26,7 @@ class Rollover:
 def rollover(repo: Repository, year: int, end: list[str]) -> Rollover:
     """Mark the goals ``end`` as ended with the year before ``year``."""
     last = year - 1
-    plan = Plan()
+    plan = Plan(repo.root)
     for ident in end:
         goal = find_goal(repo, ident)
         if goal.ended is not None:
