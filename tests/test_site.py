@@ -13,7 +13,7 @@ import pytest
 from malpl.repository import MalplError, load_repository
 from malpl.site import render_site, write_site
 from malpl.site.build import slug
-from malpl.site.render import MARKER
+from malpl.site.folder import MANIFEST
 from malpl.views import resolve_period
 from tests.cli_runner import invoke
 
@@ -219,7 +219,7 @@ def test_ids_that_differ_only_in_case_get_pages_that_do_not_clash(tmp_path: Path
                 assert _join(path, unquote(parts.path)) in files, f"{path}: {link}"
 
 
-def test_the_site_is_not_written_into_goals_or_over_a_persons_folder(tmp_path: Path) -> None:
+def test_the_site_is_not_written_into_goals_or_over_a_persons_file(tmp_path: Path) -> None:
     repo_dir = tmp_path / "r"
     shutil.copytree(FIXTURES / "kommun", repo_dir)
     repo = load_repository(repo_dir)
@@ -231,18 +231,26 @@ def test_the_site_is_not_written_into_goals_or_over_a_persons_folder(tmp_path: P
     mine = tmp_path / "mine"
     mine.mkdir()
     (mine / "notes.txt").write_text("keep me")
-    with pytest.raises(MalplError, match="did not write"):
+    (mine / "index.html").write_text("my page")
+    with pytest.raises(MalplError, match=r"index\.html, a file malpl did not write"):
         write_site(repo, period, mine)
-    assert (mine / "notes.txt").read_text() == "keep me"
+    assert sorted(p.name for p in mine.iterdir()) == ["index.html", "notes.txt"]
+    assert (mine / "index.html").read_text() == "my page"
+    (mine / "index.html").unlink()
+    write_site(repo, period, mine)
+    assert (mine / "notes.txt").read_text() == "keep me" and (mine / "site.css").is_file()
 
 
-def test_an_earlier_site_is_replaced_whole(tmp_path: Path) -> None:
+def test_an_earlier_sites_pages_go_and_a_persons_files_stay(tmp_path: Path) -> None:
     repo = load_repository(REPOS["kommun"])
     out = tmp_path / "site"
     write_site(repo, resolve_period(repo, None, written=True), out)
-    (out / "T2-2024" / "stale.html").write_text("old")
+    (out / "T2-2024" / "mine.html").write_text("a person's page")
+    (out / "CNAME").write_text("mal.kommun.se\n")
     write_site(repo, resolve_period(repo, "T1-2024", written=True), out)
-    assert (out / MARKER).is_file() and not (out / "T2-2024").exists()
+    assert (out / MANIFEST).is_file() and (out / "T1-2024" / "index.html").is_file()
+    assert [p.name for p in (out / "T2-2024").iterdir()] == ["mine.html"]
+    assert (out / "CNAME").read_text() == "mal.kommun.se\n"
     assert [p.name for p in tmp_path.iterdir()] == ["site"]  # no temporary folders left
 
 
@@ -269,7 +277,7 @@ def test_a_build_on_every_core_gives_the_bytes_of_a_serial_one(tmp_path: Path,
     monkeypatch.setattr(render.os, "cpu_count", lambda: 2)
     count = write_site(repo, period, tmp_path / "site")
     written = {p.relative_to(tmp_path / "site").as_posix(): p.read_bytes()
-               for p in (tmp_path / "site").rglob("*") if p.is_file()}
+               for p in (tmp_path / "site").rglob("*") if p.is_file() and p.name != MANIFEST}
     assert count == len(written) and written == serial
 
 

@@ -11,9 +11,9 @@ macros in ``fragments.html.j2``, rendered once per distinct set of arguments: th
 arguments are hashable plain values and a fragment sees nothing else, so the cached
 markup is what rendering again would give.
 
-The site is written to a fresh folder beside the output and then moved into
-place, only over an earlier malpl site (it has the marker file), never over a
-person's folder or into ``goals/``. Large sites are rendered and written by one
+The site is written to a fresh folder beside the output, and its files are then
+moved into the output folder (:mod:`malpl.site.folder`): never over a person's
+file, and never into ``goals/``. Large sites are rendered and written by one
 forked worker per core, a period at a time; every page is the same bytes as in a
 serial build.
 """
@@ -38,10 +38,9 @@ from malpl.periods import Period
 from malpl.report.templating import loader, run_template, sandbox, shipped_templates
 from malpl.repository import GOALS_DIR, MalplError, Repository
 from malpl.site.build import RECORDS, SiteBuilder
+from malpl.site.folder import publish
 from malpl.text import visible
 
-MARKER = ".malpl-site"
-MARKER_TEXT = "Den här mappen skrevs av malpl site och skrivs över nästa gång.\n"
 _TEMP_PREFIX = ".malpl-site-"
 PARALLEL_GOALS = 500  # goal pages over all periods from which forking workers pays
 
@@ -158,7 +157,6 @@ class _Work:
         css = read_inside(shipped_templates() / "site" / "site.css", [shipped_templates()],
                           TEXT_LIMIT)
         self.extra["site.css"] = css + _brand(repo.config.site.color).encode("utf-8")
-        self.extra[MARKER] = MARKER_TEXT.encode("utf-8")
         self.extra[".nojekyll"] = b""  # GitHub Pages: serve files whose names start with "_"
         self.env = environment(template_dirs(repo.root))  # compiled once, shared by forks
         # The latest periods have the longest histories: first, so two workers end together.
@@ -243,7 +241,7 @@ def _logo(repo: Repository) -> tuple[str, bytes] | None:
 
 
 def check_output(repo: Repository, out: Path) -> None:
-    """Refuse to write into goals/ or over a folder that is not an earlier malpl site."""
+    """Refuse to write into goals/, around the repository or into what is not a folder."""
     target = Path(os.path.realpath(out))
     goals = Path(os.path.realpath(repo.root / GOALS_DIR))
     root = Path(os.path.realpath(repo.root))
@@ -252,13 +250,10 @@ def check_output(repo: Repository, out: Path) -> None:
                          "choose a folder of its own, e.g. -o site")
     if out.is_symlink() or (out.exists() and not out.is_dir()):
         raise MalplError(f"{out} is not a folder", "choose a folder of its own, e.g. -o site")
-    if out.is_dir() and any(out.iterdir()) and not (out / MARKER).is_file():
-        raise MalplError(f"{out} is a folder that malpl did not write; it is left as it is",
-                         "choose a new or empty folder, or remove this one first")
 
 
 def write_site(repo: Repository, period: Period, out: Path) -> int:
-    """Build the site and move it into ``out`` at once; returns the number of files."""
+    """Build the site and move its files into ``out``; returns the number of files."""
     check_output(repo, out)
     parent = out.absolute().parent
     parent.mkdir(parents=True, exist_ok=True)
@@ -266,15 +261,7 @@ def write_site(repo: Repository, period: Period, out: Path) -> int:
     try:
         with _few_collections():  # forked workers inherit it
             count = _write_all(_Work(repo, period), fresh)
-        os.chmod(fresh, 0o755)
-        old = None
-        if out.exists():
-            old = Path(tempfile.mkdtemp(prefix=_TEMP_PREFIX, dir=parent))
-            os.replace(out, old / "old")
-        os.replace(fresh, out)
-    except BaseException:
+        publish(fresh, out)
+    finally:
         shutil.rmtree(fresh, ignore_errors=True)
-        raise
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
     return count
