@@ -139,3 +139,25 @@ def test_a_site_an_earlier_version_wrote_whole_is_taken_over(tmp_path: Path) -> 
     build(out)
     assert (out / "CNAME").is_file() and not (out / ".malpl-site").exists()
     assert "CNAME" not in listed(out) and "index.html" in listed(out)
+
+
+def test_a_file_that_holds_what_malpl_would_write_is_taken_over(tmp_path: Path) -> None:
+    """GitHub's guides have people add an empty .nojekyll, the file malpl writes too."""
+    out = tmp_path / "site"
+    out.mkdir()
+    (out / ".nojekyll").write_bytes(b"")
+    (out / "CNAME").write_text("mal.kommun.se\n")
+    build(out)
+    assert ".nojekyll" in listed(out) and (out / "CNAME").is_file()
+
+
+@pytest.mark.parametrize("text", ["{", "[]", '{"files": []}', '{"files": {"a.html": 1}}',
+                                  "\udcff"])
+def test_a_list_that_is_not_malpls_is_named_not_a_crash(tmp_path: Path, text: str) -> None:
+    out = tmp_path / "site"
+    build(out)
+    (out / MANIFEST).write_bytes(text.encode("utf-8", "surrogateescape"))
+    result = invoke(["-C", str(KOMMUN), "site", "-o", str(out)])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "is not a list of files malpl wrote" in result.output
+    assert "hint: remove the folder and build the site again" in result.output

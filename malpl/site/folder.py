@@ -44,7 +44,8 @@ def publish(fresh: Path, out: Path) -> None:
     new = {path.relative_to(fresh).as_posix(): file_hash(path)
            for path in sorted(fresh.rglob("*")) if path.is_file()}
     old, legacy = read_manifest(out)
-    clashes = [why for rel in new if (why := _not_ours(out, rel, rel in old or legacy))]
+    clashes = [why for rel, digest in new.items()
+               if (why := _not_ours(out, rel, rel in old or legacy, digest))]
     if clashes:
         more = f" (and {len(clashes) - 1} more)" if len(clashes) > 1 else ""
         raise MalplError(f"the site would replace {clashes[0]}{more}; it is left as it is",
@@ -77,12 +78,13 @@ def read_manifest(out: Path) -> tuple[dict[str, str], bool]:
     try:
         if len(data) > MAX_MANIFEST_BYTES:
             raise ValueError("it is larger than 64 MB")
-        files = json.loads(data)["files"]
+        listing = json.loads(data)
+        files = listing.get("files") if isinstance(listing, dict) else None
         if not isinstance(files, dict):
-            raise ValueError("'files' is not a mapping")
+            raise ValueError("it has no mapping 'files'")
         for rel, digest in files.items():
             _check_entry(rel, digest)
-    except (ValueError, KeyError, TypeError) as err:
+    except ValueError as err:
         raise MalplError(f"{where} is not a list of files malpl wrote: {visible_line(str(err))}",
                          _HINT) from None
     return files, False
@@ -98,8 +100,9 @@ def _check_entry(rel: str, digest: object) -> None:
         raise ValueError(f"the hash of '{rel}' is not a SHA-256")
 
 
-def _not_ours(out: Path, rel: str, ours: bool) -> str:
-    """Why the file at ``rel`` must not be written, or "" when it may."""
+def _not_ours(out: Path, rel: str, ours: bool, digest: str = PENDING) -> str:
+    """Why the file at ``rel`` must not be written, or "" when it may: it is malpl's
+    (``ours``), or it holds the bytes malpl would write (hash ``digest``: ``.nojekyll``)."""
     path = out / rel
     for parent in reversed(PurePosixPath(rel).parents[:-1]):  # the folders on the way
         folder = out / parent
@@ -109,7 +112,9 @@ def _not_ours(out: Path, rel: str, ours: bool) -> str:
         return ""
     if path.is_symlink() or not path.is_file():
         return f"{visible_line(str(path))}, which is not a file"
-    return "" if ours else f"{visible_line(str(path))}, a file malpl did not write"
+    if ours or file_hash(path) == digest:
+        return ""
+    return f"{visible_line(str(path))}, a file malpl did not write"
 
 
 def _remove_if_unchanged(out: Path, rel: str, digest: str) -> None:
