@@ -57,7 +57,7 @@ _KEEP_CHOMPING = re.compile(r"[:-][ \t]+[|>][1-9]?\+")
 
 
 def split_lines(text: str) -> list[str]:
-    """``text``'s lines, each with its end, split where YAML ends a line (its line numbers)."""
+    """``text``'s lines, each with its end, as ruamel.yaml numbers them."""
     lines, start = [], 0
     for end in _BREAK.finditer(text):
         lines.append(text[start:end.end()])
@@ -71,10 +71,6 @@ def _round_trip() -> YAML:
     yaml = YAML(typ="rt", pure=True)
     yaml.preserve_quotes = True
     return yaml
-
-
-def _plain() -> YAML:
-    return YAML(typ="safe", pure=True)
 
 
 def quoted(text: str) -> DoubleQuotedScalarString:
