@@ -192,6 +192,11 @@ def check_periods(repo: Repository) -> list[Problem]:
             for key in follow:
                 problems += _check_point(goal, (*base, "followups", key), key, scheme,
                                          period_only=True)
+        starts = [((), goal.start)] + [(("targets", i), t.start) for i, t in enumerate(goal.targets)]
+        for base, start in starts:
+            if start is not None:
+                problems += _check_point(goal, (*base, "start"), start, scheme, period_only=True,
+                                         key_position=False)
         for i, target in enumerate(goal.targets):
             if target.target and target.target.by is not None:
                 problems += _check_point(goal, ("targets", i, "target", "by"),

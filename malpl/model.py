@@ -93,6 +93,9 @@ class Target(Strict):
     target: Annotated[TargetValue | None, _d(
         "Strukturerat målvärde", "Structured target value")] = None
     responsible: Annotated[str | None, _d("Ansvarig", "Responsible person or unit")] = None
+    start: Annotated[str | None, _d(
+        "Första perioden raden gällde, t.ex. T2-2026; utan start har den alltid funnits",
+        "The first period the row applied, e.g. T2-2026; without it it has always existed")] = None
     followups: Annotated[dict[str, FollowUp], _d(
         "Uppföljning per period, t.ex. T1-2023", "Follow-up per period, e.g. T1-2023")] = {}
 
@@ -201,6 +204,10 @@ class Goal(Strict, dict=True, gc=True):
         "Position in the report (otherwise ids in natural order)")] = None
     responsible: Annotated[str | None, _d("Ansvarig", "Owner")] = None
     description: Annotated[str | None, _d("Beskrivning", "Description")] = None
+    start: Annotated[str | None, _d(
+        "Första perioden målet gällde, t.ex. T2-2026 (satt av malpl new); utan start har "
+        "målet alltid funnits", "The first period the goal applied, e.g. T2-2026 (set by "
+        "malpl new); without it the goal has always existed")] = None
     ended: Annotated[Annotated[int, msgspec.Meta(ge=1900, le=2100)] | None, _d(
         "Sista året målet gällde (satt av malpl rollover); finns kvar i historik och äldre "
         "rapporter", "The last year the goal applied (set by malpl rollover); kept in the "
@@ -278,7 +285,9 @@ class Body(Strict):
 class Labels(Strict):
     """Column headings and words of the report."""
 
-    target: str = "Utvecklingsmål"
+    target: Annotated[str, _d(
+        "Vad raderna under ett mål kallas (rubrik och måluppfyllelse); tomt: Delmål",
+        "What the rows under a goal are called (heading and summary); empty: Delmål")] = ""
     comment: str = "Kommentar"
     measures: str = "Mått"
     no_comment: str = "Ingen kommentar"
@@ -307,6 +316,12 @@ class KoladaSettings(Strict):
     compare: Annotated[list[KoladaCompare], _d(
         "Jämförelser för alla Kolada-mått, t.ex. {id: \"0000\", label: Riket}",
         "Comparisons for every Kolada measure, e.g. {id: \"0000\", label: Riket}")] = []
+    deadline: Annotated[float, msgspec.Meta(gt=0, le=86400), _d(
+        "Längsta tid i sekunder för en hel hämtning (malpl kolada pull)",
+        "The longest time in seconds for a whole pull (malpl kolada pull)")] = 600
+    request_timeout: Annotated[float, msgspec.Meta(gt=0, le=3600), _d(
+        "Längsta tid i sekunder för ett anrop till Kolada",
+        "The longest time in seconds for one request to Kolada")] = 60
 
 
 class ReportOptions(Strict):
@@ -321,6 +336,22 @@ class ReportOptions(Strict):
     no_comment: Annotated[bool, _d(
         "Visa \"Ingen kommentar\" i tomma kommentarsceller (false: lämna tomt)",
         "Show \"Ingen kommentar\" in empty comment cells (false: leave them blank)")] = True
+    date: Annotated[bool, _d(
+        "Datera rapporten även utan angivet datum, efter senaste committen (false: bara --date "
+        "eller periods.dates ger ett datum, utan dem har rapporten inget)",
+        "Date the report even when no date is given, by the last commit (false: only --date or "
+        "periods.dates give it a date; without them it has none)")] = True
+    goals_counted_by: Annotated[Literal["own", "worst"], _d(
+        "Hur ett mål utan egen bedömning räknas i måluppfyllelsen: own = som ej bedömt "
+        "(det som ligger under visas bredvid), worst = som den sämsta bedömningen under det",
+        "How a goal without its own assessment counts in måluppfyllelse: own = as not "
+        "assessed (what is under it shown beside it), worst = as the worst assessment under "
+        "it")] = "own"
+    drafts: Annotated[Literal["mark", "omit"], _d(
+        "Uppföljningar som inte är klara (ready: false): mark = visas märkta \"Utkast\", "
+        "omit = utelämnas ur rapporten och webbplatsen",
+        "Follow-ups not ready (ready: false): mark = shown marked \"Utkast\" (draft), "
+        "omit = left out of the report and the site")] = "mark"
     contents: Annotated[bool, _d(
         "Innehållsförteckning i DOCX och HTML", "A table of contents in DOCX and HTML")] = False
     diarienummer: Annotated[str | None, _d(
@@ -394,6 +425,10 @@ class Config(Strict):
     site: Annotated[Site, _d(
         "Webbplatsen (malpl site)", "The website (malpl site)")] = \
         msgspec.field(default_factory=Site)
+
+    def __post_init__(self) -> None:
+        if not self.labels.target:  # a word no level uses, so no summary heading is ambiguous
+            self.labels.target = "Delmål"
 
     def step(self, key: str | None) -> ScaleStep | None:
         return next((s for s in self.scale if s.key == key), None)

@@ -27,15 +27,14 @@ from malpl.measureviews import TREND_LABELS
 from malpl.text import visible
 
 if TYPE_CHECKING:
+    from malpl.snapshot import LevelSummary, Snapshot, TodoItem
     from malpl.views import (
         Assessment,
         GoalDetail,
         MeasureView,
-        StatusView,
         SummaryRow,
         TargetHistory,
         TargetRow,
-        TodoItem,
     )
 
 SPARKS = "▁▂▃▄▅▆▇█"
@@ -158,7 +157,7 @@ def _comment_state(row: TargetRow) -> Text:
     return Text("klar") if row.ready else Text("utkast", style="yellow")
 
 
-def status(view: StatusView) -> RenderableType:
+def status(view: Snapshot) -> RenderableType:
     forecasts = any(row.forecast for row in view.rows)
     headers = ["Id", "Mål", "Bedömning"] + (["Prognos"] if forecasts else []) + ["Kommentar"]
     goals: dict[str, tuple[Text, list[list[Text]]]] = {}
@@ -190,9 +189,37 @@ def status(view: StatusView) -> RenderableType:
         return Group(*parts)
 
     return Group(plain(f"Status {view.period_text} ({view.period})", "bold"), Text(""),
-                 summary_table(view.summary, f"Måluppfyllelse, {view.level.lower()}: "
-                               f"{sum(r.count for r in view.summary)} st"), Text(""),
-                 AtWidth(tables))
+                 AtWidth(lambda width: summaries(view.levels(), view.config.labels.summary,
+                                                 width)),
+                 Text(""), AtWidth(tables))
+
+
+def summaries(levels: list[LevelSummary], title: str, width: int) -> RenderableType:
+    """Måluppfyllelse of every level: side by side where they fit, else one below the
+    other. Each goal and target is counted once, in its own level, never added up across
+    levels."""
+    steps = max(len(s.label) for s in levels[0].steps) + 3
+    columns = [max(11, *(len(word) for word in level.label.split())) for level in levels]
+    if len(levels) > 1 and steps + sum(c + 2 for c in columns) <= width:
+        return levels_table(levels, title, columns)
+    parts: list[RenderableType] = []
+    for level in levels:
+        parts += [summary_table(level.steps, f"{title}, {level.label.lower()}: "
+                                f"{level.total} st"), Text("")]
+    return Group(*parts[:-1])
+
+
+def levels_table(levels: list[LevelSummary], title: str, widths: list[int]) -> Table:
+    table = Table(title=plain(title), title_justify="left", show_edge=False, box=None,
+                  padding=(0, 1))
+    table.add_column("Bedömning", no_wrap=True)
+    for level, width in zip(levels, widths, strict=True):
+        table.add_column(plain(level.label), justify="right", min_width=width)
+    for i, step in enumerate(levels[0].steps):
+        table.add_row(Text.assemble(plain(step.symbol, step.color), " ", plain(step.label)),
+                      *(f"{level.steps[i].count} ({level.steps[i].share})" for level in levels))
+    table.add_row(Text("Totalt", style="bold"), *(str(level.total) for level in levels))
+    return table
 
 
 def todo(groups: dict[str, list[TodoItem]], period_text: str) -> RenderableType:
@@ -348,6 +375,10 @@ def _trend(view: MeasureView) -> Text:
     if view.trend_reason_text:
         return plain(view.trend_text, "dim")
     label, style = TREND[view.trend]
+    return Text(label, style=style)
+
+
+def _measure_cells(view: MeasureView) -> dict[str, Text]:
     return {"goal": plain(view.id), "name": plain(view.name), "latest": _latest(view),
             "target": plain(view.target or "–"), "baseline": plain(_baseline(view)),
             "references": plain(_references(view) or "–"),
@@ -364,10 +395,6 @@ def _folded(view: MeasureView, folded: tuple[str, ...]) -> Text:
     if "references" in folded and view.references:
         lines.append(_references(view))
     lines += _notes(view)
-    return Text(label, style=style)
-
-
-def _measure_cells(view: MeasureView) -> dict[str, Text]:
     name = plain(view.name)
     if lines:
         name.append_text(plain("\n" + "\n".join(lines), "dim"))

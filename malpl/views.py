@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import msgspec
+
 from malpl import measureviews, swedish
 from malpl.measureviews import MeasureView
 from malpl.model import Config, FollowUp, Goal, ScaleStep, Target
@@ -57,6 +59,13 @@ class TargetRow(Record):
     level: str = TARGET_LEVEL  # a level key for goals
     followed: bool = False  # is there a follow-up entry for the period at all?
     rollup: str = ""  # a goal without its own assessment: what is under it
+    #: and those assessments, for a counting rule
+    under: list[Assessment] = msgspec.field(default_factory=list)
+
+    @property
+    def draft(self) -> bool:
+        """Written for the period but not marked ready: never printed as final."""
+        return self.followed and not self.ready
 
     @property
     def has_comment(self) -> bool:
@@ -67,7 +76,7 @@ class TargetRow(Record):
         return paragraphs(self.comment)
 
     def as_dict(self) -> dict[str, Any]:
-        return as_dict(self) | {"has_comment": self.has_comment}
+        return as_dict(self) | {"has_comment": self.has_comment, "draft": self.draft}
 
 
 class SummaryRow(Record):
@@ -162,15 +171,29 @@ def is_followed_up(goal: Goal) -> bool:
     return bool(goal.followups) or not goal.targets
 
 
-def current(goals: list[Goal], period: Period) -> list[Goal]:
-    """The goals that still run in ``period``: one that ended with a year is in that year's
-    reports and views, and not in later ones."""
-    return [g for g in goals if g.ended is None or g.ended >= period.year]
+def started(item: Goal | Target, period: Period, scheme: str) -> bool:
+    """Had the goal or target started by ``period``? Without ``start:`` it always existed
+    (a start that is not a period is ``check``'s to report, and does not hide it)."""
+    if item.start is None:
+        return True
+    try:
+        return parse_period(item.start, scheme) <= period
+    except PeriodError:
+        return True
+
+
+def current(config: Config, goals: list[Goal], period: Period) -> list[Goal]:
+    """The goals that existed in ``period``: started by then, and not ended before its year
+    (one that ended with a year is in that year's reports and views, not in later ones)."""
+    scheme = config.periods.scheme
+    return [g for g in goals if (g.ended is None or g.ended >= period.year)
+            and started(g, period, scheme)]
 
 
 def rows(repo: Repository, period: Period, goals: list[Goal] | None = None) -> list[TargetRow]:
     """Every follow-up row of the period in report order: each goal's own, then its targets'."""
     config = repo.config
+    scheme = config.periods.scheme
     result = []
     children = child_goals(repo)
 
@@ -178,17 +201,22 @@ def rows(repo: Repository, period: Period, goals: list[Goal] | None = None) -> l
         """What a goal is summarised by: its target rows, and each goal that breaks it
         down (that goal's own follow-up, or else what is under it in turn)."""
         found = list(targets)
-        for child in current(children.get(goal.id, []), period):
+        for child in current(config, children.get(goal.id, []), period):
             found += ([goal_row(config, child, period)] if child.followups
-                      else under(child, [target_row(config, child, t, period)
-                                         for t in child.targets]))
+                      else under(child, existing(child)))
         return found
 
-    for goal in current(repo.goals if goals is None else goals, period):
+    def existing(goal: Goal) -> list[TargetRow]:
+        return [target_row(config, goal, t, period) for t in goal.targets
+                if started(t, period, scheme)]
+
+    for goal in current(config, repo.goals if goals is None else goals, period):
         own = [goal_row(config, goal, period)] if is_followed_up(goal) else []
-        targets = [target_row(config, goal, t, period) for t in goal.targets]
+        targets = existing(goal)
         if own and own[0].assessment.key is None:
-            own[0].rollup = rollup_text(config, under(goal, targets))
+            below = under(goal, targets)
+            own[0].rollup = rollup_text(config, below)
+            own[0].under = [r.assessment for r in below]
         result += own + targets
     return result
 
@@ -229,30 +257,16 @@ def chosen_level(config: Config, level: str | None) -> str | None:
     return level
 
 
-def summary_level(rows: list[TargetRow], level: str | None = None) -> str:
-    """The level the summary counts: the one asked for, else the one most followed up.
-
-    Fullmäktige's goals and a board's targets are never added up in one sum."""
-    if level is not None:
-        return level
-    counts: dict[str, int] = {}
-    for row in rows:
-        counts[row.level] = counts.get(row.level, 0) + (2 if row.followed else 1)
-    return max(counts, key=lambda k: (counts[k], k == TARGET_LEVEL)) if counts else TARGET_LEVEL
-
-
-def summary(config: Config, rows: list[TargetRow], level: str | None = None) -> list[SummaryRow]:
-    """Måluppfyllelse at one level: count and share per step of the scale, plus 'ej bedömd'.
+def summary_steps(config: Config, assessments: list[Assessment]) -> list[SummaryRow]:
+    """Count and share per step of the scale, plus 'ej bedömd', of what one summary counts.
 
     Steps that are not a judgement ('kan ej bedömas') are counted apart from the assessed."""
-    chosen = summary_level(rows, level)
-    counted = [r for r in rows if r.level == chosen]
-    total = len(counted)
+    total = len(assessments)
     steps = [Assessment.of(config, s.key) for s in config.scale] + [Assessment.of(config, None)]
     judged = {s.key for s in config.scale if s.assessed}
     result = []
     for step in steps:
-        n = sum(1 for r in counted if r.assessment.key == step.key)
+        n = sum(1 for a in assessments if a.key == step.key)
         result.append(SummaryRow(step.key, step.label, step.color, step.symbol, n,
                                  swedish.share(n, total), n / total if total else 0.0,
                                  assessed=step.key in judged))
@@ -279,20 +293,6 @@ def find_goal(repo: Repository, ident: str) -> Goal:
     return goal
 
 
-class StatusView(Record):
-    period: str
-    period_text: str
-    rows: list[TargetRow]
-    summary: list[SummaryRow]
-    level: str = ""  # the label of the level the summary counts
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"period": self.period, "period_text": self.period_text,
-                "summary_level": self.level,
-                "targets": [r.as_dict() for r in self.rows],
-                "summary": [as_dict(s) for s in self.summary]}
-
-
 def chosen_bodies(config: Config, bodies: list[str] | None) -> list[str] | None:
     """``--body`` keys, each one known; None means every body."""
     known = [b.key for b in config.body_list()]
@@ -302,51 +302,13 @@ def chosen_bodies(config: Config, bodies: list[str] | None) -> list[str] | None:
     return bodies or None
 
 
-def status_view(repo: Repository, period: Period, *, goal: str | None = None,
-                responsible: str | None = None, assessment: str | None = None,
-                bodies: list[str] | None = None, level: str | None = None) -> StatusView:
-    """Follow-ups in a period, filtered; the summary counts the filtered rows of one level."""
-    found = rows(repo, period, repo.goals_of(chosen_bodies(repo.config, bodies)))
-    if goal is not None:
-        wanted_goal = find_goal(repo, goal).id
-        found = [r for r in found if r.goal_id == wanted_goal]
-    if responsible is not None:
-        found = [r for r in found if responsible.casefold() in r.responsible.casefold()]
-    if assessment is not None:
-        keys = {s.key for s in repo.config.scale} | {"ej_bedomd"}
-        if assessment not in keys:
-            raise UsageError(f"'{assessment}' is not on the scale",
-                             "use one of: " + ", ".join(sorted(keys)))
-        wanted = None if assessment == "ej_bedomd" else assessment
-        found = [r for r in found if r.assessment.key == wanted]
-    chosen = summary_level(found, chosen_level(repo.config, level))
-    return StatusView(str(period), period_label(repo.config, period), found,
-                      summary(repo.config, found, chosen), level_label(repo.config, chosen))
-
-
-class TodoItem(Record):
-    target: TargetRow
-    missing: list[str]
-
-
-def todo(repo: Repository, period: Period, bodies: list[str] | None = None
-         ) -> dict[str, list[TodoItem]]:
-    """What is missing per responsible person or unit, for reminders before a deadline."""
-    groups: dict[str, list[TodoItem]] = {}
-    for row in rows(repo, period, repo.goals_of(chosen_bodies(repo.config, bodies))):
-        if row.kind == "goal" and not row.followed and row.rollup:
-            continue  # summarised by what is under it; nothing to write
-        missing = []
-        if not row.has_comment:
-            missing.append("comment")
-        if row.assessment.key is None:
-            missing.append("assessment")
-        if not row.ready:
-            missing.append("ready")
-        if missing:
-            groups.setdefault(row.responsible or "(no one responsible)", []).append(
-                TodoItem(row, missing))
-    return dict(sorted(groups.items()))
+def assessment_key(config: Config, assessment: str) -> str | None:
+    """``--assessment``: a step of the scale, or 'ej_bedomd' (None: not assessed)."""
+    keys = {s.key for s in config.scale} | {"ej_bedomd"}
+    if assessment not in keys:
+        raise UsageError(f"'{assessment}' is not on the scale",
+                         "use one of: " + ", ".join(sorted(keys)))
+    return None if assessment == "ej_bedomd" else assessment
 
 
 class TargetHistory(Record):
@@ -402,6 +364,14 @@ def detail(repo: Repository, ident: str, period: Period | None = None,
                       for k in follows})
         period = own[-1] if own else resolve_period(repo, None)
     all_rows = {r.id: r for r in rows(repo, period, [goal])}
+    if not all_rows and not current(config, [goal], period):
+        raise MalplError(f"{goal.id} did not exist in {period}",
+                         f"its first period is {goal.start}" if goal.start else
+                         f"it ended in {goal.ended}")
+    if any(t.id not in all_rows for t in chosen_targets) and len(chosen_targets) == 1:
+        raise MalplError(f"{ident} did not exist in {period}",
+                         f"its first period is {chosen_targets[0].start}")
+    chosen_targets = [t for t in chosen_targets if t.id in all_rows]
     histories = [TargetHistory(all_rows[t.id], _history(config, known, t.followups))
                  for t in chosen_targets]
     own_history = None

@@ -16,6 +16,7 @@ from malpl import charts, svgchart, views
 from malpl.measureviews import Marker, MeasureView, Point, ReferenceView
 from malpl.periods import Period
 from malpl.repository import load_repository
+from malpl.snapshot import snapshot
 
 STATISTIK = Path(__file__).parent / "fixtures" / "statistik"
 
@@ -111,8 +112,7 @@ def test_text_styles_of_the_png_are_the_svg_stylesheet() -> None:
 
 
 def test_summary_png_is_the_website_bar(repo: Path) -> None:
-    rows = views.summary(load_repository(repo).config, views.rows(
-        load_repository(repo), Period(2023, 2, "T")))
+    rows = snapshot(load_repository(repo), Period(2023, 2, "T")).headline.steps
     svg = charts.summary_svg(rows, "Mål", "Måluppfyllelse")
     assert "<rect" in svg and charts.size(svg)[0] == 1200
     assert _pixels(charts.png(svg)).getcolors(1 << 20)

@@ -13,6 +13,7 @@ from malpl.checks import check, validate
 from malpl.diff import diff
 from malpl.periods import parse_period
 from malpl.repository import load_repository
+from malpl.snapshot import snapshot
 from tests.cli_runner import invoke
 from tests.conftest import FIXTURES
 
@@ -91,11 +92,17 @@ def test_goal_follow_ups_and_roll_up() -> None:
 
 def test_summary_counts_one_level_at_a_time() -> None:
     repo = load_repository(FIXTURES / "kommun")
-    rows = views.rows(repo, T1_2024)
-    assert views.summary_level(rows) == "target"
-    kf = views.summary(repo.config, rows, "kfmal")
-    assert [(s.label, s.count) for s in kf if s.count] == [
+    snap = snapshot(repo, T1_2024)
+    assert snap.level == "target"
+    kf = next(s for s in snap.levels() if s.level == "kfmal")
+    assert [(s.label, s.count) for s in kf.steps if s.count] == [
         ("Delvis uppfyllt", 1), ("Ej uppfyllt", 1), ("Ej bedömd", 1)]
+    # Every goal and target of the period once, in its own level: none dropped, none twice.
+    goals = views.current(repo.config, repo.goals, T1_2024)
+    assert sum(s.total for s in snap.levels()) == len(goals) + sum(len(g.targets) for g in goals)
+    assert {s.level: s.total for s in snap.levels()} == {
+        lv: sum(1 for g in goals if g.level == lv) for lv in {g.level for g in goals}
+    } | {"target": sum(len(g.targets) for g in goals)}
 
 
 def test_show_lists_goals_that_break_it_down_by_body() -> None:
@@ -109,16 +116,17 @@ def test_show_lists_goals_that_break_it_down_by_body() -> None:
 
 def test_body_filter() -> None:
     repo = load_repository(FIXTURES / "kommun")
-    view = views.status_view(repo, T1_2024, bodies=["tn"])
+    view = snapshot(repo, T1_2024, bodies=["tn"])
     assert [r.id for r in view.rows] == ["6.9.1", "6.10.1"]
+    # A goal followed up through its targets is still counted at its own level.
+    assert {s.level: s.total for s in view.levels()} == {"namndmal": 2, "target": 2}
     with pytest.raises(views.MalplError, match="there is no body 'xx'"):
-        views.status_view(repo, T1_2024, bodies=["xx"])
+        snapshot(repo, T1_2024, bodies=["xx"])
 
 
 def test_step_that_is_not_a_judgement() -> None:
     repo = load_repository(FIXTURES / "statistik")
-    rows = views.rows(repo, T1_2024)
-    summary = {s.key: s for s in views.summary(repo.config, rows)}
+    summary = {s.key: s for s in snapshot(repo, T1_2024).headline.steps}
     assert summary["kan_ej_bedomas"].count == 1 and not summary["kan_ej_bedomas"].assessed
     assert repo.config.rank("kan_ej_bedomas") is None
     later = load_repository(FIXTURES / "statistik")

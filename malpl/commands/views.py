@@ -11,11 +11,13 @@ from malpl.output import write
 
 def status(args: Namespace) -> None:
     from malpl import views
+    from malpl.snapshot import snapshot
 
     repo = load_valid(args.root, args.at)
-    view = views.status_view(repo, views.resolve_period(repo, args.period), goal=args.goal,
-                             responsible=args.responsible, assessment=args.assessment,
-                             bodies=args.body, level=args.level)
+    goal = views.find_goal(repo, args.goal).id if args.goal is not None else None
+    view = snapshot(repo, views.resolve_period(repo, args.period), bodies=args.body,
+                    level=args.level).narrowed(goal=goal, responsible=args.responsible,
+                                               assessment=args.assessment)
     if args.format == "json":
         print_json(view.as_dict())
     elif args.format == "csv":
@@ -23,7 +25,7 @@ def status(args: Namespace) -> None:
 
         write(csv_text([["period", "body", "goal", "target", "kind", "text", "responsible",
                          "assessment", "forecast", "has_comment", "ready", "rollup"]] +
-                       [[view.period, row.body, row.goal_id, row.id, row.kind, row.text,
+                       [[str(view.period), row.body, row.goal_id, row.id, row.kind, row.text,
                          row.responsible, row.assessment.key or "",
                          row.forecast.key if row.forecast else "", row.has_comment, row.ready,
                          row.rollup] for row in view.rows]))
@@ -60,10 +62,11 @@ def show(args: Namespace) -> None:
 
 def todo(args: Namespace) -> int:
     from malpl import views
+    from malpl.snapshot import snapshot
 
     repo = load_valid(args.root)
     chosen = views.resolve_period(repo, args.period)
-    groups = views.todo(repo, chosen, args.body)
+    groups = snapshot(repo, chosen, bodies=args.body).todo()
     if args.format == "table":
         from malpl import terminal
 

@@ -18,6 +18,7 @@ from malpl.markdown import Md, escape, safe, safe_lazily
 from malpl.model import Body, Goal, ReportOptions
 from malpl.periods import Period
 from malpl.repository import MalplError, Repository
+from malpl.snapshot import LevelSummary, Snapshot, snapshot
 from malpl.text import paragraphs
 
 GENERATOR = "malpl"
@@ -63,10 +64,30 @@ def _assessment(a: views.Assessment | views.SummaryRow) -> dict[str, Any]:
 
 def _row(row: views.TargetRow, options: ReportOptions) -> dict[str, Any]:
     """A follow-up row; without an assessment it has no mark when the practice is to leave
-    it blank (``report.unassessed_mark: false``)."""
+    it blank (``report.unassessed_mark: false``). A draft says so (``draft``)."""
     marked = row.assessment.key is not None or options.unassessed_mark
     return {**safe(row), "assessment": _assessment(row.assessment) if marked else None,
             "forecast": _assessment(row.forecast) if row.forecast else None}
+
+
+def _summaries(summaries: list[LevelSummary]) -> dict[str, Any]:
+    """Måluppfyllelse of the levels of one selection or body, for one table: a column per
+    level (each goal and target counted once, in its own level), a row per step."""
+    return {"levels": [safe({"label": s.label, "total": s.total, "assessed": s.assessed})
+                       for s in summaries],
+            "rows": [{"step": _assessment(step),
+                      "cells": [Md(f"{s.steps[i].count} ({s.steps[i].share})")
+                                for s in summaries]}
+                     for i, step in enumerate(summaries[0].steps)] if summaries else []}
+
+
+def chapter_number(number: int, goals: list[Goal]) -> int | None:
+    """A chapter's number where it agrees with the ids under it (chapter 1 over 1.1–1.15,
+    as the source's "1 Kommunstyrelsens Utvecklingsmål"), else None: a goal's id is then
+    its only number, and no heading reads "1 Barn och unga" over "1:1"."""
+    tops = [g.id for g in goals if not any(p in {x.id for x in goals} for p in g.parents)]
+    agrees = tops and all(re.match(rf"{number}[.:]\d", ident) for ident in tops)
+    return number if agrees else None
 
 
 class Chart(msgspec.Struct):
@@ -80,19 +101,39 @@ class Chart(msgspec.Struct):
 
 
 class Selection(msgspec.Struct, dict=True):  # dict: for its cached properties
-    """What one report covers: the bodies, their goals, the period's rows and measures."""
+    """What one report covers: the period's snapshot of the chosen bodies, as published
+    (drafts left out when ``report.drafts`` says so)."""
 
     repo: Repository
-    period: Period
-    bodies: list[Body]
-    goals: list[Goal]
-    rows: list[views.TargetRow]
-    measures: list[views.MeasureView]
-    level: str
+    snap: Snapshot
 
-    @cached_property
+    @property
+    def period(self) -> Period:
+        return self.snap.period
+
+    @property
+    def bodies(self) -> list[Body]:
+        return self.snap.bodies
+
+    @property
+    def goals(self) -> list[Goal]:
+        return self.snap.goals
+
+    @property
+    def rows(self) -> list[views.TargetRow]:
+        return self.snap.rows
+
+    @property
+    def measures(self) -> list[views.MeasureView]:
+        return self.snap.measures
+
+    @property
+    def level(self) -> str:
+        return self.snap.level
+
+    @property
     def summary(self) -> list[views.SummaryRow]:
-        return views.summary(self.repo.config, self.rows, self.level)
+        return self.snap.headline.steps
 
     @cached_property
     def charts(self) -> tuple[Chart, dict[tuple[str, str], Chart]]:
@@ -101,19 +142,13 @@ class Selection(msgspec.Struct, dict=True):  # dict: for its cached properties
 
     @property
     def counted(self) -> int:
-        return sum(r.count for r in self.summary)
+        return self.snap.headline.total
 
 
 def select(repo: Repository, period: Period, bodies: list[str] | None = None,
            level: str | None = None) -> Selection:
     """The part of the repository a report covers; every body when ``bodies`` is None."""
-    wanted = views.chosen_bodies(repo.config, bodies)
-    chosen = [b for b in repo.config.body_list() if wanted is None or b.key in wanted]
-    goals = views.current(repo.goals_of(wanted), period)
-    rows = views.rows(repo, period, goals)
-    measures = views.measure_views(repo, goals, period)
-    return Selection(repo, period, chosen, goals, rows, measures,
-                     views.summary_level(rows, views.chosen_level(repo.config, level)))
+    return Selection(repo, snapshot(repo, period, bodies=bodies, level=level, published=True))
 
 
 def charts_of(selection: Selection) -> tuple[Chart, dict[tuple[str, str], Chart]]:
@@ -189,7 +224,7 @@ CELL_BREAKS = {
 }
 
 
-def report_context(selection: Selection, today: dt.date, image_src: dict[str, str],
+def report_context(selection: Selection, today: dt.date | None, image_src: dict[str, str],
                    logo: str | None = None, target: str = "md") -> dict[str, Any]:
     """Everything the template shows: escaped Markdown (:class:`Md`) and numbers only.
 
@@ -212,10 +247,12 @@ def report_context(selection: Selection, today: dt.date, image_src: dict[str, st
     names = {b.key: b.name for b in config.body_list()}
     with_goals = [b for b in selection.bodies if any(g.body_key == b.key for g in selection.goals)]
     chapters = []
+    several = len(with_goals) > 1
     for number, body in enumerate(with_goals, 1):
         goals = [g for g in selection.goals if g.body_key == body.key]
         chapters.append({
-            "body": safe(body), "heading": Md("#"), "number": number,
+            "body": safe(body), "heading": Md("#"), "number": chapter_number(number, goals),
+            "summaries": _summaries(selection.snap.levels(body.key)) if several else None,
             "name": escape(body.name if config.bodies else config.title),
             "sections": [_section(selection, s, by_goal, measures, charts, image_src, names,
                                   several_levels) for s in sections(goals)]})
@@ -229,11 +266,12 @@ def report_context(selection: Selection, today: dt.date, image_src: dict[str, st
         "period": str(selection.period),
         "period_text": period_text,
         "period_words": swedish.lower_first(period_text),
-        "date": swedish.date(today),
+        "date": swedish.date(today) if today is not None else None,
         "labels": config.labels,
         "level": views.level_label(config, selection.level),
         "total": selection.counted,
-        "assessed": sum(r.count for r in summary if r.assessed),
+        "assessed": selection.snap.headline.assessed,
+        "drafts": len(selection.snap.drafts),
     })
     context.update({
         "subtitle": Md(" · ").join([context["organisation"], context["body"],
@@ -243,6 +281,7 @@ def report_context(selection: Selection, today: dt.date, image_src: dict[str, st
         "options": safe(config.report),
         "logo": Md(image_src[logo]) if logo else None,
         "summary": [_assessment(r) for r in summary],
+        "summaries": _summaries(selection.snap.levels()),
         "summary_chart": _chart(head, image_src) if head.name in image_src else None,
         "chapters": chapters,
         "generator": Md(GENERATOR),

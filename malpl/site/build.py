@@ -30,6 +30,7 @@ from malpl.model import Goal
 from malpl.periods import Period
 from malpl.report.context import chart_caption, sections
 from malpl.repository import Repository, natural_key
+from malpl.snapshot import snapshot
 from malpl.text import paragraphs
 
 UNASSESSED_SLUG = "_ej-bedomd"  # never a slug of a key: "_" starts only "_hex_" and "_u"
@@ -122,8 +123,9 @@ class PeriodData:
     def __init__(self, repo: Repository, period: Period, all_children: dict[str, list[Goal]]
                  ) -> None:
         self.repo, self.period = repo, period
-        self.text = views.period_label(repo.config, period)
-        self.goals = views.current(repo.goals, period)
+        self.snap = snapshot(repo, period, published=True)
+        self.text = self.snap.period_text
+        self.goals = self.snap.goals
         self.ids = {g.id for g in self.goals}
         self.children = {k: [g for g in v if g.id in self.ids] for k, v in all_children.items()}
         self.by_body: dict[str, list[Goal]] = {}
@@ -133,14 +135,14 @@ class PeriodData:
     @functools.cached_property
     def rows(self) -> dict[str, list[views.TargetRow]]:
         rows: dict[str, list[views.TargetRow]] = {}
-        for row in views.rows(self.repo, self.period, self.goals):
+        for row in self.snap.rows:
             rows.setdefault(row.goal_id, []).append(row)
         return rows
 
     @functools.cached_property
     def measures(self) -> dict[str, list[MeasureView]]:
         measures: dict[str, list[MeasureView]] = {}
-        for view in views.measure_views(self.repo, self.goals, self.period):
+        for view in self.snap.measures:
             measures.setdefault(view.goal_id, []).append(view)
         return measures
 
@@ -220,14 +222,20 @@ class SiteBuilder:
         return ""
 
     def _row(self, period: Period, row: views.TargetRow) -> dict[str, Any]:
+        """A follow-up as the report shows it (``report:`` settings): no 'Ej bedömd' or
+        'Ingen kommentar' where the report leaves them blank, drafts marked."""
+        options = self.config.report
+        shown = (row.followed or row.kind == "target") and (
+            row.assessment.key is not None or options.unassessed_mark)
         return {
             "id": row.id, "text": row.text, "anchor": "m-" + slug(row.id),
             "href": goal_path(period, row.goal_id) + ("" if row.kind == "goal"
                                                       else "#m-" + slug(row.id)),
             "goal_id": row.goal_id, "goal_title": row.goal_title,
             "kind": row.kind, "responsible": row.responsible,
-            "assessment": _assessment(row.assessment) if row.followed or row.kind == "target"
-            else None,
+            "assessment": _assessment(row.assessment) if shown else None,
+            "no_comment": options.no_comment and (row.followed or row.kind == "target"),
+            "draft": row.draft,
             "forecast": _assessment(row.forecast),
             "paragraphs": row.paragraphs, "value": row.value_text, "target": row.target,
             "rollup": row.rollup, "followed": row.followed,
@@ -258,25 +266,21 @@ class SiteBuilder:
         found += [self.goal_page(data, g) for g in data.goals]
         return found
 
-    def _summary(self, data: PeriodData, goals: list[Goal], label: str, ident: str
+    def _summary(self, data: PeriodData, body: str, label: str, ident: str
                  ) -> dict[str, Any] | None:
-        """Måluppfyllelse of some goals per level: a table's rows and a stacked-bar chart."""
-        wanted = {g.id for g in goals}
-        rows = [r for g in goals for r in data.rows.get(g.id, []) if r.goal_id in wanted]
-        rows = [r for r in rows if r.kind == "target" or r.followed]
-        if not rows:
+        """Måluppfyllelse of a body per level, as the period's snapshot counts it (the
+        report's figures): a table's rows and a stacked-bar chart. None when the
+        repository's reports leave it out (``report.summary: false``)."""
+        levels = data.snap.levels(body) or (data.snap.levels() if len(data.snap.bodies) == 1
+                                            else [])
+        if not levels or not self.config.report.summary:
             return None
-        order = [lv.key for lv in self.config.levels] + [views.TARGET_LEVEL]
-        levels = [lv for lv in order if any(r.level == lv for r in rows)]
-        table = []
-        for level in levels:
-            counted = views.summary(self.config, rows, level)
-            table.append({"level": views.level_label(self.config, level),
-                          "steps": [{"label": s.label, "count": s.count, "share": s.share,
-                                     "color": s.color, "symbol": s.symbol,
-                                     "href": assessment_path(data.period, s.key)}
-                                    for s in counted],
-                          "total": sum(s.count for s in counted)})
+        table = [{"level": level.label,
+                  "steps": [{"label": s.label, "count": s.count, "share": s.share,
+                             "color": s.color, "symbol": s.symbol,
+                             "href": assessment_path(data.period, s.key)}
+                            for s in level.steps],
+                  "total": level.total} for level in levels]
         steps = [s["label"] for s in table[0]["steps"]]
         chart = svgchart.bar_chart(  # no description: the table beside it holds the figures
             ident, f"{self.config.labels.summary}, {label}, {data.text}", "",
@@ -294,7 +298,8 @@ class SiteBuilder:
             if goals:
                 bodies.append({"name": body.name, "href": body_path(period, body.key),
                                "goals": len(goals),
-                               "summary": self._summary(data, goals, body.name, f"sum-{i}")})
+                               "summary": self._summary(data, body.key, body.name,
+                                                        f"sum-{i}")})
         steps = [views.Assessment.of(self.config, s.key) for s in self.config.scale]
         steps.append(views.Assessment.of(self.config, None))
         context.update({
@@ -319,7 +324,7 @@ class SiteBuilder:
         context = self._base(path, data.period, name, [(name, "")])
         context.update({
             "name": name,
-            "summary": self._summary(data, goals, name, "sum"),
+            "summary": self._summary(data, key, name, "sum"),
             "goals": [{**self._goal_item(data, s.goal), "depth": s.depth}
                       for s in sections(goals)],
         })
