@@ -4,8 +4,8 @@ A report must come out the same whenever it is rendered, so its date is never
 simply "today". In order: the date given on the command line; the period's date
 in malpl.yaml (``periods.dates``); with ``report.date: false`` no date at all;
 the committer date of the last commit that changed the period's follow-ups;
-``SOURCE_DATE_EPOCH``; and only then today, said to be not reproducible. Writing T2 later does not move T1's date, because
-only follow-ups keyed by the period count.
+``SOURCE_DATE_EPOCH``; and only then today, said to be not reproducible. Writing
+T2 later does not move T1's date, because only follow-ups keyed by the period count.
 """
 
 from __future__ import annotations

@@ -37,6 +37,15 @@ def shipped(tmp_path: Path) -> Path:
     return target
 
 
+@pytest.fixture
+def enriched(tmp_path: Path) -> Path:
+    """A copy of the Ånge example with what its source does not say added for the tests:
+    assessments, structured targets, a forecast, a Kolada measure with figures."""
+    target = tmp_path / "ange"
+    shutil.copytree(FIXTURES / "ange-enriched", target)
+    return target
+
+
 def full_layer(root: Path) -> Path:
     """The repository with malpl's default assessment layer (marks, summary, "Ingen kommentar"):
     the shipped example leaves it out, as its source does."""

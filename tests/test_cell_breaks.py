@@ -37,8 +37,8 @@ def _template(root: Path, text: str) -> None:
     (root / "templates" / "report.md.j2").write_text(text, encoding="utf-8")
 
 
-def test_word_gets_its_own_breaks_and_github_gets_br(shipped: Path) -> None:
-    repo = load_repository(shipped)
+def test_word_gets_its_own_breaks_and_github_gets_br(enriched: Path) -> None:
+    repo = load_repository(enriched)
     word = render_markdown_report(repo, T1, today=DAY, target="docx").markdown
     assert "<br" not in word and "`<w:r><w:br/></w:r>`{=openxml}" in word
     assert "<br><br>" in markdown_text(repo, T1, today=DAY)
