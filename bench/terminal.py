@@ -38,10 +38,11 @@ def in_process(root: Path) -> tuple[float, float]:
     """Seconds to load the repository and to render the status table at 100 columns."""
     from malpl import terminal, views
     from malpl.commands.common import load_valid, paused_gc
+    from malpl.snapshot import snapshot
 
     start = time.process_time()
     repo = load_valid(root)
-    view = views.status_view(repo, views.resolve_period(repo, None))
+    view = snapshot(repo, views.resolve_period(repo, None))
     loaded = time.process_time()
     console = terminal.console()
     console.file, console.width = io.StringIO(), 100

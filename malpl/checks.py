@@ -187,6 +187,13 @@ def check_periods(repo: Repository) -> list[Problem]:
     """Follow-ups are keyed by period; measure series and deadlines by year or period."""
     scheme = repo.config.periods.scheme
     problems: list[Problem] = []
+    for i, key in enumerate(repo.config.periods.closed):
+        try:
+            parse_period(key, scheme)
+        except PeriodError as err:
+            assert repo.config_source is not None  # only a file can close a period
+            problems.append(repo.config_source.problem(("periods", "closed", i),
+                                                       "invalid-period", str(err), err.hint))
     for goal in repo.goals:
         for base, _, follow in followups(goal):
             for key in follow:

@@ -301,6 +301,9 @@ class Periods(Strict):
         "Periodindelning", "Period scheme")] = "tertial"
     labels: Annotated[dict[str, str], _d(
         "Egna namn, t.ex. T2: Delårsrapport", "Own names, e.g. T2: Delårsrapport")] = {}
+    closed: Annotated[list[str], _d(
+        "Stängda perioder (skrivs av malpl period close); webbplatsen visar den senaste",
+        "Closed periods (written by malpl period close); the site shows the latest")] = []
     dates: Annotated[dict[str, str], _d(
         "Rapportens datum per period, t.ex. T1-2024: \"2024-05-20\" (styrelsens sammanträde)",
         "The report's date per period, e.g. T1-2024: \"2024-05-20\" (the board meeting)")] = {}

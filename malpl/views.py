@@ -123,6 +123,18 @@ def resolve_period(repo: Repository, text: str | None, *, written: bool = False,
     return period
 
 
+def latest_closed(repo: Repository) -> Period:
+    """The period the public site shows by default: the latest closed one (``period close``
+    records it in malpl.yaml), never one still being written."""
+    scheme = repo.config.periods.scheme
+    closed = sorted(parse_period(k, scheme) for k in repo.config.periods.closed)
+    if not closed:
+        raise UsageError("no period is closed yet, so there is nothing to publish by default",
+                         "close one with 'malpl period close PERIOD', or name the period to "
+                         "publish: 'malpl site T1-2024'")
+    return closed[-1]
+
+
 def target_text(target: Target) -> str:
     """A structured target in words: 'minst 4 st senast 2023'."""
     value = target.target

@@ -219,3 +219,29 @@ def test_period_close_tags_when_complete_and_refuses_twice(committed: Path) -> N
     assert git(committed, "tag").split() == ["T2-2024"]
     again = run(committed, "period", "close", "T2-2024")
     assert again.exit_code == 1 and "exists already" in again.output
+
+
+def test_closing_records_the_period_where_a_checkout_without_tags_reads_it(committed: Path,
+                                                                          tmp_path: Path) -> None:
+    """The public site shows the latest closed period, known from malpl.yaml (a CI checkout
+    fetches no tags); with none closed, 'site' without a period is a usage error."""
+    before = run(committed, "site", "-o", str(tmp_path / "none"))
+    assert before.exit_code == 2 and "no period is closed yet" in before.output
+    config = (committed / "malpl.yaml").read_bytes()
+    assert run(committed, "period", "open", "T2-2024").exit_code == 0
+    for path in (committed / "goals").rglob("*.yaml"):
+        text = path.read_text()
+        text = text.replace("comment:\n", "comment: Skrivet.\n").replace("ready: false",
+                                                                         "ready: true")
+        path.write_text(text.replace("assessment:\n", "assessment: uppfyllt\n")
+                        .replace("assessment: null", "assessment: uppfyllt"))
+    git(committed, "commit", "-qam", "T2 written")
+    assert run(committed, "period", "close", "T2-2024").exit_code == 0
+    assert only_added_lines(config, (committed / "malpl.yaml").read_bytes()) == [
+        "  closed:", "    - T2-2024"] or "closed:" in (committed / "malpl.yaml").read_text()
+    assert git(committed, "log", "-1", "--format=%s").strip() == "malpl: T2-2024 stängd"
+    assert git(committed, "status", "--porcelain") == ""
+    # Opening the next period does not change what the site publishes by default.
+    assert run(committed, "period", "open", "T3-2024").exit_code == 0
+    site = run(committed, "site", "-o", str(tmp_path / "site"))
+    assert site.exit_code == 0 and "up to T2-2024" in site.output, site.output

@@ -41,7 +41,7 @@ def site(tmp_path_factory: pytest.TempPathFactory):
     period = resolve_period(repo, None, written=True)
     out = tmp_path_factory.mktemp("site") / "site"
     write_site(repo, period, out)
-    goal = max(current(repo.goals, period), key=lambda g: (len(g.measures), len(g.targets)))
+    goal = max(current(repo.config, repo.goals, period), key=lambda g: (len(g.measures), len(g.targets)))
     pages = ["index.html", body_path(period, goal.body_key), goal_path(period, goal.id)]
     server = ThreadingHTTPServer(("127.0.0.1", 0),
                                  functools.partial(_Quiet, directory=str(out)))

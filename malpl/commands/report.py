@@ -75,10 +75,11 @@ def report(args: Namespace) -> None:
 
 def site(args: Namespace) -> None:
     from malpl.site import write_site
-    from malpl.views import resolve_period
+    from malpl.views import latest_closed, resolve_period
 
     repo = load_valid(args.root, args.at)
-    chosen = resolve_period(repo, args.period, written=True)
+    chosen = (resolve_period(repo, args.period, written=True) if args.period
+              else latest_closed(repo))
     output = args.output or args.root / "site"
     count = write_site(repo, chosen, output)
     echo(f"wrote {output} ({plural(count, 'file')}, up to {chosen})")

@@ -15,7 +15,7 @@ from malpl.checks import followups
 from malpl.lifecycle.edit import Plan, block
 from malpl.model import FollowUp, Goal
 from malpl.periods import Period, parse_period
-from malpl.repository import MalplError, Repository
+from malpl.repository import CONFIG_NAME, MalplError, Repository
 from malpl.views import child_goals
 
 
@@ -92,9 +92,9 @@ def close_period(repo: Repository, period: Period, bodies: list[str] | None = No
                  tag: str | None = None) -> Closed:
     """Is everything written and ready? Then tag the commit (when ``tag`` is given)."""
     from malpl.lifecycle import vcs
-    from malpl.views import todo
+    from malpl.snapshot import snapshot
 
-    missing = todo(repo, period, bodies)
+    missing = snapshot(repo, period, bodies=bodies).todo()
     if missing or tag is None:
         return Closed(missing, None)
     root = repo.root
@@ -106,5 +106,27 @@ def close_period(repo: Repository, period: Period, bodies: list[str] | None = No
     if vcs.tag_exists(root, tag):
         raise MalplError(f"the tag '{tag}' exists already",
                          "give another name with --tag, or leave out the tag with --no-tag")
+    if str(period) not in repo.config.periods.closed:
+        plan = Plan(root)
+        record_closed(plan, repo, period)
+        plan.apply()
+        vcs.commit(root, [CONFIG_NAME], f"malpl: {period} stängd")
     vcs.tag(root, tag, f"malpl: {period} closed, every follow-up written and ready")
     return Closed({}, tag)
+
+
+def record_closed(plan: Plan, repo: Repository, period: Period) -> None:
+    """Add ``period`` to ``periods.closed`` in malpl.yaml: a CI checkout, which fetches no
+    tags, still knows which periods are closed (the site publishes the latest)."""
+    path = repo.root / CONFIG_NAME
+    key = str(period)
+    if not path.is_file():
+        plan.create(path, CONFIG_NAME, f"periods:\n  closed:\n    - {key}\n")
+        return
+    edit = plan.file(path, CONFIG_NAME)
+    if "periods" not in edit.node(()):
+        edit.add((), "periods", {"closed": [key]})
+    elif "closed" not in edit.node(("periods",)):
+        edit.add(("periods",), "closed", [key])
+    else:
+        edit.append(("periods", "closed"), key)

@@ -20,6 +20,11 @@ def tag_exists(root: Path, name: str) -> bool:
     return bool(_git(root, "tag", "--list", name).strip())
 
 
+def commit(root: Path, names: list[str], message: str) -> None:
+    """Commit ``names`` only, whatever else is staged."""
+    _git(root, "commit", "-q", "-m", message, "--", *names)
+
+
 def tag(root: Path, name: str, message: str) -> None:
     if name.startswith("-"):
         raise MalplError(f"'{name}' cannot be a tag name", "start it with a letter or digit")
