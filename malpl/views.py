@@ -14,7 +14,7 @@ import msgspec
 from malpl import measureviews, swedish
 from malpl.measureviews import MeasureView
 from malpl.model import Config, FollowUp, Goal, ScaleStep, Target
-from malpl.periods import Period, PeriodError, current_period, parse_period, period_name
+from malpl.periods import SCHEMES, Period, PeriodError, current_period, parse_period, period_name
 from malpl.record import Record, as_dict
 from malpl.repository import MalplError, Repository, UsageError
 from malpl.text import paragraphs
@@ -133,6 +133,19 @@ def latest_closed(repo: Repository) -> Period:
                          "close one with 'malpl period close PERIOD', or name the period to "
                          "publish: 'malpl site T1-2024'")
     return closed[-1]
+
+
+def first_open(config: Config) -> Period | None:
+    """The first period after the latest closed one, where a goal or target added now
+    starts (None when no period is closed: it has then always existed)."""
+    scheme = config.periods.scheme
+    closed = sorted(parse_period(k, scheme) for k in config.periods.closed)
+    if not closed:
+        return None
+    last, count = closed[-1], SCHEMES[scheme][1]
+    if last.number >= count:
+        return Period(last.year + 1, 1, last.prefix)
+    return Period(last.year, last.number + 1, last.prefix)
 
 
 def target_text(target: Target) -> str:

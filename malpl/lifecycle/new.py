@@ -15,7 +15,7 @@ from malpl.checks import id_fault
 from malpl.lifecycle.edit import Plan, quoted
 from malpl.model import Goal
 from malpl.repository import GOALS_DIR, MalplError, Repository, UsageError
-from malpl.views import chosen_bodies, find_goal
+from malpl.views import chosen_bodies, find_goal, first_open
 
 
 def _valid(ident: str, what: str, *, given: bool = False) -> str:
@@ -114,6 +114,9 @@ def plan_goal(repo: Repository, title: str, *, parent: str | None = None,
         text += _yaml_line("parent", above.id)
     if responsible:
         text += _yaml_line("responsible", responsible)
+    start = first_open(repo.config)
+    if start is not None:  # not in the closed periods' reports, todo or site
+        text += f"start: {start}\n"
     text += _yaml_line("title", title)
     plan = Plan(repo.root)
     plan.create(repo.root / name, name, text)
@@ -141,6 +144,9 @@ def plan_target(repo: Repository, goal_id: str, text: str, *,
     entry: dict[str, Any] = {"id": quoted(ident), "text": text}
     if responsible:
         entry["responsible"] = responsible
+    start = first_open(repo.config)
+    if start is not None:
+        entry["start"] = str(start)
     return _passing(_entry_plan(repo, goal.id, "targets", entry), "target"), ident
 
 
