@@ -4,7 +4,6 @@ the terminal, the report and the site give the same counts."""
 from __future__ import annotations
 
 import json
-import re
 import shutil
 from pathlib import Path
 
