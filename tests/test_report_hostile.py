@@ -340,6 +340,21 @@ def test_a_template_runs_for_a_bounded_time(repo: Path, monkeypatch: pytest.Monk
     assert "report.md.j2:3" in result.output and "Traceback" not in result.output
 
 
+def test_a_template_that_includes_itself_twice_stops_in_time(
+        repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Neither a call nor a loop: 2 ** 60 includes, each one passes the clock."""
+    from malpl.report import templating
+
+    monkeypatch.setattr(templating, "TIME_LIMIT", 1)
+    _hostile_template(repo, '{% set n = 60 %}{% include "twice.j2" %}\n')
+    (repo / "templates" / "twice.j2").write_text(
+        '{% if n %}{% with n = n - 1 %}{% include "twice.j2" %}{% include "twice.j2" %}'
+        "{% endwith %}{% endif %}", encoding="utf-8")
+    result = invoke(["-C", str(repo), "report", "T1-2023", "-f", "md", "-o", "-"])
+    assert result.exit_code == 1, result.output
+    assert "ran longer than 1 seconds" in result.output and "twice.j2:1" in result.output
+
+
 def test_the_time_limit_is_the_templates_alone(repo: Path, monkeypatch: pytest.MonkeyPatch
                                                ) -> None:
     """The limit holds while a template renders, not after: a later one has its own."""

@@ -116,8 +116,8 @@ def sandbox() -> type:
     or gigabytes of text (``9 ** 99999999``, ``"x" * 10**10``): such an operation is one step in
     C, which nothing could stop. The report's and the website's templates run in it.
 
-    It also keeps the time: every call (a macro, a method, ``range``) and every step of a
-    loop looks at the clock, so loops inside loops stop at :data:`TIME_LIMIT`. A loop's
+    It also keeps the time: every call (a macro, a method, ``range``), include and step of
+    a loop looks at the clock, so loops inside loops stop at :data:`TIME_LIMIT`. A loop's
     items come through :meth:`timed`, which the compiled template calls for each ``for``."""
     from jinja2 import nodes
     from jinja2.compiler import CodeGenerator
@@ -141,9 +141,17 @@ def sandbox() -> type:
             return super().call_binop(context, operator, left, right)
 
         def call(self, context: Any, obj: Any, /, *args: Any, **kwargs: Any) -> Any:
-            if time.monotonic() > _deadline:
-                raise TimeLimit
+            _on_time()
             return super().call(context, obj, *args, **kwargs)
+
+        # An include (which may include itself, twice) is neither a call nor a loop.
+        def get_template(self, *args: Any, **kwargs: Any) -> Any:
+            _on_time()
+            return super().get_template(*args, **kwargs)
+
+        def select_template(self, *args: Any, **kwargs: Any) -> Any:
+            _on_time()
+            return super().select_template(*args, **kwargs)
 
         @staticmethod
         def timed(items: Any) -> _Timed:
@@ -165,9 +173,13 @@ class _Timed:
 
     def __iter__(self) -> Iterator[Any]:
         for item in self.items:
-            if time.monotonic() > _deadline:
-                raise TimeLimit
+            _on_time()
             yield item
+
+
+def _on_time() -> None:
+    if time.monotonic() > _deadline:
+        raise TimeLimit
 
 
 @contextlib.contextmanager
