@@ -65,7 +65,6 @@ def example() -> FakeKolada:
             _item("N15008", "2260", 2023, 128300),
             _item("N15008", "0000", 2023, 120100),
         ],
-        page_size=5,  # 13 items of data: three pages
     )
 
 
@@ -87,7 +86,7 @@ def municipality(tmp_path: Path) -> Path:
 
 
 def _pull(root: Path, fake: FakeKolada, day: dt.date = DAY, **options: object):
-    with Client(fake.base + "/v3", backoff=0) as client:
+    with Client(fake.base + "/v3", backoff=0, per_page=5) as client:  # 13 items: 3 pages
         return pull(load_repository(root), client=client, today=day, **options)  # type: ignore[arg-type]
 
 

@@ -9,10 +9,10 @@ from malpl.output import echo
 
 
 def search(args: Namespace) -> None:
-    from malpl.kolada.client import Client, base_url
+    from malpl.kolada.client import Client
     from malpl.repository import read_config
 
-    with Client(base_url(read_config(args.root).kolada.url)) as client:
+    with Client.configured(read_config(args.root).kolada) as client:
         found = client.search(args.text)
     for kpi in sorted(found, key=lambda k: str(k.get("id"))):
         gender = "  (kön: kvinnor och män)" if kpi.get("is_divided_by_gender") else ""

@@ -1,17 +1,30 @@
-"""A polite client for Kolada's v3 API: the only module that imports httpx.
+"""A polite, bounded client for Kolada's v3 API: the only module that imports httpx.
 
-At most five requests a second, a time-out on every request, 429 and 5xx
-retried with back-off (``Retry-After`` honoured), paging through ``next_url``
-(followed only on the configured host), and at most 25 ids in a path segment.
+At most five requests a second, 429 and 5xx retried with back-off (``Retry-After``
+honoured), paging through ``next_url`` (followed only on the configured host), and at
+most 25 ids in a path segment.
+
+``kolada.url`` is committed in malpl.yaml, so a pull request can point CI at any
+server: every answer is hostile until it is parsed. Its bytes are counted as they are
+decoded (gzip is inflated here, a bounded step at a time), per answer and per pull;
+paging stops when a next page repeats or there are more pages than the ids and years
+asked for can fill; and one deadline covers the whole pull, another each request, slow
+bodies and waits for a retry included.
 """
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
+import json
+import math
 import os
+import socket
+import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
-from typing import Any
-from urllib.parse import urlsplit
+import zlib
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -19,42 +32,86 @@ from malpl.kolada.ids import KoladaId
 from malpl.model import KOLADA_URL
 from malpl.repository import MalplError
 
+if TYPE_CHECKING:
+    from malpl.model import KoladaSettings
+
 ENV_URL = "MALPL_KOLADA_URL"
 MAX_IDS = 25  # Kolada refuses more ids in one path segment
-PER_PAGE = 5000
-MAX_PAGES = 10_000  # a server that pages forever is a bug, not data
-MAX_RETRY_AFTER = 60.0
+PER_PAGE = 5000  # the most Kolada gives
+MAX_ANSWER_BYTES = 16 * 2**20  # a full page of 5 000 items is about 1.5 MB
+MAX_PULL_BYTES = 64 * 2**20  # some 250 000 items, beyond any municipality's measures
+MAX_SEARCH_ITEMS = 20_000  # Kolada has some 6 000 KPIs
+FIRST_YEAR = 1950  # no Kolada series starts earlier
+STEP = 2**16  # bytes inflated at a time
 
 
 class KoladaError(MalplError):
     """Kolada could not be reached or did not answer as documented."""
 
 
+class _Late(Exception):
+    """A request ran past its deadline while its body was arriving."""
+
+
 def base_url(configured: str | None) -> str:
-    """The API's base: MALPL_KOLADA_URL, else ``kolada.url`` in malpl.yaml, else the public API."""
-    return (os.environ.get(ENV_URL) or configured or KOLADA_URL).rstrip("/")
+    """The API's base: MALPL_KOLADA_URL, else ``kolada.url`` in malpl.yaml, else the public
+    API; an address that is not http(s) with a host is the user's error, said as such."""
+    from_env = os.environ.get(ENV_URL)
+    url = (from_env or configured or KOLADA_URL).rstrip("/")
+    where = ENV_URL if from_env else "kolada.url in malpl.yaml"
+    try:
+        parsed = httpx.URL(url)
+        port = parsed.port
+    except (httpx.InvalidURL, ValueError):
+        parsed, port = None, None
+    if (parsed is None or parsed.scheme not in ("http", "https") or not parsed.host
+            or not 0 < (port or 80) < 65536 or any(c.isspace() for c in url)):
+        raise KoladaError(f"{where} is not a web address: {url!r}",
+                          f"set {where} to Kolada's API, such as {KOLADA_URL}")
+    return url
 
 
-def chunks(ids: Sequence[KoladaId], size: int = MAX_IDS) -> list[str]:
-    """Comma-joined path segments of at most ``size`` ids each."""
+def chunks(ids: Sequence[KoladaId], size: int = MAX_IDS) -> list[list[KoladaId]]:
+    """The ids in groups of at most ``size``, one path segment each."""
     checked = [KoladaId(i) for i in ids]  # a path segment holds checked ids only
-    return [",".join(checked[i:i + size]) for i in range(0, len(checked), size)]
+    return [checked[i:i + size] for i in range(0, len(checked), size)]
+
+
+def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
+    return url.scheme, url.host, url.port
 
 
 class Client:
-    def __init__(self, base: str, *, timeout: float = 30.0, per_second: float = 5.0,
-                 retries: int = 4, backoff: float = 1.0,
-                 on_request: Callable[[], None] | None = None) -> None:
+    """``timeout`` bounds each request, ``deadline`` everything from the first request on
+    (both in seconds)."""
+
+    def __init__(self, base: str, *, timeout: float = 60.0, deadline: float = 600.0,
+                 per_second: float = 5.0, retries: int = 4, backoff: float = 1.0,
+                 per_page: int = PER_PAGE, on_request: Callable[[], None] | None = None
+                 ) -> None:
         self.base = base.rstrip("/")
-        self.origin = urlsplit(self.base)[:2]
+        self.per_page = per_page
+        self.origin = _origin(httpx.URL(self.base))
         self.interval = 1.0 / per_second
+        self.timeout = timeout
+        self.deadline = deadline
         self.retries = retries
         self.backoff = backoff
         self.on_request = on_request
+        self.received = 0  # decoded bytes of every answer so far
         self._last = 0.0
-        self.http = httpx.Client(timeout=httpx.Timeout(timeout), follow_redirects=False,
+        self._ends: float | None = None  # set at the first request
+        self.http = httpx.Client(follow_redirects=False,  # a connection per request: see _fetch
+                                 limits=httpx.Limits(max_keepalive_connections=0),
                                  headers={"User-Agent": "malpl (goals-as-code)",
-                                          "Accept": "application/json"})
+                                          "Accept": "application/json",
+                                          "Accept-Encoding": "gzip"})
+
+    @classmethod
+    def configured(cls, settings: KoladaSettings,
+                   on_request: Callable[[], None] | None = None) -> Client:
+        return cls(base_url(settings.url), timeout=settings.request_timeout,
+                   deadline=settings.deadline, on_request=on_request)
 
     def __enter__(self) -> Client:
         return self
@@ -62,26 +119,53 @@ class Client:
     def __exit__(self, *exc: object) -> None:
         self.http.close()
 
-    # --- requests ------------------------------------------------------------------------
+    # --- time ----------------------------------------------------------------------------
+    def _remaining(self) -> float:
+        if self._ends is None:
+            self._ends = time.monotonic() + self.deadline
+        left = self._ends - time.monotonic()
+        if left <= 0:
+            raise self._overdue()
+        return left
+
+    def _overdue(self) -> KoladaError:
+        return KoladaError(f"Kolada's answers took longer than {_seconds(self.deadline)}, "
+                           f"the limit for a whole pull ({self.base})",
+                           "try again later, or raise kolada.deadline in malpl.yaml")
+
+    def _sleep(self, seconds: float) -> None:
+        """A pause before a retry, which must end before the pull's deadline."""
+        if seconds >= self._remaining():
+            raise KoladaError(f"the next try would wait {_seconds(seconds)} for Kolada, past "
+                              f"the limit of {_seconds(self.deadline)} for a whole pull "
+                              f"({self.base})", "try again later, or raise kolada.deadline "
+                              "in malpl.yaml")
+        time.sleep(seconds)
+
     def _wait_turn(self) -> None:
         pause = self._last + self.interval - time.monotonic()
         if pause > 0:
             time.sleep(pause)
         self._last = time.monotonic()
 
-    def _get(self, url: str, params: dict[str, str] | None) -> dict[str, Any]:
+    # --- requests ------------------------------------------------------------------------
+    def _get(self, url: str, params: dict[str, str] | None) -> tuple[httpx.URL, dict[str, Any]]:
+        """The JSON object of one page, and the address it came from."""
         for attempt in range(self.retries + 1):
             self._wait_turn()
             if self.on_request:
                 self.on_request()
             last = attempt == self.retries
             try:
-                response = self.http.get(url, params=params)
-            except httpx.TimeoutException as err:
+                response, body = self._fetch(url, params)
+            except (httpx.TimeoutException, _Late) as err:
+                self._remaining()  # the pull's deadline passed: say that, not a retry
                 if last:
-                    raise KoladaError(f"Kolada did not answer in time ({self.base})",
-                                      "try again later; Kolada may be busy") from err
-                time.sleep(self.backoff * 2 ** attempt)
+                    raise KoladaError(f"Kolada did not answer within {_seconds(self.timeout)} "
+                                      f"({self.base})",
+                                      "try again later; Kolada may be busy, or raise "
+                                      "kolada.request_timeout in malpl.yaml") from err
+                self._sleep(self.backoff * 2 ** attempt)
                 continue
             except httpx.HTTPError as err:
                 raise KoladaError(f"cannot reach Kolada at {self.base}: {_reason(err)}",
@@ -93,66 +177,192 @@ class Client:
                                       f"{response.reason_phrase} {attempt + 1} times ({url})",
                                       "try again later")
                 wait = _retry_after(response)
-                time.sleep(self.backoff * 2 ** attempt if wait is None else wait)
+                self._sleep(self.backoff * 2 ** attempt if wait is None else wait)
                 continue
             if response.status_code != 200:
                 raise KoladaError(f"Kolada answered {response.status_code} "
                                   f"{response.reason_phrase} for {url}",
                                   "check the ids in the goal files with 'malpl check'")
-            try:
-                body = response.json()
-            except ValueError as err:
-                raise KoladaError(f"Kolada's answer is not JSON ({url})",
-                                  "check kolada.url in malpl.yaml") from err
-            if not isinstance(body, dict) or not isinstance(body.get("values"), list):
-                raise KoladaError(f"Kolada's answer has no list of values ({url})",
-                                  "check that kolada.url points at the v3 API")
-            return body
+            return response.url, _page(body, url)
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _follow(self, next_url: object) -> str:
-        """A next page on the configured host only: an answer never sends us elsewhere."""
-        if not isinstance(next_url, str) or urlsplit(next_url)[:2] != self.origin:
-            raise KoladaError(f"Kolada's next page is on another host: {next_url!r}",
-                              "check that kolada.url points at the v3 API")
-        return next_url
+    def _fetch(self, url: str, params: dict[str, str] | None) -> tuple[httpx.Response, bytes]:
+        """One request and its decoded body (only of a 200), bounded in bytes and time.
 
-    def pages(self, path: str, params: dict[str, str] | None = None
-              ) -> Iterator[dict[str, Any]]:
-        """Every item of every page (``count`` is a page's count, not the total)."""
-        url: str | None = f"{self.base}/{path}"
-        query: dict[str, str] | None = {"per_page": str(PER_PAGE), **(params or {})}
-        for _ in range(MAX_PAGES):
-            assert url is not None
-            body = self._get(url, query)
+        A time-out bounds each read, not the request: a server that sends its headers or
+        body a byte at a time would keep it alive. So at the request's deadline a timer
+        shuts its connection (one per request), which ends any read at once."""
+        limit = min(self.timeout, self._remaining())
+        ends = time.monotonic() + limit
+        streams: list[Any] = []
+        watchdog = threading.Timer(limit, _shut, (streams,))
+        watchdog.start()
+        try:
+            with self.http.stream("GET", url, params=params, timeout=httpx.Timeout(limit),
+                                  extensions={"trace": _connections(streams)}) as response:
+                if response.status_code != 200:
+                    return response, b""
+                body = bytearray()
+                for piece in _decoded(response.iter_raw(), response.headers, url):
+                    body += piece
+                    self.received += len(piece)
+                    if len(body) > MAX_ANSWER_BYTES or self.received > MAX_PULL_BYTES:
+                        raise _too_large(len(body) > MAX_ANSWER_BYTES, url)
+                    if time.monotonic() > ends:
+                        raise _Late(url)
+            if time.monotonic() >= ends:  # shut by the watchdog: cut short, not the end
+                raise _Late(url)
+        except httpx.HTTPError as err:
+            if time.monotonic() >= ends:  # the watchdog shut it
+                raise _Late(url) from err
+            raise
+        finally:
+            watchdog.cancel()
+        return response, bytes(body)
+
+    def _follow(self, next_url: object, seen: set[httpx.URL]) -> httpx.URL:
+        """A next page on the configured host only, and never one already read: an answer
+        never sends us elsewhere, nor round in a circle."""
+        try:
+            following = httpx.URL(next_url) if isinstance(next_url, str) else None
+        except httpx.InvalidURL:
+            following = None
+        if following is None or _origin(following) != self.origin:
+            raise KoladaError(f"Kolada's next page is on another host: {_short(next_url)}",
+                              "check that kolada.url points at the v3 API")
+        if following in seen:
+            raise KoladaError(f"Kolada's next page is one already read: {_short(next_url)}",
+                              "Kolada is paging in a circle; try again later, or report it")
+        return following
+
+    def pages(self, path: str, params: dict[str, str] | None = None, *,
+              capacity: int) -> Iterator[dict[str, Any]]:
+        """Every item of every page (``count`` is a page's count, not the total).
+
+        ``capacity``, the most items the request can have, bounds the items and the
+        pages: as many as it takes to hold them, and two more."""
+        most, items = math.ceil(capacity / self.per_page) + 2, 0
+        url: str | httpx.URL = f"{self.base}/{path}"
+        query: dict[str, str] | None = {"per_page": str(self.per_page), **(params or {})}
+        seen: set[httpx.URL] = set()
+        while len(seen) < most:
+            address, body = self._get(str(url), query)
+            seen.add(address)
+            items += len(body["values"])
+            if items > capacity:
+                raise KoladaError(f"Kolada sent more than the {capacity} items asked for "
+                                  f"({path})", "try again later, or report it")
             yield from (item for item in body["values"] if isinstance(item, dict))
             following = body.get("next_url")
             if not following:
                 return
-            url, query = self._follow(following), None  # next_url carries the query
-        raise KoladaError(f"Kolada kept paging past {MAX_PAGES} pages ({path})",
-                          "narrow the request, or report this")
+            url, query = self._follow(following, seen), None  # next_url carries the query
+        raise KoladaError(f"Kolada kept paging past {most} pages, more than the "
+                          f"{capacity} items asked for can fill ({path})",
+                          "try again later, or report it")
 
     # --- the API -------------------------------------------------------------------------
     def kpis(self, ids: Sequence[KoladaId]) -> list[dict[str, Any]]:
-        return [item for segment in chunks(ids) for item in self.pages(f"kpi/{segment}")]
+        return [item for segment in chunks(ids)
+                for item in self.pages(f"kpi/{','.join(segment)}", capacity=len(segment))]
 
     def search(self, title: str) -> list[dict[str, Any]]:
-        return list(self.pages("kpi", {"title": title}))
+        return list(self.pages("kpi", {"title": title}, capacity=MAX_SEARCH_ITEMS))
 
     def entities(self, kind: str, ids: Sequence[KoladaId]) -> list[dict[str, Any]]:
         """``municipality``, ``municipality_groups`` or ``ou`` metadata for these ids."""
-        return [item for segment in chunks(ids) for item in self.pages(f"{kind}/{segment}")]
+        return [item for segment in chunks(ids)
+                for item in self.pages(f"{kind}/{','.join(segment)}", capacity=len(segment))]
 
     def data(self, kpis: Sequence[KoladaId], entities: Sequence[KoladaId], *, ou: bool = False,
              since: str | None = None) -> Iterator[dict[str, Any]]:
         """Data items for every KPI and entity, all years; with ``since`` only what changed."""
         kind, prefix = ("ou", "oudata") if ou else ("municipality", "data")
         params = {"from_date": since} if since else None
+        years = dt.date.today().year + 2 - FIRST_YEAR
         for kpi_segment in chunks(kpis):
             for entity_segment in chunks(entities):
-                yield from self.pages(f"{prefix}/kpi/{kpi_segment}/{kind}/{entity_segment}",
-                                      params)
+                # An item per KPI, entity and year, and perhaps a deleted one beside it.
+                cells = 2 * len(kpi_segment) * len(entity_segment) * years
+                yield from self.pages(f"{prefix}/kpi/{','.join(kpi_segment)}/{kind}/"
+                                      f"{','.join(entity_segment)}", params, capacity=cells)
+
+
+def _connections(streams: list[Any]) -> Callable[[str, dict[str, Any]], None]:
+    """An httpx trace hook that keeps each connection the request opens."""
+    def trace(event: str, info: dict[str, Any]) -> None:
+        if event in ("connection.connect_tcp.complete", "connection.start_tls.complete"):
+            streams.append(info.get("return_value"))
+    return trace
+
+
+def _shut(streams: list[Any]) -> None:
+    """Shut the request's connections: a read blocked on them returns at once."""
+    for stream in streams:
+        sock = stream.get_extra_info("socket") if stream is not None else None
+        with contextlib.suppress(AttributeError, OSError):  # closed already, or no socket
+            sock.shutdown(socket.SHUT_RDWR)
+
+
+def _decoded(raw: Iterable[bytes], headers: httpx.Headers, url: str) -> Iterator[bytes]:
+    """The body as sent, or inflated from gzip a bounded step at a time: a small bomb never
+    becomes one big piece. Other encodings were not asked for and are refused."""
+    encoding = headers.get("Content-Encoding", "").strip().lower()
+    if encoding in ("", "identity"):
+        yield from raw
+        return
+    if encoding not in ("gzip", "x-gzip"):
+        raise KoladaError(f"Kolada's answer is encoded as {_short(encoding)}, which malpl did "
+                          f"not ask for ({url})", "check kolada.url in malpl.yaml")
+    inflate = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    try:
+        for chunk in raw:
+            data = chunk
+            while not inflate.eof:
+                piece = inflate.decompress(data, STEP)
+                if piece:
+                    yield piece
+                data = inflate.unconsumed_tail
+                if not data and len(piece) < STEP:
+                    break
+        yield inflate.flush()
+    except zlib.error as err:
+        raise KoladaError(f"Kolada's answer is not valid gzip ({url})",
+                          "check kolada.url in malpl.yaml") from err
+
+
+def _page(body: bytes, url: str) -> dict[str, Any]:
+    try:  # strict JSON: NaN and Infinity are not numbers in JSON
+        page = json.loads(body, parse_constant=_no_constant)
+    except (ValueError, RecursionError) as err:
+        raise KoladaError(f"Kolada's answer is not JSON ({url})",
+                          "check kolada.url in malpl.yaml") from err
+    if not isinstance(page, dict) or not isinstance(page.get("values"), list):
+        raise KoladaError(f"Kolada's answer has no list of values ({url})",
+                          "check that kolada.url points at the v3 API")
+    return page
+
+
+def _no_constant(name: str) -> None:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _too_large(answer: bool, url: str) -> KoladaError:
+    if answer:
+        return KoladaError(f"Kolada's answer is larger than {MAX_ANSWER_BYTES // 2**20} MB "
+                           f"({url})", "check kolada.url in malpl.yaml; nothing was written")
+    return KoladaError(f"Kolada's answers are larger than {MAX_PULL_BYTES // 2**20} MB in "
+                       f"all ({url})", "pull fewer measures at a time with --measure or "
+                       "--body; nothing was written")
+
+
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 200 else text[:200] + "…"
+
+
+def _seconds(value: float) -> str:
+    return f"{value:g} second" + ("" if value == 1 else "s")
 
 
 def _reason(err: Exception) -> str:
@@ -162,6 +372,7 @@ def _reason(err: Exception) -> str:
 
 def _retry_after(response: httpx.Response) -> float | None:
     try:
-        return min(MAX_RETRY_AFTER, max(0.0, float(response.headers.get("Retry-After", ""))))
+        wait = float(response.headers.get("Retry-After", ""))
     except ValueError:
         return None
+    return max(0.0, wait) if math.isfinite(wait) else None

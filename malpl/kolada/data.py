@@ -5,6 +5,7 @@ its units, by gender (T total, K women, M men) and year, with the date the
 figures last changed in the repository and Kolada's own description of the KPI.
 """
 
+import re
 from typing import TYPE_CHECKING, Annotated
 
 import msgspec
@@ -16,6 +17,7 @@ if TYPE_CHECKING:
     from malpl.yamlsource import Source
 
 KOLADA_DIR = "data/kolada"
+YEAR = re.compile("[0-9]{4}")  # ASCII only: '٢٠٢٢' and '²' are digits to str.isdigit()
 GENDERS = {"T": "totalt", "K": "kvinnor", "M": "män"}
 Scalar = str | int | float | bool | None
 
@@ -23,9 +25,9 @@ Scalar = str | int | float | bool | None
 class KoladaFile(Strict, omit_defaults=True):
     """``data/kolada/KPI.yaml``, written by ``malpl kolada pull`` (which leaves out defaults)."""
 
-    kpi: Annotated[str, msgspec.Meta(pattern=r"^[NUV]\d{5}" + END),
+    kpi: Annotated[str, msgspec.Meta(pattern=r"^[NUV][0-9]{5}" + END),
                    _d("Nyckeltalets id", "The KPI id")]
-    fetched: Annotated[str, msgspec.Meta(pattern=r"^\d{4}-\d{2}-\d{2}" + END), _d(
+    fetched: Annotated[str, msgspec.Meta(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}" + END), _d(
         "Dagen värdena senast ändrades i filen (ÅÅÅÅ-MM-DD)",
         "The day the figures last changed in the file (YYYY-MM-DD)")]
     known: Annotated[bool, _d(

@@ -8,7 +8,6 @@ changed, and then carries the day of the pull as its fetch date.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,10 +16,10 @@ from typing import Any
 import msgspec
 
 from malpl.kolada import store
-from malpl.kolada.client import Client, base_url
-from malpl.kolada.data import GENDERS, Change, KoladaFile, changes
+from malpl.kolada.client import Client, KoladaError
+from malpl.kolada.data import GENDERS, YEAR, Change, KoladaFile, changes
 from malpl.kolada.ids import GROUP, MUNICIPALITY, KoladaId, is_entity, is_kpi, is_ou
-from malpl.model import convert
+from malpl.model import NUMBER_LIMIT, convert
 from malpl.repository import MalplError, Repository
 
 Cells = dict[str, dict[str, dict[str, Any]]]  # entity → gender → year → value
@@ -95,33 +94,58 @@ def fetch(client: Client, wanted: dict[str, Wanted], since: str | None) -> Fetch
     return got
 
 
-def _number(value: Any) -> float | None:
+def _year(period: object, kpi: str) -> str:
+    """A year of four ASCII digits, as every period in a pulled file is."""
+    year = str(period)
+    if isinstance(period, bool) or not isinstance(period, (int, str)) or not YEAR.fullmatch(year):
+        raise KoladaError(f"Kolada sent {kpi} a period that is not a year: {_short(period)}",
+                          "check kolada.url in malpl.yaml; nothing was written")
+    return year
+
+
+def _number(value: object, where: str) -> float | None:
+    """A figure, or None for a value that is not published (null, or not a number)."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
-    return float(value) if math.isfinite(value) else None
+    if not abs(value) <= NUMBER_LIMIT:  # so also NaN; a huge int is never made a float
+        raise KoladaError(f"Kolada sent {where} a value beyond what malpl holds "
+                          f"(±{NUMBER_LIMIT:g}): {_short(value)}",
+                          "check kolada.url in malpl.yaml; nothing was written")
+    return float(value)
 
 
-def _apply(values: Cells, status: Cells, item: dict[str, Any], entity: str) -> None:
+def _apply(values: Cells, status: Cells, item: dict[str, Any], kpi: str, entity: str) -> None:
     """One data item into the cells: a deleted item removes its year, genders and all."""
-    period = item.get("period")
-    year = str(period)
-    if isinstance(period, bool) or not (isinstance(period, (int, str)) and year.isdigit()):
-        return
+    year = _year(item.get("period"), kpi)
     if item.get("isdeleted"):
         for cells in (values, status):
             for years in cells.get(entity, {}).values():
                 years.pop(year, None)
         return
-    for value in item.get("values") or []:
+    given = item.get("values")
+    for value in given if isinstance(given, list) else []:
         gender = value.get("gender") if isinstance(value, dict) else None
-        if gender not in GENDERS:
-            continue
-        values.setdefault(entity, {}).setdefault(gender, {})[year] = _number(value.get("value"))
+        if not isinstance(gender, str) or gender not in GENDERS:
+            continue  # a division malpl does not show
+        number = _number(value.get("value"), f"{kpi} {entity} {year}")
+        values.setdefault(entity, {}).setdefault(gender, {})[year] = number
         flag = value.get("status")
         if isinstance(flag, str) and flag:
             status.setdefault(entity, {}).setdefault(gender, {})[year] = flag
         else:
             status.get(entity, {}).get(gender, {}).pop(year, None)
+
+
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:40] + "…"
+
+
+def _scalar(value: object) -> bool:
+    """Metadata malpl keeps: text, a truth value, or a number it can hold."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return abs(value) <= NUMBER_LIMIT
+    return value is None or isinstance(value, (str, bool))
 
 
 def _pruned(cells: Cells) -> Cells:
@@ -140,16 +164,19 @@ def build(kpi: str, wanted: Wanted, got: Fetched, old: KoladaFile | None, since:
                      for e, gs in (old.status.items() if keep else ()) if e in ids}  # type: ignore[union-attr]
     for item in got.items:
         entity = item.get("ou") or item.get("municipality")
-        if item.get("kpi") == kpi and entity in ids:
-            _apply(values, status, item, str(entity))
+        if item.get("kpi") == kpi and isinstance(entity, str) and entity in ids:
+            _apply(values, status, item, kpi, entity)
     meta = got.metadata.get(kpi)
-    new = convert(KoladaFile, {  # checked as a file is when it is read back
-        "kpi": kpi, "fetched": today, "known": meta is not None,
-        "metadata": {k: v for k, v in (meta or {}).items()
-                     if k != "id" and (v is None or isinstance(v, (str, int, float, bool)))},
-        "names": {i: got.names[i] for i in sorted(ids) if i in got.names},
-        "unknown": sorted(i for i in ids if i not in got.names),
-        "values": _pruned(values), "status": _pruned(status)})
+    try:
+        new = convert(KoladaFile, {  # checked as a file is when it is read back
+            "kpi": kpi, "fetched": today, "known": meta is not None,
+            "metadata": {k: v for k, v in (meta or {}).items() if k != "id" and _scalar(v)},
+            "names": {i: got.names[i] for i in sorted(ids) if i in got.names},
+            "unknown": sorted(i for i in ids if i not in got.names),
+            "values": _pruned(values), "status": _pruned(status)})
+    except msgspec.ValidationError as err:
+        raise KoladaError(f"Kolada's answer for {kpi} does not fit a pulled file: {err}",
+                          "check kolada.url in malpl.yaml; nothing was written") from err
     if old is not None and msgspec.structs.replace(new, fetched=old.fetched) == old:
         return old
     return new
@@ -173,7 +200,8 @@ def pull(repo: Repository, *, measure: str | None = None, bodies: Sequence[str] 
     if not wanted:
         return result
     day = (today or dt.date.today()).isoformat()
-    own = client or Client(base_url(repo.config.kolada.url), on_request=on_request)
+    store.writable(repo.root, wanted)
+    own = client or Client.configured(repo.config.kolada, on_request)
     try:
         got = fetch(own, wanted, since)
     finally:

@@ -10,7 +10,8 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from malpl import files
-from malpl.kolada.data import KOLADA_DIR, KoladaData, KoladaFile
+from malpl.kolada.data import GENDERS, KOLADA_DIR, YEAR, KoladaData, KoladaFile
+from malpl.kolada.ids import is_entity, is_ou
 from malpl.model import plain
 from malpl.parsing import parse_model
 from malpl.problems import Problem
@@ -18,6 +19,7 @@ from malpl.yamlsource import Source
 
 HEADER = ("# Hämtat från Kolada (Källa: Kolada) med 'malpl kolada pull'. Ändra inte för hand:\n"
           "# nästa hämtning skriver om filen. Egna värden skrivs i målfilen och går före.\n")
+REPULL = "the files in data/kolada/ are written by 'malpl kolada pull': pull again, not by hand"
 
 
 def is_kolada_path(path: str) -> bool:
@@ -32,11 +34,33 @@ def load(sources: Iterable[Source]) -> tuple[KoladaData, list[Problem]]:
     problems: list[Problem] = []
     for source in sources:
         parsed = parse_model(KoladaFile, source)
+        misnamed = _misnamed(parsed, source) if parsed is not None else []
+        source.problems += misnamed
         problems.extend(source.problems)
-        if parsed is not None:
+        if parsed is not None and not misnamed:
             data.files[parsed.kpi] = parsed
             data.sources[parsed.kpi] = source
     return data, problems
+
+
+def _misnamed(file: KoladaFile, source: Source) -> list[Problem]:
+    """Each cell named by what is not an id, a gender or a year of four ASCII digits ('²',
+    '٢٠٢٢' or 23 digits): every view of the file would fail on it, so the file is not used."""
+    found = []
+    for table, cells in (("values", file.values), ("status", file.status)):
+        for entity, genders in cells.items():
+            if not (is_entity(entity) or is_ou(entity)):
+                found.append(source.problem((table, entity), "invalid-value",
+                                            f"'{entity}' is not a Kolada id", REPULL, key=True))
+            for gender, years in genders.items():
+                if gender not in GENDERS:
+                    found.append(source.problem((table, entity, gender), "invalid-value",
+                                                f"'{gender}' is not a gender (T, K or M)",
+                                                REPULL, key=True))
+                found += [source.problem((table, entity, gender, year), "invalid-value",
+                                         f"'{year}' is not a year", REPULL, key=True)
+                          for year in years if not YEAR.fullmatch(year)]
+    return found
 
 
 def render(file: KoladaFile) -> str:
@@ -58,7 +82,7 @@ def writable(root: Path, kpis: Iterable[str]) -> None:
     """Refuse, before anything is written, to write the pulled files anywhere but in the
     repository's own data/kolada/: a committed link must neither send a pull elsewhere nor
     be replaced by a file."""
-    from malpl.repository import MalplError
+    from malpl.errors import MalplError
 
     for name in ("data", KOLADA_DIR):
         folder = root / name
