@@ -19,7 +19,8 @@ from malpl.yamlsource import Source
 
 HEADER = ("# Hämtat från Kolada (Källa: Kolada) med 'malpl kolada pull'. Ändra inte för hand:\n"
           "# nästa hämtning skriver om filen. Egna värden skrivs i målfilen och går före.\n")
-REPULL = "the files in data/kolada/ are written by 'malpl kolada pull': pull again, not by hand"
+REPULL = ("the files in data/kolada/ are written by 'malpl kolada pull', not by hand: "
+          "delete the file and pull again")
 
 
 def is_kolada_path(path: str) -> bool:
