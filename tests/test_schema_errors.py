@@ -60,7 +60,7 @@ def test_every_problem_in_one_goal_file_is_reported_at_its_position(repo: Path) 
     text = {(line, col): (message, hint) for line, col, _, message, hint in found}
     assert text[2, 1] == ("unknown field 'titel'", "did you mean 'title'? allowed here: body, "
                           "description, ended, followups, id, level, measures, order, parent, "
-                          "responsible, targets, title")
+                          "responsible, start, targets, title")
     assert text[1, 5] == ("'id' must be text, not the number 9.10", 'put it in quotes: id: "9.10"')
     assert text[20, 13][0] == "'2020' must be a finite number, not the number .nan"
     assert text[21, 13][0] == "'2021' must be a finite number, not the number .inf"
@@ -198,6 +198,6 @@ def test_every_field_in_the_schemas_is_described_in_swedish_and_english() -> Non
                 if " / " not in spec.get("description", ""):
                     undescribed.add(f"{name}.{field}".lstrip("."))
     # The report's own words and the sections that describe themselves, as before.
-    assert undescribed == {"Labels.target", "Labels.comment", "Labels.measures",
+    assert undescribed == {"Labels.comment", "Labels.measures",
                            "Labels.no_comment", "Labels.summary", "organisation", "labels",
                            "periods"}
