@@ -87,7 +87,7 @@ def test_a_site_template_linked_out_of_the_repository_is_not_published(tmp_path:
     shutil.copytree(FIXTURES / "hostile-site", root)
     (root / "templates" / "site").mkdir(parents=True)
     (root / "templates" / "site" / "tillganglighet.html.j2").symlink_to("/etc/passwd")
-    result = invoke(["-C", str(root), "site", "-o", str(tmp_path / "site")])
+    result = invoke(["-C", str(root), "site", "T2-2024", "-o", str(tmp_path / "site")])
     assert result.exit_code == 1, result.output
     assert "tillganglighet.html.j2" in result.output
     assert "outside the repository" in result.output and "Traceback" not in result.output
