@@ -259,7 +259,7 @@ def test_cli_site_writes_the_folder(tmp_path: Path) -> None:
                                       "-o", str(tmp_path / "web")])
     assert result.exit_code == 0, result.output
     assert "wrote" in result.output and (tmp_path / "web" / "T1-2024" / "index.html").is_file()
-    bad = invoke(["-C", str(REPOS["kommun"]), "site", "-o",
+    bad = invoke(["-C", str(REPOS["kommun"]), "site", "T2-2024", "-o",
                                    str(REPOS["kommun"] / "goals")])
     assert bad.exit_code == 1 and "Traceback" not in bad.output
 
@@ -309,7 +309,7 @@ def test_a_site_template_cannot_make_gigabytes_in_one_step(tmp_path: Path) -> No
     (tmp_path / "r" / "templates" / "site").mkdir(parents=True)
     (tmp_path / "r" / "templates" / "site" / "tillganglighet.html.j2").write_text(
         "{{ 'x' * 10 ** 10 }}")
-    result = invoke(["-C", str(tmp_path / "r"), "site", "-o", str(tmp_path / "site")])
+    result = invoke(["-C", str(tmp_path / "r"), "site", "T2-2024", "-o", str(tmp_path / "site")])
     assert result.exit_code == 1, result.output
     assert "'*' would make a value too large to show" in result.output
     assert "Traceback" not in result.output
@@ -325,7 +325,7 @@ def test_a_failing_site_template_is_a_clear_error(tmp_path: Path, template: str,
     shutil.copytree(FIXTURES / "kommun", tmp_path / "r")
     (tmp_path / "r" / "templates" / "site").mkdir(parents=True)
     (tmp_path / "r" / "templates" / "site" / "tillganglighet.html.j2").write_text(template)
-    result = invoke(["-C", str(tmp_path / "r"), "site", "-o", str(tmp_path / "site")])
+    result = invoke(["-C", str(tmp_path / "r"), "site", "T2-2024", "-o", str(tmp_path / "site")])
     assert result.exit_code == 1, result.output
     assert message in result.output
     assert "bug in malpl" not in result.output and "Traceback" not in result.output
