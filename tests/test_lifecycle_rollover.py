@@ -41,3 +41,14 @@ def test_rollover_refuses_unknown_or_already_ended_goal(tmp_path: Path) -> None:
     assert run(root, "rollover", "2025", "-e", "6.9").exit_code == 0
     twice = run(root, "rollover", "2026", "-e", "6.9")
     assert twice.exit_code == 1 and "ended already (2024)" in twice.output
+
+
+def test_rollover_names_the_targets_whose_deadline_has_passed(tmp_path: Path) -> None:
+    """Targets 'by 2024' are not carried into 2025 without a word."""
+    root = copy(FIXTURES / "kommun", tmp_path)
+    result = run(root, "rollover", "2025", "-n")
+    assert result.exit_code == 0, result.output
+    assert "2 targets whose deadline has passed carry on too" in result.stderr
+    for overdue in ("KS-3.1 (2024)", "2.1.1 (2024)"):
+        assert overdue in result.stderr
+    assert "B1" not in result.stderr  # by 2026: still running

@@ -85,6 +85,8 @@ def measures(args: Namespace) -> None:
     goals = ([views.find_goal(repo, args.goal)] if args.goal
              else repo.goals_of(views.chosen_bodies(repo.config, args.body)))
     chosen = views.resolve_period(repo, args.period) if args.period else None
+    if chosen is not None:  # a goal that did not exist then has no measures then
+        goals = views.current(repo.config, goals, chosen)
     rows = views.measure_views(repo, goals, chosen)
     if args.format == "table":
         from malpl import terminal

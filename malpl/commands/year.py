@@ -124,3 +124,7 @@ def rollover(args: Namespace) -> None:
            f"{args.year - 1}")
     echo(f"{plural(len(result.continuing), 'goal')} carry on into {args.year}; add the "
          "budget's new goals with 'malpl new goal'")
+    if result.overdue:
+        echo(f"{plural(len(result.overdue), 'target')} whose deadline has passed carry on too: "
+             f"{', '.join(result.overdue)}; give them a new 'by:', or end their goals with "
+             "--end", err=True)

@@ -12,7 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from malpl.lifecycle.edit import Plan
-from malpl.repository import MalplError, Repository
+from malpl.periods import parse_point
+from malpl.repository import MalplError, Repository, natural_key
 from malpl.views import find_goal
 
 
@@ -21,6 +22,9 @@ class Rollover:
     plan: Plan
     ended: list[str]
     continuing: list[str]
+    #: Targets of continuing goals whose deadline (``target: {by: …}``) has passed:
+    #: "1.3.1 (2025)", for the planner to renew, end or keep on purpose.
+    overdue: list[str]
 
 
 def rollover(repo: Repository, year: int, end: list[str]) -> Rollover:
@@ -37,6 +41,9 @@ def rollover(repo: Repository, year: int, end: list[str]) -> Rollover:
         after = keys.index("level") + 1 if "level" in keys else len(keys)
         edit.add((), "ended", last, before=keys[after] if after < len(keys) else None)
     ended = {find_goal(repo, i).id for i in end}
-    continuing = [g.id for g in repo.goals if g.id not in ended and
-                  (g.ended is None or g.ended >= year)]
-    return Rollover(plan, sorted(ended), continuing)
+    running = [g for g in repo.goals if g.id not in ended and (g.ended is None or g.ended >= year)]
+    scheme = repo.config.periods.scheme
+    overdue = [f"{t.id} ({t.target.by})" for g in running for t in g.targets
+               if t.target is not None and t.target.by is not None
+               and parse_point(t.target.by, scheme).year < year]
+    return Rollover(plan, sorted(ended, key=natural_key), [g.id for g in running], overdue)
