@@ -4,10 +4,14 @@ the terminal, the report and the site give the same counts."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from malpl.periods import parse_period
 from malpl.repository import load_repository
@@ -87,3 +91,82 @@ def test_status_report_and_site_give_the_same_counts(fixture: str, tmp_path: Pat
             text = out.read_text(encoding="utf-8")
             for summary in snap.levels():
                 assert f"{summary.label}: {summary.assessed} av {summary.total} bedömda" in text
+
+
+SCALE = ["uppfyllt", "delvis_uppfyllt", "ej_uppfyllt", None]
+LEVELS = ["kfmal", "namndmal"]
+
+
+@st.composite
+def municipalities(draw: st.DrawFn) -> dict[str, str]:
+    """A small municipality: two bodies, goals on two levels (some serving another), each
+    followed up itself, through targets, or not at all; some starting in T2."""
+    files = {"malpl.yaml": (
+        "bodies:\n  - {key: kf, name: Kommunfullmäktige, kind: fullmaktige}\n"
+        "  - {key: tn, name: Tekniska nämnden}\n"
+        "levels:\n  - {key: kfmal, label: KF-mål}\n  - {key: namndmal, label: Nämndmål}\n"
+        "report: {summary: true}\n")}
+    # Fullmäktige's first goal is followed up in both periods, so each has a report.
+    files["goals/kf/G0.yaml"] = ('id: "G0"\nlevel: kfmal\ntitle: Mål 0\nfollowups:\n'
+                                 "  T1-2024: {comment: Skrivet., ready: true}\n"
+                                 "  T2-2024: {assessment: uppfyllt, comment: Klart., ready: true}\n")
+    count = draw(st.integers(1, 5))
+    for n in range(1, count + 1):
+        level = draw(st.sampled_from(LEVELS))
+        body = "kf" if level == "kfmal" else "tn"
+        lines = [f'id: "G{n}"', f"level: {level}", f"title: Mål {n}"]
+        if level == "namndmal" and draw(st.booleans()):
+            lines.append('parent: "G0"')
+        if draw(st.booleans()):
+            lines.append("start: T2-2024")
+        own = draw(st.sampled_from([*SCALE, "none"]))
+        if own != "none":
+            value = f"assessment: {own}, " if own else ""
+            lines.append(f"followups:\n  T2-2024: {{{value}comment: Skrivet., "
+                         f"ready: {str(draw(st.booleans())).lower()}}}")
+        targets = draw(st.lists(st.sampled_from(SCALE), max_size=3))
+        if targets:
+            lines.append("targets:")
+            for i, assessment in enumerate(targets, 1):
+                value = f"assessment: {assessment}, " if assessment else ""
+                lines.append(f'  - id: "G{n}.{i}"\n    text: Delmål {i}\n    followups:\n'
+                             f"      T2-2024: {{{value}comment: Ok., ready: true}}")
+        files[f"goals/{body}/G{n}.yaml"] = "\n".join(lines) + "\n"
+    return files
+
+
+def _site_levels(page: str) -> list[tuple[str, int]]:
+    rows = re.findall(r'<tr><th scope="row">([^<]*)</th>.*?<td>(\d+)</td></tr>', page)
+    return [(label, int(total)) for label, total in rows]
+
+
+@settings(max_examples=8, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(files=municipalities(), period=st.sampled_from(["T1-2024", "T2-2024"]))
+def test_generated_municipalities_count_alike_everywhere(files: dict[str, str], period: str,
+                                                         tmp_path: Path) -> None:
+    root = Path(tempfile.mkdtemp(dir=tmp_path))
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text, encoding="utf-8")
+    repo = load_repository(root)
+    snap = snapshot(repo, parse_period(period, "tertial"))
+    goals = [g for g in repo.goals if period == "T2-2024" or g.start is None]
+    assert not [p for p in repo.problems if p.is_error]
+    # Every goal and target that existed is counted once, in its own level.
+    assert {s.level: s.total for s in snap.levels()} == {
+        k: v for k, v in {
+            "kfmal": sum(1 for g in goals if g.level == "kfmal"),
+            "namndmal": sum(1 for g in goals if g.level == "namndmal"),
+            "target": sum(len(g.targets) for g in goals)}.items() if v}
+    status = json.loads(run(root, "status", period, "-f", "json"))
+    assert [(s["label"], s["total"], s["assessed"]) for s in status["summaries"]] == [
+        (s.label, s.total, s.assessed) for s in snap.summaries]
+    report = run(root, "report", period, "-f", "md", "-o", "-")
+    for summary in snap.levels():
+        assert f"{summary.label}: {summary.assessed} av {summary.total} bedömda" in report
+    run(root, "site", period, "-o", str(root / "site"))
+    for body in snap.bodies:
+        page = (root / "site" / period / "organ" / f"{body.key}.html").read_text(encoding="utf-8")
+        shown = snap.levels(body.key) if len(snap.bodies) > 1 else snap.levels()
+        assert _site_levels(page) == [(s.label, s.total) for s in shown]
