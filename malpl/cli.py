@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from malpl import __version__
+from malpl import __version__, i18n
 
 SUMMARY = "Goals-as-code for Swedish municipalities: check, follow up and report goals."
 BODY_HELP = "Only this body's goals (a key from 'bodies' in malpl.yaml; repeatable)."
@@ -503,10 +503,10 @@ def run(argv: Sequence[str]) -> int:
     if args.handler is None:
         args.parser.print_help()
         return 2
-    module, _, name = args.handler.partition(":")
+    module, _sep, name = args.handler.partition(":")
     args.found_root = args.root is None  # not given: found at or above the current folder
     if args.found_root:
-        from malpl.repository import find_root
+        from malpl.layout import find_root
 
         args.root = find_root(Path("."))
     try:
@@ -536,9 +536,24 @@ def run(argv: Sequence[str]) -> int:
              "this is a bug in malpl; run again with --debug and report the traceback")
 
 
+def _root_of(words: list[str]) -> Path:
+    """The repository a command line names with -C, else the one found from here (for its
+    language, before the command line is parsed)."""
+    for i, word in enumerate(words):
+        if word in ("-C", "--root") and i + 1 < len(words):
+            return Path(words[i + 1])
+        if word.startswith("-C") and len(word) > 2:
+            return Path(word[2:].removeprefix("="))
+    from malpl.layout import find_root
+
+    return find_root(Path("."))
+
+
 def main(argv: Sequence[str] | None = None) -> NoReturn:
     """Run malpl with ``argv`` (default: the process's arguments) and exit with its code."""
     words = list(sys.argv[1:] if argv is None else argv)
+    i18n.use(i18n.peek(_root_of(words)))
+    i18n.translate_argparse()
     if words[:1] == ["__complete"]:  # hidden: what the completion scripts call
         from malpl.commands.completion import complete
 

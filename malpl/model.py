@@ -403,6 +403,11 @@ class Config(Strict):
     """malpl.yaml: everything that differs between municipalities."""
 
     organisation: Organisation = msgspec.field(default_factory=Organisation)
+    language: Annotated[Literal["sv", "en"], _d(
+        "Språket malpl talar: meddelanden, hjälp och frågor (sv eller en); "
+        "miljövariabeln MALPL_LANG går före",
+        "The language malpl speaks: messages, help and questions (sv or en); the environment "
+        "variable MALPL_LANG overrides it")] = "sv"
     body: Annotated[str, _d(
         "Nämnd eller styrelse, när repositoriet bara har en (annars bodies)",
         "The board, when the repository has only one (otherwise bodies)")] = "Kommunstyrelsen"

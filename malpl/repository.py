@@ -8,7 +8,6 @@ run over them.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -151,23 +150,6 @@ def build_repository(root: Path, config_source: Source | None,
         assign_body(goal, repo.config)
     repo.goals.sort(key=goal_order(repo.config))
     return repo
-
-
-def find_root(here: Path) -> Path:
-    """The repository a command run in ``here`` works on: the nearest folder at or above
-    it that holds malpl.yaml, else the nearest that holds goals/ (as git finds its
-    repository from a subfolder); ``here`` when there is none, or when the folders cannot
-    be read, so that the error names where malpl looked."""
-    try:
-        start = here.resolve(strict=True)
-        folders = (start, *start.parents)
-        found = (next((f for f in folders if (f / CONFIG_NAME).is_file()), None)
-                 or next((f for f in folders if (f / GOALS_DIR).is_dir()), None))
-    except OSError:  # a folder deleted or closed to us: look no further
-        return here
-    if found is None or found == start:
-        return here
-    return Path(os.path.relpath(found, start))
 
 
 def load(tree: Tree) -> Repository:

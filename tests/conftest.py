@@ -19,6 +19,13 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
+@pytest.fixture(autouse=True)
+def english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests read malpl's messages in English (``MALPL_LANG=en``), the words they were
+    written in; the tests of the Swedish ones set ``MALPL_LANG=sv`` themselves."""
+    monkeypatch.setenv("MALPL_LANG", "en")
+
+
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
     """A copy of the small multi-period repository (T1 and T2 2023)."""

@@ -13,7 +13,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "malpl"
 
 #: Lowest first. A module may import its own layer and those below it.
 LAYERS: list[tuple[str, set[str]]] = [
-    ("format", {"errors", "layout", "yamlsource", "model", "schema", "schema_errors", "parsing",
+    ("format", {"errors", "i18n", "layout", "yamlsource", "model", "schema", "schema_errors", "parsing",
                 "problems", "periods", "text", "swedish", "output", "record", "markdown",
                 "kolada", "kolada.data", "kolada.ids"}),
     ("sources", {"git", "sources", "files", "confined"}),

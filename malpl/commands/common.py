@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
+from malpl import i18n
 from malpl.output import echo, write
 
 if TYPE_CHECKING:
@@ -67,6 +68,7 @@ def load_valid(root: Path, at: str | None = None) -> Repository:
 
     with paused_gc():
         repo = load_at(root, at)
+        i18n.use(repo.config.language)
         errors = [p for p in validate(repo) if p.is_error]
     if errors:
         for problem in errors[:5]:

@@ -161,7 +161,8 @@ def _values(action: argparse.Action, current: str, root: Path | None) -> list[st
 def _known(kind: str, root: Path | None) -> list[str]:
     """Ids, goal ids, periods (newest first) or body keys of the repository at ``root``
     (None: the one a command run here works on)."""
-    from malpl.repository import find_root, load_repository
+    from malpl.layout import find_root
+    from malpl.repository import load_repository
 
     try:
         repo = load_repository(find_root(Path(".")) if root is None else root)
