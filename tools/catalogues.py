@@ -31,17 +31,20 @@ HAND_WRITTEN = {"argparse"}
 
 #: Every module of the package in exactly one part.
 AREAS: dict[str, list[str]] = {
-    "cli": ["cli.py", "commands/*.py", "output.py", "__init__.py", "__main__.py"],
+    "cli": ["cli.py", "commands/__init__.py", "commands/common.py", "commands/completion.py",
+            "output.py", "__init__.py", "__main__.py"],
     "check": ["checks.py", "schema_errors.py", "yamlsource.py", "problems.py", "parsing.py",
               "periods.py", "sources.py", "repository.py", "errors.py", "layout.py",
-              "model.py", "schema.py"],
-    "year": ["lifecycle/*.py", "files.py"],
-    "history": ["diff.py", "textconv.py", "dating.py", "git.py", "versions.py"],
+              "model.py", "schema.py", "commands/check.py"],
+    "year": ["lifecycle/*.py", "files.py", "commands/year.py"],
+    "history": ["diff.py", "textconv.py", "dating.py", "git.py", "versions.py",
+                "commands/history.py"],
     "report": ["report/*.py", "site/*.py", "confined.py", "charts.py", "svgchart.py",
-               "markdown.py"],
-    "kolada": ["kolada/*.py"],
+               "markdown.py", "commands/report.py"],
+    "kolada": ["kolada/*.py", "commands/kolada.py"],
     "views": ["views.py", "snapshot.py", "measureviews.py", "terminal.py", "swedish.py",
-              "text.py", "record.py", "i18n.py", "spreadsheet.py", "spreadsheets/*.py"],
+              "text.py", "record.py", "i18n.py", "spreadsheet.py", "spreadsheets/*.py",
+              "commands/views.py"],
 }
 
 
