@@ -136,7 +136,8 @@ class WorkTree:
 
     def inputs(self) -> Inputs:
         root = self.root
-        if not self.extra and not (root / GOALS_DIR).is_dir():
+        # malpl.yaml with no goals yet (all removed, or none written) is a valid, empty one
+        if not self.extra and not (root / GOALS_DIR).is_dir() and not (root / CONFIG_NAME).is_file():
             raise MalplError(f"there is no {GOALS_DIR}/ folder in {root}",
                              "run malpl in the repository that holds goals/, or pass -C DIR")
         config_path = root / CONFIG_NAME
