@@ -33,7 +33,9 @@ def launch() -> Iterator:
         # A machine with chromium but without axe-core: fetch it where .ci/run puts it.
         subprocess.run(["npm", "install", "--prefix", str(AXE.parents[2]), "--silent",
                         "--no-audit", "--no-fund", "axe-core"], check=False, capture_output=True)
-    assert AXE.is_file(), f"axe-core not found at {AXE}: npm install axe-core in {AXE.parents[2]}"
+    if not AXE.is_file():  # no npm, or no network to fetch it with: .ci/run provides it
+        pytest.skip(f"axe-core is not at {AXE} and could not be fetched: "
+                    f"npm install axe-core in {AXE.parents[2]} (.ci/run does)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as play:

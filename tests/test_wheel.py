@@ -18,10 +18,28 @@ from tests.conftest import ROOT
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("wheel")
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out),
-                    str(ROOT)], check=True, capture_output=True)
+    """The wheel, built with the hatchling installed here (the test extra), so that the
+    build needs no package index."""
+    pytest.importorskip("hatchling", reason="the test extra installs hatchling to build with")
+    out = tmp_path_factory.mktemp("dist")
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
+                    "-q", "-w", str(out), str(ROOT)], check=True, capture_output=True)
     return next(out.glob("malpl-*.whl"))
+
+
+def test_wheel_says_what_it_is_and_carries_its_licences(wheel: Path) -> None:
+    from malpl import __version__
+
+    with zipfile.ZipFile(wheel) as archive:
+        meta = archive.read(f"malpl-{__version__}.dist-info/METADATA").decode()
+        names = set(archive.namelist())
+    assert "License-Expression: MIT" in meta
+    for version in ("3.10", "3.11", "3.12", "3.13"):
+        assert f"Programming Language :: Python :: {version}" in meta
+    assert "Project-URL: Source, " in meta
+    assert {f"malpl-{__version__}.dist-info/licenses/LICENSE",
+            f"malpl-{__version__}.dist-info/licenses/malpl/fonts/LICENSE"} <= names
+    assert "malpl/locale/sv/LC_MESSAGES/cli.mo" in names  # it speaks Swedish installed
 
 
 def test_wheel_holds_templates_and_schemas(wheel: Path) -> None:
@@ -34,9 +52,13 @@ def test_wheel_holds_templates_and_schemas(wheel: Path) -> None:
 
 def test_installed_wheel_makes_checks_and_reports_a_new_repository(wheel: Path,
                                                                     tmp_path: Path) -> None:
+    from malpl import __version__
+
     target = tmp_path / "installed"
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target",
-                    str(target), str(wheel)], check=True, capture_output=True)
+    # As CI installs it where no package index holds malpl: by name, from the built wheel.
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-index",
+                    "--find-links", str(wheel.parent), "--target", str(target),
+                    f"malpl=={__version__}"], check=True, capture_output=True)
     # The base interpreter without site: only the installed wheel and its dependencies
     # (from this environment's site-packages) are importable, never this checkout.
     python = getattr(sys, "_base_executable", sys.executable)
