@@ -113,9 +113,19 @@ class MeasureTarget(Strict):
     min: Annotated[Number | None, _d("Minst detta värde", "At least this value")] = None
     max: Annotated[Number | None, _d(
         "Högst detta värde (ett tak)", "At most this value (a ceiling)")] = None
+    above: Annotated[Number | None, _d(
+        "Mer än detta värde (>; min är ≥)", "More than this value (>; min is ≥)")] = None
+    below: Annotated[Number | None, _d(
+        "Mindre än detta värde (<; max är ≤)", "Less than this value (<; max is ≤)")] = None
     reference: Annotated[str | None, _d(
         "Nå minst denna jämförelse (nyckel i references)",
         "Reach at least this reference (key in references)")] = None
+    average: Annotated[Annotated[int, msgspec.Meta(ge=2, le=10)] | None, _d(
+        "Jämför snittet av de senaste så här många årens värden, t.ex. 3",
+        "Compare the average of the values of this many last years, e.g. 3")] = None
+    partly: Annotated[Annotated[float, msgspec.Meta(ge=0, le=NUMBER_LIMIT)] | None, _d(
+        "Missat med högst så här mycket (i måttets enhet) är delvis uppfyllt",
+        "Missed by no more than this (in the measure's unit) is partly reached")] = None
     by: Annotated[str | None, _d("Senast (år eller period)", "By when (year or period)")] = None
 
 
@@ -160,6 +170,21 @@ class Measure(Strict):
     values: Annotated[dict[str, Number | None], _d(
         "Utfall per år (2022) eller period (T1-2023); null = saknas (ange skälet i missing)",
         "Values by year (2022) or period (T1-2023); null = missing (give the reason in missing)")] = {}
+    women: Annotated[dict[str, Number | None], _d(
+        "Egna värden för kvinnor, per år eller period (values är totalt)",
+        "Own values for women, by year or period (values is the total)")] = {}
+    men: Annotated[dict[str, Number | None], _d(
+        "Egna värden för män, per år eller period", "Own values for men, by year or period")] = {}
+    interval: Annotated[Annotated[int, msgspec.Meta(ge=1, le=10)], _d(
+        "Mäts vart så här många år, t.ex. 2 för en enkät vartannat år (trenden jämför med "
+        "förra mätningen)", "Measured every this many years, e.g. 2 for a survey every second "
+        "year (the trend compares with the previous measurement)")] = 1
+    assessed: Annotated[bool, _d(
+        "Måttet är en indikator: raden som bedöms, av sitt mål (target) och sitt värde",
+        "The measure is an indicator: the row that is assessed, by its target and its value")] = False
+    followups: Annotated[dict[str, FollowUp], _d(
+        "En indikators kommentar (och bedömning satt för hand) per period",
+        "An indicator's comment (and hand-set assessment) per period")] = {}
     missing: Annotated[dict[str, Text], _d(
         "Varför ett värde saknas, per år eller period, t.ex. 2014: Mätningen gjordes inte",
         "Why a value is missing, by year or period, e.g. 2014: Not measured that year")] = {}

@@ -19,7 +19,7 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("sources", {"git", "sources", "files", "confined"}),
     ("repo", {"repository", "checks", "kolada.store", "versions"}),
     ("kolada network", {"kolada.client", "kolada.pull"}),
-    ("views", {"views", "measureviews"}),
+    ("views", {"views", "measureviews", "indicators"}),
     ("snapshot", {"snapshot"}),
     ("history", {"diff", "dating", "textconv"}),
     ("render", {"report", "site", "terminal", "charts", "svgchart"}),
