@@ -383,8 +383,9 @@ def _period_close(parser: Parser) -> None:
 def _new_goal(parser: Parser) -> None:
     parser.add_argument("-t", "--title", required=True, metavar="TEXT",
                         help="The goal's text (required).")
-    _completes(parser.add_argument("-p", "--parent", metavar="ID",
-                                   help="The higher goal it serves."), "goals")
+    _completes(parser.add_argument("-p", "--parent", action="append", metavar="ID",
+                                   help="The higher goal it serves (repeatable: a goal may "
+                                   "serve two)."), "goals")
     _completes(parser.add_argument("-b", "--body", metavar="KEY",
                                    help="Its body (default: the parent's)."), "bodies")
     parser.add_argument("-l", "--level", metavar="LEVEL",
@@ -399,6 +400,10 @@ def _new_target(parser: Parser) -> None:
     _goal_of(parser)
     parser.add_argument("-t", "--text", required=True, metavar="TEXT",
                         help="The target's text (required).")
+    parser.add_argument("--min", metavar="NUMBER", help="Its value: at least this, e.g. 4.")
+    parser.add_argument("--max", metavar="NUMBER", help="Its value: at most this, e.g. 0,9.")
+    parser.add_argument("--unit", metavar="UNIT", help="The value's unit, e.g. st or %%.")
+    parser.add_argument("--by", metavar="WHEN", help="By when: a year or a period, e.g. 2026.")
     _responsible(parser)
     _dry_run(parser)
 

@@ -239,7 +239,7 @@ def test_closing_records_the_period_where_a_checkout_without_tags_reads_it(commi
     assert run(committed, "period", "close", "T2-2024").exit_code == 0
     assert only_added_lines(config, (committed / "malpl.yaml").read_bytes()) == [
         "  closed:", "    - T2-2024"] or "closed:" in (committed / "malpl.yaml").read_text()
-    assert git(committed, "log", "-1", "--format=%s").strip() == "malpl: T2-2024 stängd"
+    assert git(committed, "log", "-1", "--format=%s").strip() == "malpl: T2-2024 closed"
     assert git(committed, "status", "--porcelain") == ""
     # Opening the next period does not change what the site publishes by default.
     assert run(committed, "period", "open", "T3-2024").exit_code == 0

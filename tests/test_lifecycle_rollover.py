@@ -48,7 +48,7 @@ def test_rollover_names_the_targets_whose_deadline_has_passed(tmp_path: Path) ->
     root = copy(FIXTURES / "kommun", tmp_path)
     result = run(root, "rollover", "2025", "-n")
     assert result.exit_code == 0, result.output
-    assert "2 targets whose deadline has passed carry on too" in result.stderr
+    assert "2 targets whose deadline (`by`) has passed continue too" in result.stderr
     for overdue in ("KS-3.1 (2024)", "2.1.1 (2024)"):
         assert overdue in result.stderr
     assert "B1" not in result.stderr  # by 2026: still running

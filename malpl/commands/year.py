@@ -6,7 +6,8 @@ import sys
 from argparse import Namespace
 from typing import Any
 
-from malpl.commands.common import apply_plan, fail, load_valid, plural, print_rich
+from malpl.commands.common import apply_plan, fail, load_valid, print_rich
+from malpl.i18n import _, ngettext
 from malpl.output import echo
 
 
@@ -16,8 +17,10 @@ def _write(plan: Any, dry_run: bool, done: str) -> None:
     if not dry_run:
         stale = plan.tidy()
         if stale:
-            echo(f"removed {plural(len(stale), 'temporary file')} a stopped run of malpl "
-                 "left among the goal files", err=True)
+            echo(ngettext("removed {n} temporary file a stopped run of malpl left among the "
+                          "goal files",
+                          "removed {n} temporary files a stopped run of malpl left among the "
+                          "goal files", len(stale)).format(n=len(stale)), err=True)
     apply_plan(plan, dry_run, done)
 
 
@@ -27,10 +30,28 @@ def period_open(args: Namespace) -> None:
 
     repo = load_valid(args.root)
     chosen = resolve_period(repo, args.period)
+    carry = args.carry or args.carry_comment
     opened = open_period(repo, chosen, chosen_bodies(repo.config, args.body),
-                         carry=args.carry or args.carry_comment, carry_comment=args.carry_comment)
-    _write(opened.plan, args.dry_run,
-           f"opened {chosen} in {plural(len(opened.places), 'place')}")
+                         carry=carry, carry_comment=args.carry_comment)
+    n = len(opened.places)
+    _write(opened.plan, args.dry_run, ngettext("opened {period} in {n} place",
+                                               "opened {period} in {n} places", n).format(
+                                                   period=chosen, n=n))
+    if carry:
+        echo(_carried(opened.carried, args.carry_comment), err=args.dry_run)
+
+
+def _carried(n: int, comment: bool) -> str:
+    """What ``--carry`` copied: an assessment that is last period's must not pass unseen."""
+    if not n:
+        return _("there was no earlier assessment to start from")
+    if comment:
+        text = ngettext("copied last period's assessment, forecast and comment in {n} place",
+                        "copied last period's assessment, forecast and comment in {n} places", n)
+    else:
+        text = ngettext("copied last period's assessment and forecast in {n} place",
+                        "copied last period's assessment and forecast in {n} places", n)
+    return text.format(n=n) + "; " + _("check that they still hold before you mark them ready")
 
 
 def period_close(args: Namespace) -> None:
@@ -44,10 +65,17 @@ def period_close(args: Namespace) -> None:
                           tag=None if args.no_tag else (args.tag or str(chosen)))
     if closed.missing:
         print_rich(terminal.todo(closed.missing, period_label(repo.config, chosen)))
-        fail(f"{chosen} is not ready: {plural(sum(map(len, closed.missing.values())), 'place')} "
-             "still missing something", "write what 'malpl todo' lists, mark it ready: true, "
-             "commit, and close again")
-    echo(f"{chosen} is complete" + (f"; tagged {closed.tag}" if closed.tag else ""))
+        n = sum(map(len, closed.missing.values()))
+        fail(ngettext("{period} is not ready: {n} place still lacks something",
+                      "{period} is not ready: {n} places still lack something", n).format(
+                          period=chosen, n=n),
+             _("write what 'malpl todo' lists, mark it `ready: true`, commit it to git, and "
+               "close again"))
+    if closed.tag:
+        echo(_("{period} is complete; tagged {tag} (a name in git for this version of the "
+               "files)").format(period=chosen, tag=closed.tag))
+    else:
+        echo(_("{period} is complete").format(period=chosen))
 
 
 def _ask(question: str, default: str) -> str:
@@ -66,9 +94,9 @@ def init(args: Namespace) -> None:
     settings = Settings(scheme=args.scheme)
     name, kolada_id = args.name, args.kolada_id
     if name is None and sys.stdin.isatty():
-        name = _ask("The municipality's name", settings.name)
+        name = _ask(_("The municipality's name"), settings.name)
     if kolada_id is None and sys.stdin.isatty():
-        kolada_id = _ask("Its Kolada id (empty: none)", "")
+        kolada_id = _ask(_("Its municipality code in Kolada, e.g. 2260 (empty: none)"), "")
     settings.name = name or settings.name
     settings.kolada_id = kolada_id or None
     if args.body:
@@ -77,54 +105,64 @@ def init(args: Namespace) -> None:
         apply_plan(plan_init(args.directory, settings), True, "")
         return
     names = init(args.directory, settings, git=args.git)
-    echo(f"wrote {plural(len(names), 'file')} in {args.directory}"
-         + ("; committed them in a new git repository" if args.git else ""))
-    if not args.git:
-        import shlex
+    n = len(names)
+    if args.git:
+        echo(ngettext("wrote {n} file in {folder} and committed it in a new git repository",
+                      "wrote {n} files in {folder} and committed them in a new git repository",
+                      n).format(n=n, folder=args.directory))
+        return
+    import shlex
 
-        from malpl.lifecycle.vcs import textconv_command
+    from malpl.lifecycle.vcs import textconv_command
 
-        echo(f"next: git init, and git config diff.malpl.textconv {shlex.quote(textconv_command())}")
-
-
-def _added(plan_and_id: tuple[Any, str], dry_run: bool, what: str) -> None:
-    plan, ident = plan_and_id
-    _write(plan, dry_run, f"added {what} {ident}")
+    echo(ngettext("wrote {n} file in {folder}", "wrote {n} files in {folder}", n).format(
+        n=n, folder=args.directory))
+    echo(_("next: git init, and git config diff.malpl.textconv {command} (so that git shows "
+           "changes to goal files as goals, not as YAML)").format(
+               command=shlex.quote(textconv_command())))
 
 
 def new_goal(args: Namespace) -> None:
     from malpl.lifecycle.new import plan_goal
 
     repo = load_valid(args.root)
-    _added(plan_goal(repo, args.title, parent=args.parent, body=args.body, level=args.level,
-                     ident=args.ident, responsible=args.responsible), args.dry_run, "goal")
+    plan, ident = plan_goal(repo, args.title, parents=args.parent, body=args.body,
+                            level=args.level, ident=args.ident, responsible=args.responsible)
+    _write(plan, args.dry_run, _("added goal {id}").format(id=ident))
 
 
 def new_target(args: Namespace) -> None:
-    from malpl.lifecycle.new import plan_target
+    from malpl.lifecycle.new import plan_target, target_value
 
     repo = load_valid(args.root)
-    _added(plan_target(repo, args.goal, args.text, responsible=args.responsible), args.dry_run,
-           "target")
+    value = target_value(repo, minimum=args.min, maximum=args.max, unit=args.unit, by=args.by)
+    plan, ident = plan_target(repo, args.goal, args.text, responsible=args.responsible,
+                              value=value)
+    _write(plan, args.dry_run, _("added target {id}").format(id=ident))
 
 
 def new_measure(args: Namespace) -> None:
     from malpl.lifecycle.new import plan_measure
 
     repo = load_valid(args.root)
-    _added(plan_measure(repo, args.goal, args.name, unit=args.unit, direction=args.direction,
-                        kpi=args.kpi), args.dry_run, "measure")
+    plan, ident = plan_measure(repo, args.goal, args.name, unit=args.unit,
+                               direction=args.direction, kpi=args.kpi)
+    _write(plan, args.dry_run, _("added measure {id}").format(id=ident))
 
 
 def rollover(args: Namespace) -> None:
     from malpl.lifecycle.rollover import rollover as roll
 
     result = roll(load_valid(args.root), args.year, args.end or [])
-    _write(result.plan, args.dry_run, f"marked {plural(len(result.ended), 'goal')} ended "
-           f"{args.year - 1}")
-    echo(f"{plural(len(result.continuing), 'goal')} carry on into {args.year}; add the "
-         "budget's new goals with 'malpl new goal'")
+    ended, continuing, overdue = len(result.ended), len(result.continuing), len(result.overdue)
+    _write(result.plan, args.dry_run, ngettext(
+        "marked {n} goal ended {year}", "marked {n} goals ended {year}", ended).format(
+            n=ended, year=args.year - 1))
+    echo(ngettext("{n} goal continues into {year}", "{n} goals continue into {year}",
+                  continuing).format(n=continuing, year=args.year) + "; "
+         + _("add the budget's new goals with 'malpl new goal'"))
     if result.overdue:
-        echo(f"{plural(len(result.overdue), 'target')} whose deadline has passed carry on too: "
-             f"{', '.join(result.overdue)}; give them a new 'by:', or end their goals with "
-             "--end", err=True)
+        echo(ngettext("{n} target whose deadline (`by`) has passed continues too: {ids}",
+                      "{n} targets whose deadline (`by`) has passed continue too: {ids}",
+                      overdue).format(n=overdue, ids=", ".join(result.overdue)) + "; "
+             + _("give them a new `by:`, or end their goals with --end"), err=True)

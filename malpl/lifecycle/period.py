@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from malpl.checks import followups
+from malpl.i18n import _, ngettext
 from malpl.lifecycle.edit import Plan, block
 from malpl.model import FollowUp, Goal
 from malpl.periods import Period, parse_period
@@ -51,6 +52,8 @@ def _next_key(follow: dict[str, FollowUp], period: Period, scheme: str) -> str |
 class Opened:
     plan: Plan
     places: list[str] = field(default_factory=list)  # "goals/x.yaml: 1.1.2"
+    #: How many of them start from last period's assessment, forecast or comment.
+    carried: int = 0
 
 
 def open_period(repo: Repository, period: Period, bodies: list[str] | None = None, *,
@@ -70,6 +73,8 @@ def open_period(repo: Repository, period: Period, bodies: list[str] | None = Non
                 continue
             entry = empty_followup(_previous(follow, period, scheme), carry=carry,
                                    carry_comment=carry_comment)
+            result.carried += any(entry.get(k) is not None
+                                  for k in ("assessment", "forecast", "comment"))
             edit = result.plan.file(path, goal.source.path)
             if follow:
                 edit.add((*base, "followups"), key, entry, before=_next_key(follow, period, scheme))
@@ -100,18 +105,21 @@ def close_period(repo: Repository, period: Period, bodies: list[str] | None = No
     root = repo.root
     dirty = vcs.changed(root, ["goals", "malpl.yaml"])
     if dirty:
-        raise MalplError(f"{len(dirty)} goal file(s) have changes that are not committed, "
-                         f"e.g. {dirty[0]}", "commit them first: the tag marks the commit the "
-                         "board gets")
+        raise MalplError(
+            ngettext("{n} goal file has changes that are not committed to git, e.g. {name}",
+                     "{n} goal files have changes that are not committed to git, e.g. {name}",
+                     len(dirty)).format(n=len(dirty), name=dirty[0]),
+            _("commit them first: the tag marks the version of the files the board gets"))
     if vcs.tag_exists(root, tag):
-        raise MalplError(f"the tag '{tag}' exists already",
-                         "give another name with --tag, or leave out the tag with --no-tag")
+        raise MalplError(_("the tag '{tag}' exists already").format(tag=tag),
+                         _("give another name with --tag, or leave out the tag with --no-tag"))
     if str(period) not in repo.config.periods.closed:
         plan = Plan(root)
         record_closed(plan, repo, period)
         plan.apply()
-        vcs.commit(root, [CONFIG_NAME], f"malpl: {period} stängd")
-    vcs.tag(root, tag, f"malpl: {period} closed, every follow-up written and ready")
+        vcs.commit(root, [CONFIG_NAME], _("malpl: {period} closed").format(period=period))
+    vcs.tag(root, tag, _("malpl: {period} closed, every follow-up written and ready").format(
+        period=period))
     return Closed({}, tag)
 
 
