@@ -22,7 +22,7 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("views", {"views", "measureviews", "indicators"}),
     ("snapshot", {"snapshot"}),
     ("history", {"diff", "dating", "textconv"}),
-    ("render", {"report", "site", "terminal", "charts", "svgchart"}),
+    ("render", {"report", "site", "terminal", "charts", "svgchart", "spreadsheets"}),
     ("year", {"lifecycle"}),
     ("face", {"cli", "commands", "", "__main__"}),
 ]
