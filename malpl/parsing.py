@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 import msgspec
 
+from malpl.i18n import _
 from malpl.model import Config, Goal, convert
 from malpl.yamlsource import Source
 
@@ -23,8 +24,8 @@ def parse_model(model: type[M], source: Source) -> M | None:
         return None
     if not isinstance(source.data, dict):
         source.problems.append(source.problem(
-            (), "wrong-type", "the file must hold a mapping of 'key: value' lines",
-            "start the file with lines such as 'id: \"1.1\"' and 'title: …'"))
+            (), "wrong-type", _("the file must hold a mapping of 'key: value' lines"),
+            _("start the file with lines such as 'id: \"1.1\"' and 'title: …'")))
         return None
     try:
         return convert(model, source.data)

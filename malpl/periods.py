@@ -12,6 +12,8 @@ import re
 
 import msgspec
 
+from malpl.i18n import _
+
 SCHEMES: dict[str, tuple[str, int, str]] = {
     # scheme: (prefix, periods per year, Swedish name)
     "tertial": ("T", 3, "Tertial"),
@@ -78,18 +80,23 @@ def parse_period(key: str, scheme: str) -> Period:
     prefix, count, name = SCHEMES[scheme]
     match = _PERIOD.match(key.strip())
     if not match:
-        raise PeriodError(f"'{key}' is not a period", _form_hint(key, scheme))
+        raise PeriodError(_("'{key}' is not a period").format(key=key), _form_hint(key, scheme))
     letter, number, year = match.group(1), int(match.group(2)), int(match.group(3))
     in_range = YEAR_RANGE[0] <= year <= YEAR_RANGE[1]
-    form = f"write periods as {example(scheme, year if in_range else 2023)}"
+    form = _form(scheme, year if in_range else 2023)
     if letter != prefix or not 1 <= number <= count:
         raise PeriodError(
-            f"'{key}' is not a period of the scheme '{scheme}' ({name.lower()} 1–{count})",
-            form + " (the scheme is set by 'periods.scheme' in malpl.yaml)")
+            _("'{key}' is not a period of the scheme '{scheme}' ({name} 1–{count})").format(
+                key=key, scheme=scheme, name=name.lower(), count=count),
+            _("{form} (the scheme is set by 'periods.scheme' in malpl.yaml)").format(form=form))
     if not in_range:
-        raise PeriodError(f"the year in '{key}' is out of range "
-                          f"({YEAR_RANGE[0]}–{YEAR_RANGE[1]})", form)
+        raise PeriodError(_("the year in '{key}' is out of range ({low}–{high})").format(
+            key=key, low=YEAR_RANGE[0], high=YEAR_RANGE[1]), form)
     return Period(year, number, prefix)
+
+
+def _form(scheme: str, year: int) -> str:
+    return _("write periods as {example}").format(example=example(scheme, year))
 
 
 def _form_hint(key: str, scheme: str) -> str:
@@ -102,7 +109,7 @@ def _form_hint(key: str, scheme: str) -> str:
         key = f"{short[1]}-20{short[2]}"
     years = [int(y) for y in re.findall(r"(?<![0-9])[0-9]{4}(?![0-9])", key)
              if YEAR_RANGE[0] <= int(y) <= YEAR_RANGE[1]]
-    form = f"write periods as {example(scheme, years[0] if years else 2023)}"
+    form = _form(scheme, years[0] if years else 2023)
     lower_case = re.fullmatch(r"\s*([a-zåäö])([0-9]{1,2})[-\s]+([0-9]{4})\s*", key,
                               re.IGNORECASE)
     year_first = re.fullmatch(r"\s*([0-9]{4})[-\s]*([a-zåäö])([0-9]{1,2})\s*", key,
@@ -114,7 +121,8 @@ def _form_hint(key: str, scheme: str) -> str:
     else:
         return form
     if letter.upper() == prefix and 1 <= int(number) <= count and years:
-        return f"did you mean '{letter.upper()}{int(number)}-{year}'? {form}"
+        return _("did you mean '{period}'? {form}").format(
+            period=f"{letter.upper()}{int(number)}-{year}", form=form)
     return form
 
 
@@ -123,14 +131,16 @@ def parse_point(key: str, scheme: str) -> Period:
     if _YEAR.match(key):
         year = int(key)
         if not YEAR_RANGE[0] <= year <= YEAR_RANGE[1]:
-            raise PeriodError(f"the year '{key}' is out of range", "write a four-digit year")
+            raise PeriodError(_("the year '{key}' is out of range").format(key=key),
+                              _("write a four-digit year from {low} to {high}").format(
+                                  low=YEAR_RANGE[0], high=YEAR_RANGE[1]))
         return Period(year, 0)
     try:
         return parse_period(key, scheme)
     except PeriodError as err:
-        raise PeriodError(f"'{key}' is neither a year nor a period",
-                          f"write a year such as 2022 or a period such as {example(scheme)}"
-                          ) from err
+        raise PeriodError(_("'{key}' is neither a year nor a period").format(key=key),
+                          _("write a year such as 2022 or a period such as {example}").format(
+                              example=example(scheme))) from err
 
 
 def period_name(period: Period, scheme: str, labels: dict[str, str] | None = None) -> str:

@@ -11,44 +11,47 @@ from typing import Literal
 
 import msgspec
 
+from malpl.i18n import N_, _
 from malpl.output import json_text
 from malpl.text import visible_line
 
 Severity = Literal["error", "warning"]
+#: How a severity reads in the text output (in JSON and annotations it is the identifier).
+SEVERITIES: dict[str, str] = {"error": N_("error"), "warning": N_("warning")}
 
 #: Every problem code malpl reports, with what it means. Codes are stable:
 #: CI configurations and people's habits depend on them.
 CODES: dict[str, str] = {
-    "encoding": "the file is not UTF-8 text",
-    "unreadable": "the file cannot be read at all (missing, a pipe or device, a dead link, too large)",
-    "outside-repository": "a link in goals/ that leads outside the repository (not followed)",
-    "yaml-syntax": "the file is not valid YAML",
-    "empty-file": "the file holds no data",
-    "duplicate-key": "a key appears twice in one mapping",
-    "alias": "YAML aliases or merge keys, which hide where text comes from",
-    "tag": "a YAML tag such as !!python/object",
-    "unknown-field": "a key the format does not have (often a typo)",
-    "missing-field": "a required key is missing",
-    "wrong-type": "a value of the wrong kind (text, number, list, mapping)",
-    "empty-text": "a text that must not be empty is empty",
-    "invalid-value": "a value outside the allowed choices or form",
-    "invalid-id": "an id with characters ids cannot hold",
-    "duplicate-id": "an id used twice in the repository",
-    "unknown-level": "a goal level not listed in malpl.yaml",
-    "unknown-body": "a goal whose body (its 'body:' key or its folder) is not listed in malpl.yaml",
-    "unknown-reference": "a reference (parent, baseline, target) to something that does not exist",
-    "parent-level": "a parent goal that is not on a higher level",
-    "invalid-period": "a period or year key that is malformed or not in the scheme",
-    "unknown-assessment": "an assessment or forecast not on the scale",
-    "value-range": "a number outside its sensible range (e.g. a percentage above 100)",
-    "invalid-range": "a range or target whose low end is above its high end",
-    "duplicate-measure": "the same measure listed twice under one goal (warning)",
-    "ready-without-comment": "a follow-up marked ready that has no comment (warning)",
-    "control-character": "a text holds control or bidi characters, shown as symbols (warning)",
-    "kolada-unknown": "a KPI or comparison id that Kolada does not know (found by a pull)",
-    "kolada-not-pulled": "a Kolada measure whose figures were never pulled (warning)",
-    "kolada-conflict": "an own value that differs from the one pulled from Kolada; the own "
-                       "value is shown (warning)",
+    "encoding": N_("the file is not UTF-8 text"),
+    "unreadable": N_("the file cannot be read at all (missing, a pipe or device, a dead link, too large)"),
+    "outside-repository": N_("a link in goals/ that leads outside the repository (not followed)"),
+    "yaml-syntax": N_("the file is not valid YAML"),
+    "empty-file": N_("the file holds no data"),
+    "duplicate-key": N_("a key appears twice in one mapping"),
+    "alias": N_("YAML aliases or merge keys, which hide where text comes from"),
+    "tag": N_("a YAML tag such as !!python/object"),
+    "unknown-field": N_("a key the format does not have (often a typo)"),
+    "missing-field": N_("a required key is missing"),
+    "wrong-type": N_("a value of the wrong kind (text, number, list, mapping)"),
+    "empty-text": N_("a text that must not be empty is empty"),
+    "invalid-value": N_("a value outside the allowed choices or form"),
+    "invalid-id": N_("an id with characters ids cannot hold"),
+    "duplicate-id": N_("an id used twice in the repository"),
+    "unknown-level": N_("a goal level not listed in malpl.yaml"),
+    "unknown-body": N_("a goal whose body (its 'body:' key or its folder) is not listed in malpl.yaml"),
+    "unknown-reference": N_("a reference (parent, baseline, target) to something that does not exist"),
+    "parent-level": N_("a parent goal that is not on a higher level"),
+    "invalid-period": N_("a period or year key that is malformed or not in the scheme"),
+    "unknown-assessment": N_("an assessment or forecast not on the scale"),
+    "value-range": N_("a number outside its sensible range (e.g. a percentage above 100)"),
+    "invalid-range": N_("a range or target whose low end is above its high end"),
+    "duplicate-measure": N_("the same measure listed twice under one goal (warning)"),
+    "ready-without-comment": N_("a follow-up marked ready that has no comment (warning)"),
+    "control-character": N_("a text holds control or bidi characters, shown as symbols (warning)"),
+    "kolada-unknown": N_("a KPI or comparison id that Kolada does not know (found by a pull)"),
+    "kolada-not-pulled": N_("a Kolada measure whose figures were never pulled (warning)"),
+    "kolada-conflict": N_("an own value that differs from the one pulled from Kolada; the own "
+                       "value is shown (warning)"),
 }
 
 
@@ -86,9 +89,10 @@ def format_text(problem: Problem) -> str:
     """A line for the problem and one for its hint; a line break in the file's name or in
     a value quoted in the message (``a\\nb.yaml``) is shown, and does not start a line."""
     where = f"{visible_line(problem.path)}:{problem.line}:{problem.column}"
-    head = f"{where}: {problem.severity}[{problem.code}]: {visible_line(problem.message)}"
+    severity = _(SEVERITIES[problem.severity])
+    head = f"{where}: {severity}[{problem.code}]: {visible_line(problem.message)}"
     if problem.hint:
-        return f"{head}\n    hint: {visible_line(problem.hint)}"
+        return head + "\n    " + _("hint: {hint}").format(hint=visible_line(problem.hint))
     return head
 
 

@@ -19,6 +19,7 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
+from malpl.i18n import N_, _
 from malpl.model import END, NUMBER_LIMIT, convert
 from malpl.problems import Problem
 from malpl.yamlsource import Path_, Source
@@ -36,10 +37,11 @@ _SWEDISH_FIELDS = {
     "referenser": "references", "utfall": "value",
 }
 
-TEXT, NUMBER, FINITE, WHOLE = "text", "a number", "a finite number", "a whole number"
-BOOL = "true or false"
-MAPPING = "a mapping (indented 'key: value' lines)"
-LIST = "a list (lines starting with '- ')"
+# What a value must be, translated where it is said.
+TEXT, NUMBER, FINITE, WHOLE = N_("text"), N_("a number"), N_("a finite number"), N_("a whole number")
+BOOL = N_("true or false")
+MAPPING = N_("a mapping (indented 'key: value' lines)")
+LIST = N_("a list (lines starting with '- ')")
 _LABELS = {str: TEXT, float: NUMBER, int: WHOLE, bool: BOOL}
 
 
@@ -164,7 +166,7 @@ def _scalar(annotation: Any, base: Any, metas: list[msgspec.Meta], value: Any
     except msgspec.ValidationError:
         pass
     if typing.get_origin(base) is Literal:
-        return Mismatch((), "choices", value, ("one of the choices",), typing.get_args(base))
+        return Mismatch((), "choices", value, (N_("one of the choices"),), typing.get_args(base))
     wanted = (_LABELS.get(base, getattr(base, "__name__", str(base))),)
     if base is str and isinstance(value, str):
         if any(m.min_length and len(value) < m.min_length for m in metas):
@@ -213,25 +215,32 @@ def _number(base: type, value: Any) -> float | int | Mismatch | None:
 
 def _describe(value: Any, raw: str | None) -> str:
     if value is None:
-        return "empty"
+        return _("empty")
     if isinstance(value, bool):
-        return f"'{raw}' (read as true/false)" if raw else "true/false"
+        return _("'{raw}' (read as true/false)").format(raw=raw) if raw else _("true/false")
     if isinstance(value, (int, float)):
         text = raw or str(value)
-        return f"the number {text if len(text) <= 30 else text[:27] + '…'}"
+        return _("the number {number}").format(
+            number=text if len(text) <= 30 else text[:27] + "…")
     if isinstance(value, str):
         short = value if len(value) <= 30 else value[:27] + "…"
-        return f"the text '{short}'"
+        return _("the text '{text}'").format(text=short)
     if isinstance(value, dict):
-        return "a mapping"
+        return _("a mapping")
     if isinstance(value, list):
-        return "a list"
+        return _("a list")
     return type(value).__name__
 
 
+def either(options: list[str]) -> str:
+    """'a, b or c', in the language in use."""
+    if len(options) == 1:
+        return options[0]
+    return _("{some} or {last}").format(some=", ".join(options[:-1]), last=options[-1])
+
+
 def _choices(values: tuple[Any, ...]) -> str:
-    quoted = [repr(v) for v in values]
-    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
+    return either([repr(v) for v in values])
 
 
 def _bound(number: float) -> str:
@@ -250,7 +259,7 @@ def suggest(name: str, allowed: list[str]) -> str:
 
 def _field_name(path: Path_) -> str:
     names = [str(p) for p in path if isinstance(p, str)]
-    return names[-1] if names else "the file"
+    return names[-1] if names else _("the file")
 
 
 def problems_from(source: Source, model: type[msgspec.Struct],
@@ -271,7 +280,8 @@ def problems_from(source: Source, model: type[msgspec.Struct],
             if guess and twin is not None and twin.kind == "missing":
                 del found[twin.path]
     if not found and error is not None:
-        return [source.problem((), "wrong-type", f"the file does not fit the format: {error}")]
+        return [source.problem((), "wrong-type", _("the file does not fit the format: {error}")
+                               .format(error=error))]
     return [_problem(misfit, source) for misfit in found.values()]
 
 
@@ -280,55 +290,69 @@ def _problem(misfit: Mismatch, source: Source) -> Problem:
     name = _field_name(path)
     raw = source.raw.get(path)
     if kind == "missing":
-        return source.problem(path, "missing-field", f"missing required field '{name}'",
-                              f"add a line '{name}: …' here")
+        return source.problem(path, "missing-field",
+                              _("missing required field '{name}'").format(name=name),
+                              _("add a line '{name}: …' here").format(name=name))
     if kind == "unknown":
         guess = suggest(name, misfit.detail)
-        hint = f"did you mean '{guess}'?" if guess else ""
+        hint = _("did you mean '{guess}'?").format(guess=guess) if guess else ""
         if misfit.detail:
-            hint = (hint + " " if hint else "") + "allowed here: " + ", ".join(misfit.detail)
-        return source.problem(path, "unknown-field", f"unknown field '{name}'", hint, key=True)
+            hint = (hint + " " if hint else "") + _("allowed here: {keys}").format(
+                keys=", ".join(misfit.detail))
+        return source.problem(path, "unknown-field",
+                              _("unknown field '{name}'").format(name=name), hint, key=True)
     if kind == "choices":
         expected = _choices(misfit.detail)
         return source.problem(path, "invalid-value",
-                              f"'{name}' must be one of {expected}, not {_describe(value, raw)}",
-                              f"write one of {expected}")
+                              _("'{name}' must be one of {expected}, not {value}").format(
+                                  name=name, expected=expected, value=_describe(value, raw)),
+                              _("write one of {expected}").format(expected=expected))
     if kind == "pattern":
-        return source.problem(path, "invalid-value", f"'{name}' has the wrong form",
-                              f"it must match {misfit.detail.replace(END, '$')}")
+        return source.problem(path, "invalid-value",
+                              _("'{name}' has the wrong form").format(name=name),
+                              _("it must match {pattern}").format(
+                                  pattern=misfit.detail.replace(END, "$")))
     if kind == "empty":
-        return source.problem(path, "empty-text", f"'{name}' is empty",
-                              f"write the {name} after the colon")
+        return source.problem(path, "empty-text", _("'{name}' is empty").format(name=name),
+                              _("write the {name} after the colon").format(name=name))
     if kind == "too-short":
-        return source.problem(path, "invalid-value", f"'{name}' must have at least one item",
-                              "add an item, or remove the key to use the default")
+        return source.problem(path, "invalid-value",
+                              _("'{name}' must have at least one item").format(name=name),
+                              _("add an item, or remove the key to use the default"))
     if kind == "range":
         low, high, number = misfit.detail
         shown = raw or str(value)
         if (low, high) == (-NUMBER_LIMIT, NUMBER_LIMIT) or abs(number) > NUMBER_LIMIT:
             return source.problem(path, "value-range",
-                                  f"'{name}' is {shown}, too large for malpl to compute with",
-                                  "numbers must lie between -1 000 000 000 000 000 and "
-                                  "1 000 000 000 000 000; check the value")
-        side = f"below the lowest, {_bound(low)}" if number < low else \
-            f"above the highest, {_bound(high)}"
-        return source.problem(path, "value-range", f"'{name}' is {shown}, {side}",
-                              f"write a number from {_bound(low)} to {_bound(high)}")
+                                  _("'{name}' is {value}, too large for malpl to compute "
+                                    "with").format(name=name, value=shown),
+                                  _("numbers must lie between -1 000 000 000 000 000 and "
+                                    "1 000 000 000 000 000; check the value"))
+        message = (_("'{name}' is {value}, below the lowest, {low}") if number < low
+                   else _("'{name}' is {value}, above the highest, {high}"))
+        return source.problem(path, "value-range",
+                              message.format(name=name, value=shown, low=_bound(low),
+                                             high=_bound(high)),
+                              _("write a number from {low} to {high}").format(
+                                  low=_bound(low), high=_bound(high)))
     if kind == "digits":
         return source.problem(path, "value-range",
-                              f"'{name}' is too large a number ({len(str(abs(value)))} digits)",
-                              "numbers must be below 10^308; for large amounts use a larger "
-                              "unit, e.g. mnkr instead of kr")
+                              _("'{name}' is too large a number ({digits} digits)").format(
+                                  name=name, digits=len(str(abs(value)))),
+                              _("numbers must be below 10^308; for large amounts use a larger "
+                                "unit, e.g. mnkr instead of kr"))
     wanted = misfit.wanted
     hint = ""
     if TEXT in wanted and raw is not None:
-        hint = f"put it in quotes: {name}: \"{raw}\""
+        hint = _("put it in quotes: {name}: \"{raw}\"").format(name=name, raw=raw)
     elif TEXT in wanted and value is None:
-        hint = "write the text after the colon, or remove the line"
+        hint = _("write the text after the colon, or remove the line")
     elif NUMBER in wanted and isinstance(value, str):
-        hint = ("YAML numbers use a decimal point and no unit: write 79.2, not 79,2 or 79,2 %"
-                if any(c in value for c in ",% ") else "write a plain number such as 79.2")
+        hint = (_("YAML numbers use a decimal point and no unit: write 79.2, not 79,2 or "
+                  "79,2 %") if any(c in value for c in ",% ")
+                else _("write a plain number such as 79.2"))
     elif BOOL in wanted:
-        hint = f"write {name}: true (ja) or {name}: false (nej), without quotes"
-    return source.problem(path, "wrong-type", f"'{name}' must be {' or '.join(wanted)}, not "
-                          f"{_describe(value, raw)}", hint)
+        hint = _("write {name}: true (ja) or {name}: false (nej), without quotes").format(
+            name=name)
+    return source.problem(path, "wrong-type", _("'{name}' must be {wanted}, not {value}").format(
+        name=name, wanted=either([_(w) for w in wanted]), value=_describe(value, raw)), hint)

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from malpl.errors import MalplError
+from malpl.i18n import _
 from malpl.layout import CONFIG_NAME, GOALS_DIR, KOLADA_DIR, MAX_FILE_BYTES, YAML_SUFFIXES
 from malpl.problems import Problem
 from malpl.text import visible_name
@@ -53,22 +54,23 @@ def read_source(path: Path, root: Path) -> Source:
         # Non-blocking, so that opening a FIFO returns at once instead of waiting.
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError as err:
-        return _unreadable(name, f"cannot read the file: {err.strerror}",
-                           "check that it exists and is readable")
+        return _unreadable(name, _("cannot read the file: {reason}").format(
+            reason=err.strerror), _("check that it exists and is readable"))
     with os.fdopen(fd, "rb") as handle:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            return _unreadable(name, "this is not a regular file (a folder, pipe or device)",
-                               "goal files are plain text files: replace it with one, or "
-                               "remove it")
+            return _unreadable(name, _("this is not a regular file (a folder, pipe or device)"),
+                               _("goal files are plain text files: replace it with one, or "
+                                 "remove it"))
         try:
             blob = handle.read(MAX_FILE_BYTES + 1)
         except OSError as err:
-            return _unreadable(name, f"cannot read the file: {err.strerror}",
-                               "check that it exists and is readable")
+            return _unreadable(name, _("cannot read the file: {reason}").format(
+                reason=err.strerror), _("check that it exists and is readable"))
     if len(blob) > MAX_FILE_BYTES:
-        return _unreadable(name, f"the file is larger than {MAX_FILE_BYTES // 2**20} MB",
-                           "a goal file holds one goal; split it into one file per goal")
+        return _unreadable(name, _("the file is larger than {size} MB").format(
+            size=MAX_FILE_BYTES // 2**20),
+            _("a goal file holds one goal; split it into one file per goal"))
     return load_bytes(name, blob)
 
 
@@ -95,26 +97,27 @@ def yaml_files(folder: Path, root: Path) -> tuple[list[Path], list[Problem]]:
         try:
             entries = sorted(os.scandir(current), key=lambda e: e.name)
         except OSError as err:
-            refuse(current, "unreadable", f"cannot read the folder: {err.strerror}",
-                   "check that it exists and is readable")
+            refuse(current, "unreadable",
+                   _("cannot read the folder: {reason}").format(reason=err.strerror),
+                   _("check that it exists and is readable"))
             return
         for entry in entries:
             path = Path(entry.path)
             if entry.is_symlink():
                 target = Path(os.path.realpath(path))
                 if not target.exists():
-                    refuse(path, "unreadable", "this link leads to nothing",
-                           "remove the link, or point it at a file in the repository")
+                    refuse(path, "unreadable", _("this link leads to nothing"),
+                           _("remove the link, or point it at a file in the repository"))
                     continue
                 if not target.is_relative_to(inside):
                     refuse(path, "outside-repository",
-                           "this link leads outside the repository; it is not read",
-                           "copy the file into the repository instead of linking to it")
+                           _("this link leads outside the repository; it is not read"),
+                           _("copy the file into the repository instead of linking to it"))
                     continue
                 if Path(os.path.realpath(folder)).is_relative_to(target):
-                    refuse(path, "unreadable", "this link leads back to a folder that holds "
-                           "it (a loop); it is not followed",
-                           "link to a folder of goal files, or remove the link")
+                    refuse(path, "unreadable", _("this link leads back to a folder that holds "
+                                                 "it (a loop); it is not followed"),
+                           _("link to a folder of goal files, or remove the link"))
                     continue
             if entry.is_dir():
                 walk(path)
@@ -138,8 +141,9 @@ class WorkTree:
         root = self.root
         # malpl.yaml with no goals yet (all removed, or none written) is a valid, empty one
         if not self.extra and not (root / GOALS_DIR).is_dir() and not (root / CONFIG_NAME).is_file():
-            raise MalplError(f"there is no {GOALS_DIR}/ folder in {root}",
-                             "run malpl in the repository that holds goals/, or pass -C DIR")
+            raise MalplError(_("there is no {folder}/ folder in {root}").format(
+                folder=GOALS_DIR, root=root),
+                _("run malpl in the repository that holds goals/, or pass -C DIR"))
         config_path = root / CONFIG_NAME
         config = read_source(config_path, root) if config_path.is_file() else None
         paths, problems = [], []
@@ -151,8 +155,8 @@ class WorkTree:
             elif folder.is_symlink():
                 problems.append(Problem(
                     relative(folder, root), 1, 1, "outside-repository",
-                    "this folder is a link; malpl reads only the repository's own folders",
-                    "replace the link with the folder itself"))
+                    _("this folder is a link; malpl reads only the repository's own folders"),
+                    _("replace the link with the folder itself")))
         known = {p.resolve() for p in paths} | {config_path.resolve()}
         paths += [p for p in self.extra if p.resolve() not in known]
         return Inputs(config, [read_source(p, root) for p in paths], problems)
@@ -198,8 +202,9 @@ def link_source(name: str, target: bytes) -> Source:
     where = visible(target.decode("utf-8", "replace"))
     return Source(name, problems=[Problem(
         name, 1, 1, "unreadable",
-        f"is a symbolic link in git (to '{where}'), not a goal file; malpl does not "
-        "follow links in history", "commit the goal file itself instead of a link to it")])
+        _("is a symbolic link in git (to '{target}'), not a goal file; malpl does not "
+          "follow links in history").format(target=where),
+        _("commit the goal file itself instead of a link to it"))])
 
 
 Tree = WorkTree | Revision

@@ -21,12 +21,13 @@ import unicodedata
 from array import array
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, NamedTuple
 
 import msgspec
 import yaml
 from yaml.nodes import MappingNode, ScalarNode
 
+from malpl.i18n import N_, _
 from malpl.problems import Problem
 from malpl.text import invisible_characters, visible
 
@@ -43,8 +44,8 @@ _CONVERT = {
     "tag:yaml.org,2002:bool": _CONSTRUCTOR.construct_yaml_bool,
     "tag:yaml.org,2002:null": _CONSTRUCTOR.construct_yaml_null,
 }
-_TAG_WORDS = {"int": "a whole number", "float": "a number", "bool": "true or false",
-              "null": "nothing (null)"}
+_TAG_WORDS = {"int": N_("a whole number"), "float": N_("a number"),
+              "bool": N_("true or false"), "null": N_("nothing (null)")}
 _LONG_NUMBER = re.compile(r"[-+]?[0-9_]{4000,}(\.[0-9_]*)?([eE][-+]?[0-9]+)?")
 MAX_DEPTH = 24  # a goal file needs about 8; deeper is a mistake or an attack
 _CP1252_HINTS = "åäöÅÄÖéÉü"
@@ -140,58 +141,200 @@ def decode(path: str, blob: bytes) -> tuple[str | None, Problem | None]:
         before = blob[: err.start]
         line = before.count(b"\n") + 1
         col = len(before[before.rfind(b"\n") + 1:].decode("utf-8", "replace")) + 1
-        hint = "save the file with the encoding UTF-8"
+        hint = _("save the file with the encoding UTF-8")
         try:
             guess = blob.decode("cp1252")
         except UnicodeDecodeError:
             guess = ""
         if guess and any(ch in guess for ch in _CP1252_HINTS):
-            msg = "file is not UTF-8; it looks like Windows-1252 (ANSI)"
-            hint = "in your editor choose 'Save with encoding' → UTF-8"
+            msg = _("file is not UTF-8; it looks like Windows-1252 (ANSI)")
+            hint = _("in your editor choose 'Save with encoding' → UTF-8")
         elif blob.startswith((b"\xff\xfe", b"\xfe\xff")):
-            msg = "file is UTF-16, not UTF-8"
+            msg = _("file is UTF-16, not UTF-8")
         else:
-            msg = f"file is not UTF-8 (byte 0x{blob[err.start]:02x} cannot be read)"
+            msg = _("file is not UTF-8 (byte 0x{byte:02x} cannot be read)").format(
+                byte=blob[err.start])
         return None, Problem(path, line, col, "encoding", msg, hint)
     return unicodedata.normalize("NFC", text), None
 
 
 _SYNTAX_HINTS = (
-    ("found a tab character", "YAML is indented with spaces: replace the tab on this line "
-     "with spaces"),
-    ("cannot start any token", "YAML is indented with spaces; replace tabs and quote "
-     "text that starts with a special character such as @, ` or %"),
-    ("mapping values are not allowed", "check the indentation, and put text that "
-     "contains ': ' in quotes or write it as a block with '|'"),
-    ("expected a single document", "a file holds one goal: remove the extra '---' line"),
-    ("could not find expected ':'", "every line in a mapping needs 'key: value'; "
-     "continue long text indented under its key or use '|'"),
-    ("did not find expected key", "check the indentation: items at the same level "
-     "must start in the same column"),
-    ("special characters are not allowed", "the file holds a control character; "
-     "retype the line or save the file again as plain UTF-8 text"),
-    ("found unknown escape character", "inside double quotes a backslash starts an "
-     "escape; use single quotes or write \\\\"),
+    ("found a tab character", N_("YAML is indented with spaces: replace the tab on this "
+                                 "line with spaces")),
+    ("cannot start any token", N_("YAML is indented with spaces; replace tabs and quote "
+                                  "text that starts with a special character such as @, ` or %")),
+    ("mapping values are not allowed", N_("check the indentation, and put text that "
+                                          "contains ': ' in quotes or write it as a block "
+                                          "with '|'")),
+    ("expected a single document", N_("a file holds one goal: remove the extra '---' line")),
+    ("could not find expected ':'", N_("every line in a mapping needs 'key: value'; "
+                                       "continue long text indented under its key or use '|'")),
+    ("did not find expected", N_("check the indentation: indent two spaces per level, and "
+                                 "start the lines of one level in the same column")),
+    ("special characters are not allowed", N_("the file holds a control character; "
+                                              "retype the line or save the file again as "
+                                              "plain UTF-8 text")),
+    ("found unknown escape character", N_("inside double quotes a backslash starts an "
+                                          "escape; use single quotes or write \\\\")),
 )
+
+
+# What the YAML parser says, in words that can be translated; its context ("while
+# parsing a block mapping") says nothing to a person and is left out.
+_YAML_WORDS = {
+    "did not find expected key": N_("a line is not where YAML expected the next key"),
+    "did not find expected '-' indicator": N_("a line is not where YAML expected the next "
+                                              "'- ' item of the list"),
+    "could not find expected ':'": N_("a line has no ':' after its key"),
+    "mapping values are not allowed in this context": N_("a ':' where YAML did not expect "
+                                                         "one"),
+    "mapping values are not allowed here": N_("a ':' where YAML did not expect one"),
+    "found character that cannot start any token": N_("a character that cannot start a "
+                                                      "value here"),
+    "found unexpected end of stream": N_("the file ends in the middle of a value"),
+    "but found another document": N_("the file holds a second document after '---'"),
+    "did not find expected ',' or ']'": N_("a list in [ ] is not closed with ']'"),
+    "did not find expected ',' or '}'": N_("a mapping in { } is not closed with '}'"),
+    "found unknown escape character": N_("an unknown escape after a backslash"),
+}
 
 
 def _syntax_problem(path: str, err: yaml.YAMLError, text: str) -> Problem:
     mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
     line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
     what = getattr(err, "problem", None) or str(err)
-    context = getattr(err, "context", None)
-    message = f"invalid YAML: {what}" + (f" ({context})" if context else "")
+    said = _(_YAML_WORDS[what]) if what in _YAML_WORDS else what
     start = getattr(err, "context_mark", None)
-    opened = _unclosed_quote(text, start.line if start is not None else 0, line)
+    first = start.line if start is not None else 0
+    opened = _unclosed_quote(text, first, line)
     if opened is not None:  # the text ran on to a later quote; the mistake is here
         at, quote = opened
         return Problem(path, at[0], at[1], "yaml-syntax",
-                       f"the text in quotes that starts here is not closed; YAML read on to "
-                       f"line {line} and stopped there ({what})",
-                       f"end the text with {quote} on this line")
-    hint = next((h for needle, h in _SYNTAX_HINTS if needle in message),
-                "check indentation and quoting near this line")
-    return Problem(path, line, col, "yaml-syntax", message, hint)
+                       _("the text in quotes that starts here is not closed; YAML read on to "
+                         "line {line} and stopped there ({what})").format(line=line, what=said),
+                       _("end the text with {quote} on this line").format(quote=quote))
+    lines = text.splitlines()
+    key_scan = getattr(err, "context", None) == "while scanning a simple key"
+    moved = (_shallow_line(lines, first) if key_scan and start is not None
+             else _odd_indent(lines, first, line))
+    if moved is not None:
+        return _indent_problem(path, lines, moved, line, said)
+    told = f"{what} ({getattr(err, 'context', None)})"
+    hint = next((h for needle, h in _SYNTAX_HINTS if needle in told),
+                N_("check indentation and quoting near this line"))
+    return Problem(path, line, col, "yaml-syntax",
+                   _("invalid YAML: {what}").format(what=said), _(hint))
+
+
+class _Indent(NamedTuple):
+    """A re-indentation that makes the file valid: of ``line`` (from 0) to ``spaces``, with
+    the lines under it moved along (``under``); ``shallow``: it was indented too little."""
+
+    line: int
+    spaces: int
+    under: bool
+    shallow: bool
+
+
+_ATTEMPTS = 16  # each attempt parses the file again: only a few, for a file of any size
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def _reindented(lines: list[str], number: int, spaces: int, under: bool) -> list[str]:
+    """``lines`` with line ``number`` indented by ``spaces``, and with ``under`` the lines
+    more indented than it that follow it moved by as much."""
+    was = _indent(lines[number])
+    shift = spaces - was
+    changed = list(lines)
+    changed[number] = " " * spaces + lines[number][was:]
+    for i in range(number + 1, len(lines)) if under else ():
+        if lines[i].strip() and _indent(lines[i]) <= was:
+            break
+        changed[i] = " " * max(0, _indent(lines[i]) + shift) + lines[i].lstrip(" ")
+    return changed
+
+
+def _first_fix(lines: list[str], number: int, tries: list[tuple[int, bool]], shallow: bool,
+               budget: list[int]) -> _Indent | None:
+    for spaces, under in tries:
+        if budget[0] <= 0:
+            return None
+        budget[0] -= 1
+        if _parses("\n".join(_reindented(lines, number, spaces, under))):
+            return _Indent(number, spaces, under, shallow)
+    return None
+
+
+def _odd_indent(lines: list[str], first: int, last: int) -> _Indent | None:
+    """The first line from ``first`` (from 0) to ``last`` (from 1) indented by an odd number
+    of spaces whose moving one space in or out makes the file valid: goal files are
+    indented two spaces a level, so a slip of one space is the likely mistake, which YAML
+    notices only where the next line does not fit."""
+    budget = [_ATTEMPTS]
+    for number in range(first, min(last, len(lines))):
+        text = lines[number]
+        spaces = _indent(text)
+        if not text.strip() or text.lstrip().startswith("#") or spaces % 2 == 0:
+            continue
+        above = next((_indent(t) for t in reversed(lines[:number]) if t.strip()), 0)
+        tries = [(spaces - 1, False), (spaces + 1, False), (spaces - 1, True),
+                 (spaces + 1, True), (above, False), (above + 2, False)]  # text going on
+        found = _first_fix(lines, number, list(dict.fromkeys(tries)), False, budget)
+        if found is not None or budget[0] <= 0:
+            return found
+    return None
+
+
+def _shallow_line(lines: list[str], number: int) -> _Indent | None:
+    """A line that YAML took for a new key without ':' (from 0): when indenting it as the
+    text above, or two spaces under the key above it, makes the file valid, it is the
+    continuation of that text, indented too little."""
+    if number >= len(lines):
+        return None
+    spaces = _indent(lines[number])
+    above = next((_indent(t) for t in reversed(lines[:number]) if t.strip()), 0)
+    tries = [(s, False) for s in dict.fromkeys((above, spaces + 2)) if s > spaces]
+    return _first_fix(lines, number, tries, True, [_ATTEMPTS])
+
+
+def _indent_problem(path: str, lines: list[str], fix: _Indent, stopped: int,
+                    said: str) -> Problem:
+    """The problem at the line to indent, saying by how much."""
+    number, spaces = fix.line, fix.spaces
+    was = _indent(lines[number])
+    if fix.shallow:
+        key = next((found[1] for t in reversed(lines[:number])
+                    if (found := _KEY.match(t)) and _indent(t) <= was), "")
+        message = _("this line is indented too little: it goes on with the text above, but "
+                    "YAML read it as a new key (without ':')")
+        hint = (_("indent it by {spaces} spaces, as the text above: text that goes on over "
+                  "several lines is indented further than its key (`{key}:`)")
+                if key else _("indent it by {spaces} spaces, as the text above"))
+        return Problem(path, number + 1, was + 1, "yaml-syntax", message,
+                       hint.format(spaces=spaces, key=key))
+    same = next((i + 1 for i in range(number - 1, -1, -1)
+                 if lines[i].strip() and _indent(lines[i]) == spaces
+                 and lines[i].lstrip().startswith("-") == lines[number].lstrip().startswith("-")),
+                None)
+    message = (_("this line is indented by {was} spaces, which is no level: goal files are "
+                 "indented two spaces a level") if stopped == number + 1 else
+               _("this line is indented by {was} spaces, which is no level: goal files are "
+                 "indented two spaces a level (YAML stopped at line {stopped}: {what})")).format(
+        was=was, stopped=stopped, what=said)
+    if fix.under:
+        hint = _("indent it by {spaces} spaces, and move the lines under it along by as much")
+    elif same is not None:
+        hint = _("indent it by {spaces} spaces, as line {other} on the same level")
+    else:
+        hint = _("indent it by {spaces} spaces")
+    return Problem(path, number + 1, was + 1, "yaml-syntax", message,
+                   hint.format(spaces=spaces, other=same))
+
+
+_KEY = re.compile(r"^\s*(?:-\s+)?([^\s\"'#:-][^:#]*?):(?:\s|$)")
 
 
 # A value that opens with a quote: after "key: ", "- " or "- key: ".

@@ -63,7 +63,7 @@ def test_paths_select_files(repo: Path) -> None:
     shutil.copy(FIXTURES / "invalid" / "unknown-field.yaml", repo / "goals" / "x.yaml")
     result = run("-C", str(repo), "check", str(repo / "goals" / "1.1.yaml"))
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("ok: 1 files, 1 goals")
+    assert result.output.startswith("ok: 1 file, 1 goal,")
 
 
 def test_usage_errors_exit_2(repo: Path) -> None:

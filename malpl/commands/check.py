@@ -6,7 +6,7 @@ import os
 from argparse import Namespace
 from typing import Any
 
-from malpl.commands.common import plural
+from malpl.i18n import _, ngettext
 from malpl.output import echo, write
 
 
@@ -26,14 +26,21 @@ def check(args: Namespace) -> int:
                  else [format_text(p) for p in _from_here(args, result.problems)])
         for line in lines:
             echo(line)
-        s = result.summary()
-        verdict = "FAILED" if result.failed(strict=args.strict) else "ok"
-        echo(
-            f"{verdict}: {s['files']} files, {s['goals']} goals, {s['targets']} targets, "
-            f"{s['measures']} measures; {plural(s['errors'], 'error')}, "
-            f"{plural(s['warnings'], 'warning')}",
-            err=args.format == "github")
+        echo(verdict(result.summary(), failed=result.failed(strict=args.strict)),
+             err=args.format == "github")
     return 1 if result.failed(strict=args.strict) else 0
+
+
+def verdict(s: dict[str, int], *, failed: bool) -> str:
+    """The last line: whether the check passed, and what it looked at."""
+    counts = [ngettext("{n} file", "{n} files", s["files"]).format(n=s["files"]),
+              ngettext("{n} goal", "{n} goals", s["goals"]).format(n=s["goals"]),
+              ngettext("{n} target", "{n} targets", s["targets"]).format(n=s["targets"]),
+              ngettext("{n} measure", "{n} measures", s["measures"]).format(n=s["measures"])]
+    found = [ngettext("{n} error", "{n} errors", s["errors"]).format(n=s["errors"]),
+             ngettext("{n} warning", "{n} warnings", s["warnings"]).format(n=s["warnings"])]
+    return (_("FAILED: {counts}; {found}") if failed else _("ok: {counts}; {found}")).format(
+        counts=", ".join(counts), found=", ".join(found))
 
 
 def _from_here(args: Namespace, problems: list[Any]) -> list[Any]:
@@ -58,7 +65,9 @@ def _github(problems: list[Any]) -> list[str]:
     if rest and summary:
         with open(summary, "a", encoding="utf-8") as handle:
             handle.write(summary_markdown(rest))
-        return [*shown, f"{len(rest)} more problems are listed in the job summary"]
+        return [*shown, ngettext("{n} more problem is listed in the job summary",
+                                 "{n} more problems are listed in the job summary",
+                                 len(rest)).format(n=len(rest))]
     return shown + [format_text(p) for p in rest]
 
 
