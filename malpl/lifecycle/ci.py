@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 
+from malpl.i18n import ngettext
 from malpl.output import json_text
 from malpl.problems import Problem, format_github, format_text
 
@@ -43,6 +44,7 @@ def github_annotations(problems: Sequence[Problem]) -> tuple[list[str], list[Pro
 
 def summary_markdown(rest: Sequence[Problem]) -> str:
     """The problems GitHub would not annotate, as a list for the job summary."""
-    lines = [f"### malpl check: {len(rest)} more problems", ""]
+    more = ngettext("{n} more problem", "{n} more problems", len(rest)).format(n=len(rest))
+    lines = [f"### malpl check: {more}", ""]
     lines += ["- `" + format_text(p).splitlines()[0].replace("`", "'") + "`" for p in rest]
     return "\n".join(lines) + "\n"

@@ -36,6 +36,7 @@ from ruamel.yaml.nodes import CollectionNode, Node, ScalarNode
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
 
 from malpl import files
+from malpl.i18n import N_, _
 from malpl.repository import GOALS_DIR, MalplError
 
 Key = str | int
@@ -44,6 +45,11 @@ Path_ = tuple[Key, ...]
 
 class EditError(MalplError):
     """A file malpl will not edit; nothing has been written."""
+
+
+BY_HAND = N_("add the entry by hand; nothing was changed")
+ONE_KEY_PER_LINE = N_("write it one key per line, or add the entry by hand")
+AGAIN = N_("run the command again")
 
 
 # Where ruamel.yaml (and an editor) ends a line: its line numbers count these alone.
@@ -118,7 +124,8 @@ class FileEdit:
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as err:
-            raise EditError(f"{name} is not UTF-8", "save it as UTF-8 and try again") from err
+            raise EditError(_("{name} is not UTF-8").format(name=name),
+                            _("save it as UTF-8 and try again")) from err
         shape = text.replace("\t", " ")
         edit = cls(path, name, text, real=real or path, shape=split_lines(shape))
         try:
@@ -130,8 +137,9 @@ class FileEdit:
             if why is None:
                 name += f":{mark.line + 1}" if mark else ""
                 why = f" ({err})".splitlines()[0]
-            raise EditError(f"{name}: malpl cannot edit this file{why}",
-                            "add the entry by hand; nothing was changed") from err
+            raise EditError(_("{name}: malpl cannot edit this file{why}").format(name=name,
+                                                                                  why=why),
+                            _(BY_HAND)) from err
         return edit
 
     @property
@@ -161,16 +169,17 @@ class FileEdit:
         at its end); a missing mapping on the way must be added by the caller first."""
         mapping = self.node(path)
         if not isinstance(mapping, CommentedMap):
-            raise EditError(f"{self.name}: '{'.'.join(map(str, path))}' is not a mapping",
-                            "write it one key per line, or add the entry by hand")
+            raise EditError(_("{name}: '{key}' is not a mapping").format(
+                name=self.name, key=".".join(map(str, path))), _(ONE_KEY_PER_LINE))
         line_no = mapping.lc.line + 1
         if mapping.fa.flow_style() or not mapping:
             raise EditError(
-                f"{self.name}:{line_no}: this mapping is written on one line ({{…}}); malpl "
-                "only adds to mappings written one key per line",
-                "write it one key per line, or add the entry by hand")
+                _("{where}: this mapping is written on one line ({{…}}); malpl only adds to "
+                  "mappings written one key per line").format(where=f"{self.name}:{line_no}"),
+                _(ONE_KEY_PER_LINE))
         if key in mapping:
-            raise EditError(f"{self.name}:{line_no}: '{key}' is there already")
+            raise EditError(_("{where}: '{key}' is there already").format(
+                where=f"{self.name}:{line_no}", key=key))
         indent = mapping.lc.col
         if before is not None:
             at = self._back_over_space(mapping.lc.key(before)[0], indent)
@@ -183,8 +192,8 @@ class FileEdit:
         """Add ``value`` as the last item of the block sequence at ``path``."""
         seq = self.node(path)
         if not isinstance(seq, CommentedSeq) or seq.fa.flow_style() or not seq:
-            raise EditError(f"{self.name}: '{'.'.join(map(str, path))}' is not a list written "
-                            "one item per line", "add the entry by hand")
+            raise EditError(_("{name}: '{key}' is not a list written one item per line").format(
+                name=self.name, key=".".join(map(str, path))), _("add the entry by hand"))
         first = self.shape[seq.lc.line]
         dash = len(first) - len(first.lstrip(" "))
         at = self._back_over_space(self._end_of(seq, dash, item=True), dash)
@@ -223,10 +232,10 @@ class FileEdit:
 
     def text(self) -> str:
         lines = self.lines
-        at_end = any(at == len(lines) for at, *_ in self.inserts)
+        at_end = any(at == len(lines) for at, *_rest in self.inserts)
         if at_end and lines and not lines[-1].endswith(("\n", "\r")):
             lines[-1] += self.newline  # the only change to an existing line: its end
-        for at, new, *_ in sorted(self.inserts, key=lambda i: i[0], reverse=True):
+        for at, new, *_rest in sorted(self.inserts, key=lambda i: i[0], reverse=True):
             lines[at:at] = new
         return "".join(lines)
 
@@ -234,7 +243,7 @@ class FileEdit:
         """The new text, after checking that its data is the old data plus the new entries."""
         new = self.text()
         expected = _checked_data(self.name, self.original)
-        for _, _, path, key, value in sorted(self.inserts, key=lambda i: i[0]):
+        for _at, _lines, path, key, value in sorted(self.inserts, key=lambda i: i[0]):
             node = expected
             for step in path:
                 node = node[step]
@@ -246,10 +255,10 @@ class FileEdit:
         if _checked_data(self.name, new) != expected:
             keep = _KEEP_CHOMPING.search(self.original)
             why = _other_break(self.lines) or (
-                " (a block scalar that keeps its trailing lines, '|+', at its end?)" if keep
-                else "")
-            raise EditError(f"{self.name}: malpl cannot add to this file without changing "
-                            f"what is there{why}", "add the entry by hand; nothing was changed")
+                " " + _("(a block scalar that keeps its trailing lines, '|+', at its end?)")
+                if keep else "")
+            raise EditError(_("{name}: malpl cannot add to this file without changing what is "
+                              "there{why}").format(name=self.name, why=why), _(BY_HAND))
         return new
 
 
@@ -259,9 +268,10 @@ def _other_break(lines: list[str]) -> str | None:
     for number, line in enumerate(lines, 1):
         for char, name in _OTHER_BREAKS.items():
             if char in line:
-                return (f": line {number} holds {name}, a line break to YAML 1.1 (malpl "
-                        "check) but not to YAML 1.2 or most editors; write a line break or a "
-                        "space in its place")
+                return ": " + _("line {number} holds {char}, a line break to YAML 1.1 (malpl "
+                                "check) but not to YAML 1.2 or most editors; write a line "
+                                "break or a space in its place").format(number=number,
+                                                                        char=name)
     return None
 
 
@@ -291,8 +301,9 @@ def _checked_data(name: str, text: str) -> Any:
     source = load_text(name, text)
     errors = [p for p in source.problems if p.is_error]
     if errors:
-        raise EditError(f"{name}: the edit would not be valid YAML (line {errors[0].line}: "
-                        f"{errors[0].message})", "add the entry by hand; nothing was changed")
+        raise EditError(_("{name}: the edit would not be valid YAML (line {line}: "
+                          "{reason})").format(name=name, line=errors[0].line,
+                                              reason=errors[0].message), _(BY_HAND))
     return source.data
 
 
@@ -336,8 +347,9 @@ class Plan:
 
     def create(self, path: Path, name: str, content: str) -> None:
         if path.exists() or path.is_symlink() or any(f.path == path for f in self.created):
-            raise EditError(f"{name} exists already", "malpl never writes over a file; "
-                            "choose another name or remove it first")
+            raise EditError(_("{name} exists already").format(name=name),
+                            _("malpl never writes over a file; choose another name or remove "
+                              "it first"))
         self._inside(path, name)
         self.created.append(NewFile(path, name, content))
 
@@ -345,9 +357,10 @@ class Plan:
         """Where ``path`` leads through any link: refused unless it is in the repository."""
         real = Path(os.path.realpath(path))
         if not real.is_relative_to(os.path.realpath(self.root)):
-            raise EditError(f"{name} leads outside the repository (through a link); malpl "
-                            "does not write there", "put the file itself in the repository "
-                            "in place of the link; nothing was changed")
+            raise EditError(_("{name} leads outside the repository (through a link); malpl "
+                              "does not write there").format(name=name),
+                            _("put the file itself in the repository in place of the link; "
+                              "nothing was changed"))
         return real
 
     def changes(self) -> Iterator[tuple[str, Path, str, str]]:
@@ -361,7 +374,7 @@ class Plan:
         return not self.created and not any(e.inserts for e in self.edits.values())
 
     def diff(self) -> str:
-        return "".join(diff_text(name, old, new) for name, _, old, new in self.changes())
+        return "".join(diff_text(name, old, new) for name, _path, old, new in self.changes())
 
     def apply(self) -> list[str]:
         """Write every file atomically; the names written. A file that changed since it was
@@ -374,8 +387,8 @@ class Plan:
                 if edit is not None:
                     target, mode = edit.real, _writable(edit.real, name)
                     if self._inside(path, name) != target or target.read_bytes() != old.encode():
-                        raise EditError(f"{name} changed while malpl was working on it",
-                                        "run the command again")
+                        raise EditError(_("{name} changed while malpl was working on it")
+                                        .format(name=name), _(AGAIN))
                 else:
                     target, mode = self._inside(path, name), None
                     target.parent.mkdir(parents=True, exist_ok=True)
@@ -383,13 +396,14 @@ class Plan:
                                edit is None))
             for target, temp, name, created in staged:
                 if created == os.path.lexists(target):
-                    raise EditError(f"{name} {'appeared' if created else 'disappeared'} while "
-                                    "malpl was working", "run the command again")
+                    raise EditError((_("{name} appeared while malpl was working") if created
+                                     else _("{name} disappeared while malpl was working"))
+                                    .format(name=name), _(AGAIN))
                 os.replace(temp, target)
         finally:
-            for _, temp, _, _ in staged:
+            for _target, temp, _name, _created in staged:
                 temp.unlink(missing_ok=True)
-        return [name for name, *_ in changes]
+        return [change[0] for change in changes]
 
     def tidy(self) -> list[Path]:
         """Remove the temporary files that runs killed half-way left among the goal files
@@ -407,11 +421,15 @@ def _writable(real: Path, name: str) -> int:
     try:
         info = real.stat()
     except OSError as err:
-        raise EditError(f"{name} cannot be read: {err.strerror}", "run the command again") from err
+        raise EditError(_("{name} cannot be read: {reason}").format(name=name,
+                                                                    reason=err.strerror),
+                        _(AGAIN)) from err
     if not stat.S_ISREG(info.st_mode):
-        raise EditError(f"{name} is not a regular file", "goal files are plain text files")
+        raise EditError(_("{name} is not a regular file").format(name=name),
+                        _("goal files are plain text files"))
     if not info.st_mode & 0o222 or not os.access(real, os.W_OK):
-        raise EditError(f"{name} is read-only; malpl does not change a file protected against "
-                        "writing", f"make it writable (chmod u+w {name}) if it should change, "
-                        "and run the command again; nothing was changed")
+        raise EditError(_("{name} is read-only; malpl does not change a file protected against "
+                          "writing").format(name=name),
+                        _("make it writable (chmod u+w {name}) if it should change, and run the "
+                          "command again; nothing was changed").format(name=name))
     return info.st_mode & 0o777

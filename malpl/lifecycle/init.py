@@ -1,7 +1,9 @@
 """``malpl init``: a new goals repository that passes ``malpl check`` at once.
 
-Every setting is written out and commented in Swedish, so the controller sees
-what can be changed without reading the docs. Text given on the command line
+Every setting is written out and commented (in Swedish, in English with
+``MALPL_LANG=en``), so the controller sees what can be changed without reading
+the docs. The report's own words (its title, levels, scale, labels and the
+example goals) are Swedish whatever the language, as the report is. Text given on the command line
 (the municipality's name, a body's name) is written as a JSON string, which
 YAML reads back exactly, whatever it holds.
 """
@@ -12,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from malpl import files
+from malpl.i18n import N_, _
 from malpl.lifecycle.edit import Plan
 from malpl.model import BodyKind, slug
 from malpl.output import json_text
@@ -33,15 +36,17 @@ class BodySpec:
         """``ks:Kommunstyrelsen:styrelse`` (the kind may be left out: namnd)."""
         parts = text.split(":")
         if len(parts) not in (2, 3) or not all(p.strip() for p in parts):
-            raise UsageError(f"'{text}' is not a body", "write KEY:NAME or KEY:NAME:KIND, e.g. "
-                             "tn:Tekniska nämnden:namnd")
+            raise UsageError(_("'{text}' is not a body").format(text=text),
+                             _("write KEY:NAME or KEY:NAME:KIND, e.g. tn:Tekniska nämnden:namnd"))
         key, name = parts[0].strip(), parts[1].strip()
         kind = parts[2].strip() if len(parts) == 3 else "namnd"
         if key != slug(key):
-            raise UsageError(f"'{key}' cannot be a body key (it is also a folder name)",
-                             f"use lower-case letters, digits and '-', e.g. {slug(key)}")
+            raise UsageError(_("'{key}' cannot be a body key (it is also a folder name)").format(
+                key=key), _("use lower-case letters, digits and '-', e.g. {key}").format(
+                    key=slug(key)))
         if kind not in KINDS:
-            raise UsageError(f"'{kind}' is not a kind of body", "kinds: " + ", ".join(KINDS))
+            raise UsageError(_("'{kind}' is not a kind of body").format(kind=kind),
+                             _("write one of: {kinds}").format(kinds=", ".join(KINDS)))
         return cls(key, name, kind)
 
 
@@ -62,40 +67,55 @@ def s(text: str) -> str:
     return json_text(text)
 
 
+def _comment(message: str) -> str:
+    """``message`` translated, as ``#`` lines of a written file, wrapped to fit an editor."""
+    import textwrap
+
+    return "".join(f"# {line}\n" for line in textwrap.wrap(_(message), 84,
+                                                             break_on_hyphens=False))
+
+
 def config_text(settings: Settings) -> str:
     kolada = s(settings.kolada_id) if settings.kolada_id else "null"
     bodies = "".join(
         f"  - key: {s(b.key)}\n    name: {s(b.name)}\n    kind: {b.kind}\n"
         for b in settings.bodies)
-    prefix, count, _ = SCHEMES[settings.scheme]
-    return f"""\
-# yaml-language-server: $schema=schema/malpl.schema.json
-# Inställningar för målrepositoriet. Alla inställningar står här med sina
-# standardvärden; ändra det som skiljer er kommun från dem. Formatet: docs/format.md i malpl.
-
+    prefix, count, _name = SCHEMES[settings.scheme]
+    own = _("names of your own, e.g. {example}").format(example=f"{prefix}{count}: Årsredovisning")
+    dates = _("the reports' dates, e.g. {example}").format(example=f'{prefix}1-2025: "2025-05-20"')
+    return (
+        "# yaml-language-server: $schema=schema/malpl.schema.json\n"
+        + _comment(N_("Settings of the goals repository. Every setting is written here with "
+                      "its default value; change what differs in your municipality. The format "
+                      "is described in docs/format.md in malpl."))
+        + f"""
 organisation:
-  name: {s(settings.name)}          # kommunens namn, som det står i rapporten
-  kolada_id: {kolada}               # kommunkoden i Kolada, t.ex. "2260" (inom citattecken)
+  name: {s(settings.name)}          # {_("the municipality's name, as the report shows it")}
+  kolada_id: {kolada}               # {_('the municipality code in Kolada, e.g. "2260" (in quotes)')}
 
-title: Uppföljning av mål          # rapportens rubrik
+title: Uppföljning av mål          # {_("the report's heading")}
+language: sv                        # {_("what malpl says: sv (Swedish) or en (English)")}
 
-# Fullmäktige, styrelse, nämnder och bolag, i rapportens ordning. Nyckeln (key)
-# är också mappens namn under goals/. kind: fullmaktige, styrelse, namnd, bolag
-# eller annan.
-bodies:
-{bodies}
-# Målnivåer, högsta först. Målfilerna anger nivån med nyckeln (level: …).
-levels:
+"""
+        + _comment(N_("Fullmäktige, the board, the committees and the companies, in the "
+                      "report's order. The key is also the folder's name under goals/. "
+                      "kind: fullmaktige, styrelse, namnd, bolag or annan."))
+        + f"bodies:\n{bodies}\n"
+        + _comment(N_("Goal levels, highest first. A goal file names its level by its key "
+                      "(level: …)."))
+        + """levels:
   - key: inriktningsmal
     label: Inriktningsmål
   - key: utvecklingsmal
     label: Utvecklingsmål
 
-# Bedömningsskalan, bästa först. Färg som #rrggbb, med minst 3:1 kontrast mot vitt;
-# varje steg sin egen symbol, så att stegen skiljs åt i gråskala och utan färgseende
-# ("Ej bedömd" visas med ○). Ett steg som inte är en bedömning (t.ex. "Kan ej
-# bedömas") får assessed: false.
-scale:
+"""
+        + _comment(N_("The assessment scale, best first. A colour as #rrggbb with at least "
+                      "3:1 contrast against white; each step its own symbol, so that the "
+                      "steps are told apart in grey and without colour vision (\"Ej bedömd\", "
+                      "not assessed, is shown with ○). A step that is not a judgement (such as "
+                      "\"Kan ej bedömas\") gets assessed: false."))
+        + """scale:
   - key: uppfyllt
     label: Uppfyllt
     color: "#2e7d32"
@@ -113,8 +133,9 @@ scale:
     color: "#c62828"
     symbol: "■"
 
-# Rubriker och ord i rapporten.
-labels:
+"""
+        + _comment(N_("Headings and words in the report."))
+        + """labels:
   target: Utvecklingsmål
   comment: Kommentar
   measures: Mått
@@ -122,44 +143,49 @@ labels:
   unassessed: Ej bedömd
   summary: Måluppfyllelse
 
-# Perioder: tertial (T1–T3), kvartal (K1–K4) eller halvar (H1–H2).
-periods:
-  scheme: {settings.scheme}
-  labels: {{}}                      # egna namn, t.ex. {prefix}{count}: Årsredovisning
-  dates: {{}}                       # rapportens datum, t.ex. {prefix}1-2025: "2025-05-20"
 """
+        + _comment(N_("How the year is divided into follow-up periods (scheme): tertial "
+                      "(T1–T3), kvartal (K1–K4) or halvar (H1–H2)."))
+        + f"""periods:
+  scheme: {settings.scheme}
+  labels: {{}}                      # {own}
+  dates: {{}}                       # {dates}
+""")
 
 
 def goal_text(ident: str, level: str, body: BodySpec, parent: str | None) -> str:
-    parent_line = f"parent: {s(parent)}                # målet det bidrar till\n" if parent else ""
-    return f"""\
-# yaml-language-server: $schema=../../schema/goal.schema.json
-# Ett exempel att ersätta: ett mål per fil. Formatet: docs/format.md i malpl.
-id: {s(ident)}
-title: Ett exempelmål för {body.name}; skriv ert eget här.
+    parent_line = (f"parent: {s(parent)}                # {_('the goal it serves')}\n"
+                   if parent else "")
+    return ("# yaml-language-server: $schema=../../schema/goal.schema.json\n"
+            + _comment(N_("An example to replace: one goal per file. The format is described "
+                          "in docs/format.md in malpl."))
+            + f"""id: {s(ident)}
+title: {s(f"Ett exempelmål för {body.name}; skriv ert eget här.")}
 level: {level}
-{parent_line}responsible: null             # ansvarig, t.ex. Kommundirektör
+{parent_line}responsible: null             # {_("who is responsible, e.g. Kommundirektör")}
 targets:
   - id: {s(ident + ".1")}
     text: Ett utvecklingsmål under målet; ta bort eller skriv om det.
-"""
+""")
 
 
-GITIGNORE = f"""\
-# Det malpl skapar: rapporter och webbplatsen byggs om från målfilerna när som helst.
-/reports/
-/site/
-# Tillfälliga filer medan malpl skriver en fil (kvar bara om malpl stoppades mitt i).
-{files.GITIGNORE}
-"""
+def gitignore() -> str:
+    return (_comment(N_("What malpl makes: the reports and the website are made again from "
+                        "the goal files at any time."))
+            + "/reports/\n/site/\n"
+            + _comment(N_("Temporary files while malpl writes a file (left only when malpl "
+                          "was stopped half-way)."))
+            + f"{files.GITIGNORE}\n")
 
-GITATTRIBUTES = """\
-# Visa ändringar i målfiler som mål, inte som YAML (malpl textconv).
-# Varje klon behöver också en gång:  git config diff.malpl.textconv "malpl textconv"
-# (med malpl i PATH, annars hela sökvägen, t.ex. "/sökväg/.venv/bin/malpl textconv").
-goals/**/*.yaml diff=malpl
-goals/**/*.yml diff=malpl
-"""
+
+def gitattributes() -> str:
+    return (_comment(N_("Show changes to goal files as goals, not as YAML (malpl textconv, a "
+                        "diff driver: a program git asks to show a file)."))
+            + _comment(N_("Each clone (copy of the repository) also needs, once: git config "
+                          "diff.malpl.textconv \"malpl textconv\" (with malpl in PATH, else "
+                          "the whole path, e.g. \"/path/.venv/bin/malpl textconv\")."))
+            + "goals/**/*.yaml diff=malpl\ngoals/**/*.yml diff=malpl\n")
+
 
 VSCODE = """\
 {
@@ -171,7 +197,6 @@ VSCODE = """\
 """
 
 GITHUB = """\
-# Kontrollera målfilerna och visa ändringen i mål på varje pull request.
 name: malpl
 on: [push, pull_request]
 jobs:
@@ -191,11 +216,10 @@ jobs:
         run: gh pr comment "${{ github.event.number }}" --body-file goal-diff.md
         env: {GH_TOKEN: "${{ github.token }}"}
 """
+GITHUB_COMMENT = N_("Check the goal files and show the change in goal terms on every pull "
+                    "request.")
 
 GITLAB = """\
-# Kontrollera målfilerna (kodkvalitetsrapport) och visa ändringen i mål på
-# varje merge request. Sätt variabeln MALPL_TOKEN (ett projekt-token med api)
-# för att få ändringen som kommentar.
 malpl:
   image: python:3.12
   variables: {GIT_DEPTH: "0"}
@@ -219,9 +243,11 @@ malpl:
     reports:
       codequality: gl-code-quality-report.json
 """
+GITLAB_COMMENT = N_("Check the goal files (a code quality report) and show the change in goal "
+                    "terms on every merge request. Set the variable MALPL_TOKEN (a project "
+                    "token with api) to get the change as a comment.")
 
 PRE_COMMIT = """\
-# pre-commit (https://pre-commit.com): kontrollera målfilerna före varje commit.
 repos:
   - repo: local
     hooks:
@@ -232,16 +258,20 @@ repos:
         pass_filenames: false
         files: ^(goals/.*\\.ya?ml|malpl\\.yaml)$
 """
+PRE_COMMIT_COMMENT = N_("pre-commit (https://pre-commit.com): check the goal files before "
+                        "every commit.")
 
 
 def plan_init(root: Path, settings: Settings) -> Plan:
     """Every file of a new repository; refuses (before writing) if any of them exists."""
     if settings.scheme not in SCHEMES:
-        raise UsageError(f"'{settings.scheme}' is not a period scheme",
-                         "schemes: " + ", ".join(SCHEMES))
+        raise UsageError(_("'{scheme}' is not a way to divide the year into periods").format(
+            scheme=settings.scheme), _("write one of: {schemes}").format(
+                schemes=", ".join(SCHEMES)))
     keys = [b.key for b in settings.bodies]
     if not keys or len(set(keys)) != len(keys):
-        raise UsageError("each body needs its own key", "give --body KEY:NAME once per body")
+        raise UsageError(_("each body needs its own key"),
+                         _("give --body KEY:NAME once per body"))
     plan = Plan(root)
 
     def add(name: str, text: str) -> None:
@@ -255,12 +285,12 @@ def plan_init(root: Path, settings: Settings) -> Plan:
         add(f"goals/{body.key}/{ident}.yaml", goal_text(ident, level, body, parent))
     for kind, name in SCHEMA_FILES.items():
         add(f"schema/{name}", json_schema_text(kind))
-    add(".gitattributes", GITATTRIBUTES)
-    add(".gitignore", GITIGNORE)
+    add(".gitattributes", gitattributes())
+    add(".gitignore", gitignore())
     add(".vscode/settings.json", VSCODE)
-    add(".github/workflows/malpl.yml", GITHUB)
-    add(".gitlab-ci.yml", GITLAB)
-    add(".pre-commit-config.yaml", PRE_COMMIT)
+    add(".github/workflows/malpl.yml", _comment(GITHUB_COMMENT) + GITHUB)
+    add(".gitlab-ci.yml", _comment(GITLAB_COMMENT) + GITLAB)
+    add(".pre-commit-config.yaml", _comment(PRE_COMMIT_COMMENT) + PRE_COMMIT)
     return plan
 
 
@@ -270,5 +300,5 @@ def init(root: Path, settings: Settings, *, git: bool = False) -> list[str]:
 
     names = plan_init(root, settings).apply()
     if git:
-        vcs.init_and_commit(root, names, "Nytt målrepositorium (malpl init)")
+        vcs.init_and_commit(root, names, _("New goals repository (malpl init)"))
     return names

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from malpl.i18n import _
 from malpl.lifecycle.edit import Plan
 from malpl.periods import parse_point
 from malpl.repository import MalplError, Repository, natural_key
@@ -34,8 +35,9 @@ def rollover(repo: Repository, year: int, end: list[str]) -> Rollover:
     for ident in end:
         goal = find_goal(repo, ident)
         if goal.ended is not None:
-            raise MalplError(f"goal {goal.id} ended already ({goal.ended})",
-                             "leave it out of --end")
+            raise MalplError(_("goal {id} ended already ({year})").format(id=goal.id,
+                                                                         year=goal.ended),
+                             _("leave it out of --end"))
         edit = plan.file(repo.root / goal.source.path, goal.source.path)
         keys = list(edit.doc)
         after = keys.index("level") + 1 if "level" in keys else len(keys)

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from malpl.git import _git
+from malpl.i18n import _
 from malpl.repository import MalplError
 
 
@@ -27,7 +28,8 @@ def commit(root: Path, names: list[str], message: str) -> None:
 
 def tag(root: Path, name: str, message: str) -> None:
     if name.startswith("-"):
-        raise MalplError(f"'{name}' cannot be a tag name", "start it with a letter or digit")
+        raise MalplError(_("'{name}' cannot be a tag name").format(name=name),
+                         _("start it with a letter or digit"))
     _git(root, "check-ref-format", f"refs/tags/{name}")
     _git(root, "tag", "-a", name, "-m", message)
 
