@@ -7,9 +7,11 @@ heading cannot be renamed without the links to it following.
 from __future__ import annotations
 
 import re
+import textwrap
 from pathlib import Path
 
 import pytest
+import yaml
 
 from malpl.problems import CODES
 
@@ -74,6 +76,21 @@ def test_every_link_in_the_guide_resolves(page: Path):
         elif anchor and dest.suffix == ".md" and anchor not in _anchors(dest):
             broken.append(f"{target}: no heading with the anchor #{anchor}")
     assert not broken, f"{page.relative_to(ROOT)}: " + "; ".join(broken)
+
+
+def _yaml_blocks(path: Path) -> list[str]:
+    """The guide's ```yaml examples, each dedented (many are a part of a goal file)."""
+    text = path.read_text(encoding="utf-8")
+    return [textwrap.dedent(block) for block in re.findall(r"^```yaml\n(.*?)^```$", text,
+                                                          re.MULTILINE | re.DOTALL)]
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
+def test_every_example_that_is_not_a_mistake_is_yaml(page: Path):
+    """A reader copies the examples: all but those headed '# Fel' (the mistakes) must parse."""
+    for block in _yaml_blocks(page):
+        if not block.startswith("# Fel"):
+            yaml.safe_load(block)
 
 
 def _explained_codes() -> list[str]:
