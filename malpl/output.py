@@ -18,6 +18,7 @@ import sys
 from collections.abc import Iterable
 from typing import Any
 
+from malpl.i18n import _
 from malpl.text import invisible_characters, visible
 
 #: What a spreadsheet treats as the start of a formula (OWASP "CSV injection").
@@ -32,7 +33,7 @@ class _Closed(io.TextIOBase):
         return True
 
     def write(self, text: str) -> int:
-        raise OSError(errno.EBADF, "standard output is closed")
+        raise OSError(errno.EBADF, _("standard output is closed"))
 
 
 def stand_in_for_closed_streams() -> None:

@@ -134,7 +134,7 @@ def test_debug_shows_the_traceback_others_a_message(repo: Path) -> None:
     (["status", "--body", "-x"], "a value that starts with '-' is written --body=VALUE"),
     (["report", "-o", "-x.md"], "a value that starts with '-' is written --output=VALUE"),
     (["status", "--nosuch"], "'malpl status --help' shows what it takes"),
-    (["log"], "give a goal or target id, or --body KEY"),
+    (["log"], "give a goal or target id (such as 1.1 or 1.1.1), or --body KEY"),
 ])
 def test_usage_errors_say_what_to_write(args: list[str], hint: str) -> None:
     result = invoke(args)

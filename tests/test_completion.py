@@ -64,7 +64,7 @@ def complete_in_bash(where: Path, words: list[str], cwd: Path) -> list[str]:
     (["malpl", "report", "-f", ""], ["docx", "md", "html"]),
     (["malpl", "report", "--for"], ["--format", "--force"]),
     (["malpl", "-C", KOMMUN, "period", "close", "--"], ["--help", "--body", "--tag", "--no-tag"]),
-    (["malpl", "completion", ""], ["bash", "zsh", "fish"]),
+    (["malpl", "completion", ""], ["bash", "zsh", "fish", "powershell"]),
     (["malpl", "show", "1"], []),  # where there is no goals repository: nothing, no error
     (["malpl", "-C", "/nowhere", "todo", ""], []),
 ])

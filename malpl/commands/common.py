@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from malpl import i18n
+from malpl.i18n import _, ngettext
 from malpl.output import echo, write
 
 if TYPE_CHECKING:
@@ -17,9 +18,9 @@ if TYPE_CHECKING:
 
 def fail(message: str, hint: str = "", code: int = 1) -> NoReturn:
     """``error: …`` and a hint on stderr, then exit ``code`` (2 for usage errors)."""
-    echo(f"error: {message}", err=True)
+    echo(_("error: {message}").format(message=message), err=True)
     if hint:
-        echo(f"    hint: {hint}", err=True)
+        echo("    " + _("hint: {hint}").format(hint=hint), err=True)
     raise SystemExit(code)
 
 
@@ -73,22 +74,29 @@ def load_valid(root: Path, at: str | None = None) -> Repository:
     if errors:
         for problem in errors[:5]:
             echo(format_text(problem), err=True)
-        more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
         in_config = [p.path.endswith("malpl.yaml") for p in errors]
-        where = ("malpl.yaml has" if all(in_config) else
-                 "malpl.yaml and the goal files have" if any(in_config) else
-                 "the goal files have")
-        fail(f"{where} {plural(len(errors), 'error')}{more}",
-             "run 'malpl check' to see them all, fix them, and try again")
+        n = len(errors)
+        if all(in_config):
+            message = ngettext("malpl.yaml has {n} error", "malpl.yaml has {n} errors", n)
+        elif any(in_config):
+            message = ngettext("malpl.yaml and the goal files have {n} error",
+                               "malpl.yaml and the goal files have {n} errors", n)
+        else:
+            message = ngettext("the goal files have {n} error",
+                               "the goal files have {n} errors", n)
+        more = " " + _("(and {n} more)").format(n=n - 5) if n > 5 else ""
+        fail(message.format(n=n) + more,
+             _("run 'malpl check' to see them all, fix them, and try again"))
     return repo
 
 
 def apply_plan(plan: Any, dry_run: bool, done: str) -> None:
     """Print the plan as a diff, or write it; ``done`` says what was written."""
     if plan.empty:
-        echo("nothing to change")
+        echo(_("nothing to change"))
     elif dry_run:
         write(plan.diff())
     else:
         names = plan.apply()
-        echo(f"{done} in {plural(len(names), 'file')}")
+        echo(ngettext("{done} in {n} file", "{done} in {n} files", len(names)).format(
+            done=done, n=len(names)))

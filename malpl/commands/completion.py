@@ -1,5 +1,6 @@
 """Shell completion: ``malpl completion SHELL`` prints a script that asks the hidden
-``malpl __complete SHELL WORD…`` for the candidates of the last word.
+``malpl __complete SHELL WORD…`` for the candidates of the last word (PowerShell's gives
+the number of words before the last first: ``__complete powershell N WORD…``).
 
 Commands, options and choices come from the parser itself; goal and target ids,
 periods and body keys from the repository (``-C``, else here). Completing must never
@@ -62,6 +63,44 @@ function __malpl_complete
 end
 complete -c malpl -f -a '(__malpl_complete)'
 """,
+    # Windows PowerShell 5.1 drops an empty argument on its way to a program, so the script
+    # says how many words come before the one being completed: with the count, malpl knows
+    # that an empty last word was meant. Nothing offered: PowerShell completes file names.
+    "powershell": """\
+# malpl completion for PowerShell; in $PROFILE:
+#   malpl completion powershell | Out-String | Invoke-Expression
+Register-ArgumentCompleter -Native -CommandName malpl, malpl.exe -ScriptBlock {
+    param($wordToComplete, $commandAst, $cursorPosition)
+    $before = @($commandAst.CommandElements | Select-Object -Skip 1 |
+        Where-Object { $_.Extent.EndOffset -lt $cursorPosition } |
+        ForEach-Object {
+            if ($_ -is [System.Management.Automation.Language.StringConstantExpressionAst]) {
+                $_.Value
+            } else {
+                $_.Extent.Text
+            }
+        })
+    $encoding = [Console]::OutputEncoding
+    $pythonEncoding = $env:PYTHONIOENCODING
+    try {
+        [Console]::OutputEncoding = [System.Text.Encoding]::UTF8
+        $env:PYTHONIOENCODING = 'utf-8'
+        $found = @(& malpl __complete powershell $before.Count @before "$wordToComplete" 2>$null)
+    } finally {
+        [Console]::OutputEncoding = $encoding
+        $env:PYTHONIOENCODING = $pythonEncoding
+    }
+    foreach ($candidate in $found) {
+        if (-not $candidate) { continue }
+        $text = $candidate
+        if ($candidate -match '[\\s''"`$&|;,(){}@<>#]') {
+            $text = "'" + ($candidate -replace "'", "''") + "'"
+        }
+        [System.Management.Automation.CompletionResult]::new(
+            $text, $candidate, 'ParameterValue', $candidate)
+    }
+}
+""",
 }
 
 
@@ -72,6 +111,10 @@ def script(args: Namespace) -> None:
 def complete(parser: argparse.ArgumentParser, words: list[str]) -> int:
     """Print the candidates for the last of ``words`` (``SHELL WORD…``), one a line."""
     shell, *words = words or [""]
+    if shell == "powershell":  # a count of the words before the last, as its script says
+        count, *words = words or ["0"]
+        if count.isdigit() and len(words) == int(count):
+            words.append("")  # the empty word PowerShell 5.1 did not pass on
     if shell == "bash":
         breaks = "".join(c for c in os.environ.get("COMP_WORDBREAKS", BASH_BREAKS)
                          if not c.isspace())
