@@ -18,6 +18,7 @@ from contextlib import closing, contextmanager
 from pathlib import Path
 
 from malpl import git
+from malpl.i18n import _
 from malpl.model import FollowUp, Goal, plain
 from malpl.periods import SCHEMES, Period, PeriodError, parse_period
 from malpl.repository import CONFIG_NAME, MalplError, Repository, load_at
@@ -28,8 +29,23 @@ from malpl.versions import ParseCache
 Entry = tuple[str, str, tuple[tuple[str, object], ...]]
 
 
+class Reason(str):
+    """Where a report's date came from, said in the language in use; ``today`` tells the
+    day of the run (not reproducible) from the others without reading the words."""
+
+    today = False
+
+
+def _today(why_not: str, period: Period) -> Reason:
+    reason = Reason(_("today (not reproducible: {why}; set periods.dates.{period} in {file}, "
+                      "or give the date with --date)").format(why=why_not, period=period,
+                                                               file=CONFIG_NAME))
+    reason.today = True
+    return reason
+
+
 def report_date(root: Path, repo: Repository, period: Period, explicit: dt.date | None,
-                *, at: str | None = None) -> tuple[dt.date | None, str]:
+                *, at: str | None = None) -> tuple[dt.date | None, Reason]:
     """The report's date and where it came from, for a note; None when ``report.date``
     is false and no date is given, as for a source that states none.
 
@@ -37,25 +53,25 @@ def report_date(root: Path, repo: Repository, period: Period, explicit: dt.date 
     revision it was loaded from with :func:`~malpl.repository.load_at`.
     """
     if explicit is not None:
-        return explicit, "given with --date"
+        return explicit, Reason(_("given with --date"))
     configured = _configured(repo, period)
     if configured is not None:
-        return configured, f"periods.dates in {CONFIG_NAME}"
+        return configured, Reason(_("periods.dates in {file}").format(file=CONFIG_NAME))
     if not repo.config.report.date:
-        return None, f"no date: report.date is false in {CONFIG_NAME}"
+        return None, Reason(_("no date: report.date is false in {file}").format(
+            file=CONFIG_NAME))
     committed, why_not = _committed(root, repo, period, at)
     if committed is not None:
-        return committed
+        return committed[0], Reason(committed[1])
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch is not None:
-        return _epoch(epoch), "SOURCE_DATE_EPOCH"
-    return dt.date.today(), (f"today (not reproducible: {why_not}; set periods.dates.{period} "
-                             f"in {CONFIG_NAME}, or give the date)")
+        return _epoch(epoch), Reason("SOURCE_DATE_EPOCH")
+    return dt.date.today(), _today(why_not, period)
 
 
 @contextmanager
 def dating(root: Path, repo: Repository, period: Period, explicit: dt.date | None,
-           *, at: str | None = None) -> Iterator[Callable[[], tuple[dt.date | None, str]]]:
+           *, at: str | None = None) -> Iterator[Callable[[], tuple[dt.date | None, Reason]]]:
     """:func:`report_date` in a thread while the block runs; the value it yields gives
     the date, or raises what finding it raised.
 
@@ -64,7 +80,7 @@ def dating(root: Path, repo: Repository, period: Period, explicit: dt.date | Non
     """
     import threading
 
-    found: list[tuple[dt.date | None, str]] = []
+    found: list[tuple[dt.date | None, Reason]] = []
     failed: list[BaseException] = []
 
     def work() -> None:
@@ -76,7 +92,7 @@ def dating(root: Path, repo: Repository, period: Period, explicit: dt.date | Non
     thread = threading.Thread(target=work, name="malpl-dating", daemon=True)
     thread.start()
 
-    def date() -> tuple[dt.date | None, str]:
+    def date() -> tuple[dt.date | None, Reason]:
         thread.join()
         if failed:
             raise failed[0]
@@ -104,9 +120,11 @@ def _configured(repo: Repository, period: Period) -> dt.date | None:
             try:
                 return dt.date.fromisoformat(day)
             except ValueError as err:
-                raise MalplError(f"{CONFIG_NAME}: periods.dates.{period}: '{visible(day)}' is "
-                                 "not a date", 'write it as "2024-05-20" (year-month-day, in '
-                                 "quotes); 'malpl check' shows the line") from err
+                raise MalplError(
+                    _("{file}: periods.dates.{period}: '{day}' is not a date").format(
+                        file=CONFIG_NAME, period=period, day=visible(day)),
+                    _('write it as "2024-05-20" (year-month-day, in quotes); \'malpl check\' '
+                      "shows the line")) from err
     return None
 
 
@@ -115,9 +133,10 @@ def _epoch(value: str) -> dt.date:
     try:
         return dt.datetime.fromtimestamp(int(value), dt.timezone.utc).date()
     except (ValueError, OverflowError, OSError) as err:
-        raise MalplError(f"SOURCE_DATE_EPOCH is not a time: '{visible(value)}'",
-                         "set it to seconds since 1970-01-01 UTC, e.g. $(git log -1 --format=%ct)"
-                         ) from err
+        raise MalplError(_("SOURCE_DATE_EPOCH is not a time: '{value}'").format(
+                             value=visible(value)),
+                         _("set it to seconds since 1970-01-01 UTC, e.g. $(git log -1 "
+                           "--format=%ct)")) from err
 
 
 def entries(goals: Iterable[Goal], period: Period) -> list[Entry]:
@@ -140,10 +159,12 @@ def _committed(root: Path, repo: Repository, period: Period, at: str | None
     """The last commit's date, or None and why git cannot tell."""
     try:
         head = git.head(root)
+    except git.NotARepository:
+        return None, _("not in a git repository")
     except MalplError as err:
-        return None, "not in a git repository" if "git repository" in str(err) else str(err)
+        return None, str(err)
     if at is None and head.commit is None:
-        return None, "nothing is committed yet"
+        return None, _("nothing is committed yet")
     start = at or head.commit
     assert start is not None
     shown = Counter(entries(repo.goals, period))
@@ -155,16 +176,19 @@ def _committed(root: Path, repo: Repository, period: Period, at: str | None
         committed = load_at(root, start)
         same = _loaded(committed) and Counter(entries(committed.goals, period)) == shown
     if not same:
-        where = f"at {visible_name(at)}" if at else "in the working tree"
-        return None, f"the follow-ups of {period} {where} differ from what is committed"
+        differ = (_("the follow-ups of {period} at {revision} differ from what is committed")
+                  if at else
+                  _("the follow-ups of {period} in the working tree differ from what is "
+                    "committed"))
+        return None, differ.format(period=period, revision=visible_name(at or ""))
     if not shown:
-        return None, f"there are no follow-ups for {period}"
+        return None, _("there are no follow-ups for {period}").format(period=period)
     commit, why_not = _Walk(root, period, on_disk).last_change(start, head, resolved=at is None)
     if commit is None:
         return None, why_not
     return (dt.date.fromisoformat(commit.date[:10]),
-            f"committer date of {commit.sha[:10]}, the last commit that changed the "
-            f"follow-ups of {period}"), ""
+            _("committer date of {commit}, the last commit that changed the follow-ups of "
+              "{period}").format(commit=commit.sha[:10], period=period)), ""
 
 
 def _loaded(repo: Repository) -> bool:
@@ -204,7 +228,8 @@ class _Walk:
                 if pending:
                     introduced, pending = commit, False
                 if commit.parent is None and commit.sha in shallow:
-                    return None, "the clone is shallow: git does not have the commit that changed them"
+                    return None, _("the clone is shallow: git does not have the commit that "
+                                   "changed them (git fetch --unshallow fetches it)")
                 for f in commit.files:
                     self.count(f.path, f.new_mode, f.new_blob, -1)
                     self.count(f.path, f.old_mode, f.old_blob, +1)
@@ -213,7 +238,7 @@ class _Walk:
                 if self.delta:
                     return introduced, ""
                 pending = True
-        return None, f"no commit has the follow-ups of {self.period}"
+        return None, _("no commit has the follow-ups of {period}").format(period=self.period)
 
     def count(self, path: str, mode: str, blob: str, sign: int) -> None:
         known = self.on_disk.pop(path, None)  # only the newest version of a file is on disk

@@ -8,13 +8,17 @@ come as word diffs; assessments as from → to with better or worse on the scale
 from __future__ import annotations
 
 import difflib
+import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from dataclasses import field as default
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from malpl import swedish
+from malpl.i18n import N_, _
 from malpl.model import Config, FollowUp, Goal, Measure, Target, plain
 from malpl.repository import CONFIG_NAME, Repository, assign_body, load_at, natural_key
 from malpl.text import visible, visible_name
@@ -217,10 +221,36 @@ def diff(old: Repository, new: Repository) -> list[Change]:
 
 # --- presentation ------------------------------------------------------------------------
 # Every piece of a line that came from a file passes a style's ``quote`` (or
-# ``words``) on its way in; only the fixed words of a line are written raw.
+# ``words``) on its way in; only the fixed words of a line are written raw. Each fixed
+# part is a whole message with named places ("{where} title"), never a bare word, so
+# that its translation is its own and the language may order the parts as it needs.
 
-_NAMES = {"goal": "goal", "target": "target", "measure": "measure", "followup": "target",
-          "config": "configuration", "kolada": "Kolada"}
+_WHERE = {"goal": N_("goal {id}"), "target": N_("target {id}"), "measure": N_("measure {id}"),
+          "config": N_("configuration {id}"), "kolada": N_("Kolada {id}")}
+# The fields of goals, targets, follow-ups and measures by their YAML keys; a key of
+# malpl.yaml, a reference series and a Kolada figure are shown as they are named.
+_FIELDS = {
+    "title": N_("{where} title"), "description": N_("{where} description"),
+    "level": N_("{where} level"), "body": N_("{where} body"), "order": N_("{where} order"),
+    "responsible": N_("{where} responsible"), "parent": N_("{where} parent"),
+    "text": N_("{where} text"), "target": N_("{where} target"),
+    "comment": N_("{where} comment"), "assessment": N_("{where} assessment"),
+    "forecast": N_("{where} forecast"), "ready": N_("{where} ready"),
+    "value": N_("{where} value"), "name": N_("{where} name"), "unit": N_("{where} unit"),
+    "direction": N_("{where} direction"), "source": N_("{where} source"),
+    "kpi": N_("{where} kpi"), "baseline": N_("{where} baseline"), "note": N_("{where} note"),
+    "tolerance": N_("{where} tolerance"), "values": N_("{where} values"),
+    "forecasts": N_("{where} forecasts"), "missing": N_("{where} missing"),
+    "breaks": N_("{where} breaks"), "trends": N_("{where} trends"),
+}
+# A step of the scale from one to another: in words, because a step's symbol may itself
+# be an arrow ("→ Oförändrad").
+_STEPPED = {"better": N_("{field}: from {old} to {new}, better"),
+            "worse": N_("{field}: from {old} to {new}, worse"),
+            "": N_("{field}: from {old} to {new}")}
+_GROUPS = (("config", N_("Configuration ({n})")), ("goal", N_("Goals ({n})")),
+           ("target", N_("Targets ({n})")), ("followup", N_("Follow-ups ({n})")),
+           ("measure", N_("Measures ({n})")), ("kolada", N_("Kolada ({n})")))
 NEWLINE = " ⏎ "  # a line break in a value, shown, so that each change is one line
 
 
@@ -274,20 +304,31 @@ MARKDOWN = Style(_markdown_quote, _markdown_words)
 
 
 def _label(config: Config, key: Any) -> str:
+    """A step of the scale as "Label (symbol)": the label first, so that a symbol that is
+    an arrow never reads as the change."""
     step = config.step(key) if isinstance(key, str) else None
     if step is not None:
-        return f"{step.symbol} {step.label}"
+        return f"{step.label} ({step.symbol})"
     return config.labels.unassessed if key is None else str(key)
 
 
-def _value(value: Any) -> str:
+def number(value: float) -> str:
+    """A number with every digit the file holds, the Swedish way: ``0.951`` → ``0,951``,
+    ``5200`` → ``5 200`` (a diff must show a change in the third decimal too)."""
+    if not math.isfinite(value) or value.is_integer():
+        return swedish.number(value, 0) if math.isfinite(value) else str(value)
+    exponent = Decimal(repr(value)).as_tuple().exponent
+    return swedish.number(value, max(0, -int(exponent)))
+
+
+def value_text(value: Any) -> str:
     """Any value as readable text; mappings as "key: value", nested ones in brackets."""
     if value is None:
-        return "(none)"
+        return _("(none)")
     if isinstance(value, bool):  # as the goal file writes it, not as Python prints it
         return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+    if isinstance(value, float):
+        return number(value)
     if isinstance(value, dict):
         return ", ".join(f"{k}: {_nested(v)}" for k, v in value.items() if v is not None)
     if isinstance(value, (list, tuple)):
@@ -296,36 +337,56 @@ def _value(value: Any) -> str:
 
 
 def _nested(value: Any) -> str:
-    return f"({_value(value)})" if isinstance(value, (dict, list, tuple)) else _value(value)
+    return f"({value_text(value)})" if isinstance(value, (dict, list, tuple)) else value_text(value)
+
+
+def _where(change: Change, q: Callable[[str], str]) -> str:
+    kind = change.subject or ("target" if change.kind == "followup" else change.kind)
+    where = _(_WHERE[kind]).format(id=q(change.id))
+    return f"{where} {q(change.period)}" if change.period else where
+
+
+def _field(change: Change, where: str, q: Callable[[str], str]) -> str:
+    named = change.kind not in ("config", "kolada") and change.field in _FIELDS
+    return (_(_FIELDS[change.field]).format(where=where) if named
+            else f"{where} {q(change.field)}")
 
 
 def describe(change: Change, config: Config, style: Style = TEXT) -> str:
     """One line for a change, user text shown through ``style``."""
     q = style.quote
-    where = f"{change.subject or _NAMES[change.kind]} {q(change.id)}"
-    if change.period:
-        where += f" {q(change.period)}"
+    where = _where(change, q)
     if change.kind == "followup" and change.action == "added":
-        return f"{where}: new follow-up" + (f": {q(_value(change.new))}" if change.new else "")
+        if change.new:
+            return _("{where}: new follow-up: {text}").format(where=where,
+                                                              text=q(value_text(change.new)))
+        return _("{where}: new follow-up").format(where=where)
     if change.action in ("added", "removed"):
         text = change.new if change.action == "added" else change.old
-        return (f"{where} {change.action}: {q(_value(text))}" if text
-                else f"{where} {change.action}")
+        if change.action == "added":
+            message = _("{where} added: {text}") if text else _("{where} added")
+        else:
+            message = _("{where} removed: {text}") if text else _("{where} removed")
+        return message.format(where=where, text=q(value_text(text)) if text else "")
     if change.action == "moved":
-        return f"{where} moved from goal {q(change.old)} to goal {q(change.new)}"
-    field = q(change.field)
+        return _("{where} moved from goal {old} to goal {new}").format(
+            where=where, old=q(change.old), new=q(change.new))
+    field = _field(change, where, q)
     if change.field in ("assessment", "forecast"):
-        trend = f" ({change.direction})" if change.direction else ""
-        return (f"{where} {field}: {q(_label(config, change.old))} → "
-                f"{q(_label(config, change.new))}{trend}")
+        return _(_STEPPED[change.direction]).format(
+            field=field, old=q(_label(config, change.old)), new=q(_label(config, change.new)))
     if change.words:
-        return f"{where} {field}: {style.words(change.words)}"
-    return f"{where} {field}: {q(_value(change.old))} → {q(_value(change.new))}"
+        return f"{field}: {style.words(change.words)}"
+    return f"{field}: {q(value_text(change.old))} → {q(value_text(change.new))}"
+
+
+def no_changes() -> str:
+    return _("No changes in the goals.")
 
 
 def format_text(changes: list[Change], config: Config) -> str:
     if not changes:
-        return "No changes in the goals."
+        return no_changes()
     return "\n".join(describe(c, config) for c in changes)
 
 
@@ -333,13 +394,11 @@ def format_markdown(changes: list[Change], config: Config, title: str) -> str:
     """A pull-request comment: grouped by kind, word diffs as ~~removed~~ **added**."""
     lines = [f"## {MARKDOWN.quote(title)}", ""]
     if not changes:
-        return "\n".join([*lines, "No changes in the goals.", ""])
-    groups = (("config", "Configuration"), ("goal", "Goals"), ("target", "Targets"),
-              ("followup", "Follow-ups"), ("measure", "Measures"), ("kolada", "Kolada"))
-    for kind, heading in groups:
+        return "\n".join([*lines, no_changes(), ""])
+    for kind, heading in _GROUPS:
         chosen = [c for c in changes if c.kind == kind]
         if chosen:
-            lines += [f"### {heading} ({len(chosen)})", ""]
+            lines += ["### " + _(heading).format(n=len(chosen)), ""]
             lines += [f"- {describe(c, config, MARKDOWN)}" for c in chosen]
             lines.append("")
     return "\n".join(lines)
@@ -360,7 +419,7 @@ class DiffResult:
 
     @property
     def title(self) -> str:
-        return f"Goal changes {self.range}"
+        return _("Goal changes {range}").format(range=self.range)
 
 
 def _notes(repo: Repository, rev: str) -> list[str]:
@@ -369,7 +428,7 @@ def _notes(repo: Repository, rev: str) -> list[str]:
     from malpl.checks import validate
     from malpl.problems import format_text as problem_text
 
-    where = "" if rev else "working tree: "
+    where = "" if rev else _("working tree: ")
     return [one_line(f"{where}{problem_text(p).split(chr(10))[0]}")
             for p in validate(repo) if p.is_error]
 
@@ -393,7 +452,8 @@ def diff_revisions(root: Path, spec: str | None = None,
     from malpl import git
 
     old_rev, new_rev, spec = spec or "HEAD", git.WORKTREE, spec or "HEAD"
-    old_name, shown = old_rev, f"{visible_name(spec)}..working tree"
+    old_name = old_rev
+    shown = _("{revision}..working tree").format(revision=visible_name(spec))
     for separator in ("...", ".."):
         if separator in spec:
             a, b = (side or "HEAD" for side in spec.split(separator, 1))
@@ -441,7 +501,8 @@ def history(root: Path, ident: str | None, bodies: Sequence[str] | None = None
     if ident is None and not bodies:
         from malpl.repository import UsageError
 
-        raise UsageError("say whose history to show", "give a goal or target id, or --body KEY")
+        raise UsageError(_("say whose history to show"),
+                         _("give a goal or target id (such as 1.1 or 1.1.1), or --body KEY"))
     from malpl.versions import ParseCache
 
     commits = git.commits(root)
@@ -452,9 +513,9 @@ def history(root: Path, ident: str | None, bodies: Sequence[str] | None = None
     if not walk.known and ident is not None:
         from malpl.repository import MalplError
 
-        raise MalplError(f"no goal or target with the id '{visible_name(ident)}' in the "
-                         "history",
-                         "goal ids look like 1.1 and target ids like 1.1.1")
+        raise MalplError(_("no goal or target with the id '{id}' in the history").format(
+                         id=visible_name(ident)),
+                         _("goal ids look like 1.1 and target ids like 1.1.1"))
     return entries[::-1]
 
 
@@ -527,8 +588,8 @@ class _Walk:
         self.known = self.known or concerned
         if not concerned:
             return None
-        return LogEntry(commit, [], [f"history is shallow before {short}; "
-                                     "earlier changes are not shown"])
+        return LogEntry(commit, [], [_("history is shallow before {commit}; earlier changes "
+                                       "are not shown").format(commit=short)])
 
     def wanted(self, change: Change, old: Repository, new: Repository) -> bool:
         if self.bodies:
@@ -558,10 +619,12 @@ class _Walk:
 
 def _did_not_load(path: str, short: str, version: Any, compared: bool) -> str:
     problem = next(p for p in version.source.problems if p.is_error)
-    then = ("; compared with its last version that loaded" if compared
-            else "; left out until it loads")
-    return one_line(f"{path} did not load at {short}: line {problem.line}: "
-                    f"{problem.message}{then}")
+    message = (_("{path} did not load at {commit}: line {line}: {problem}; compared with its "
+                 "last version that loaded") if compared
+               else _("{path} did not load at {commit}: line {line}: {problem}; left out until "
+                      "it loads"))
+    return one_line(message.format(path=path, commit=short, line=problem.line,
+                                   problem=problem.message))
 
 
 def touches(change: Change, ident: str, repo: Repository) -> bool:

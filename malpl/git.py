@@ -16,6 +16,7 @@ from typing import IO, NamedTuple
 import msgspec
 
 from malpl.errors import MalplError, UsageError
+from malpl.i18n import _
 from malpl.layout import CONFIG_NAME, GOALS_DIR, YAML_SUFFIXES
 from malpl.text import visible_name
 
@@ -28,24 +29,38 @@ class BadRevision(UsageError):
     """A revision that must not reach git."""
 
 
+class NoGit(MalplError):
+    """git is not installed: no history to read (told apart by type, not by its words,
+    which are in the language in use)."""
+
+
+class NotARepository(MalplError):
+    """The folder is in no git repository."""
+
+
+def _no_git(why: str) -> NoGit:
+    return NoGit(_("git is not installed"), why)
+
+
 def _run(root: Path, args: list[str], stdin: bytes | None = None
          ) -> subprocess.CompletedProcess[bytes]:
     try:
         return subprocess.run(["git", *args], cwd=root, input=stdin, capture_output=True,
                               check=False)
     except FileNotFoundError as err:
-        raise MalplError("git is not installed", "install git to compare revisions") from err
+        raise _no_git(_("install git to compare revisions")) from err
 
 
 def _failure(root: Path, args: list[str], stderr: bytes) -> MalplError:
     """What went wrong, in git's last words."""
     message = stderr.decode("utf-8", "replace").strip().splitlines()
-    text = message[-1] if message else f"git {' '.join(args)} failed"
+    text = message[-1] if message else _("git {command} failed").format(command=" ".join(args))
     if "not a git repository" in text:
-        return MalplError(f"{root} is not in a git repository",
-                          "run malpl inside the git repository that holds goals/")
-    return MalplError(f"git: {text.removeprefix('fatal: ')}",
-                      "check the revision name (a branch, a tag, a commit, HEAD~1)")
+        return NotARepository(_("{folder} is not in a git repository").format(folder=root),
+                              _("run malpl inside the git repository that holds goals/ (the "
+                                "folder made with 'git init' or 'git clone')"))
+    return MalplError(_("git: {message}").format(message=text.removeprefix("fatal: ")),
+                      _("check the revision name (a branch, a tag, a commit, HEAD~1)"))
 
 
 def _git(root: Path, *args: str, stdin: bytes | None = None) -> bytes:
@@ -110,8 +125,9 @@ def blob_id(data: bytes, like: str) -> str:
 def check_revision(rev: str) -> None:
     """Refuse a name git would read as an option (``--output=…``)."""
     if rev.startswith("-"):
-        raise BadRevision(f"'{visible_name(rev)}' is not a revision name",
-                          "a revision is a branch, a tag, a commit or HEAD~1, never an option")
+        raise BadRevision(_("'{revision}' is not a revision name").format(
+                          revision=visible_name(rev)),
+                          _("a revision is a branch, a tag, a commit or HEAD~1, never an option"))
 
 
 def resolve(root: Path, rev: str) -> str:
@@ -119,12 +135,13 @@ def resolve(root: Path, rev: str) -> str:
     check_revision(rev)
     try:
         return _git(root, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}").decode().strip()
+    except (NoGit, NotARepository):
+        raise
     except MalplError as err:
-        if "not in a git repository" in str(err) or "git is not installed" in str(err):
-            raise
-        raise MalplError(f"'{visible_name(rev)}' is not a revision of this repository",
-                          "name a branch, a tag, a commit or HEAD~1 ('git log' lists commits)"
-                          ) from err
+        raise MalplError(_("'{revision}' is not a revision of this repository").format(
+                             revision=visible_name(rev)),
+                         _("name a branch, a tag, a commit or HEAD~1 ('git log' lists the "
+                           "commits, the saved versions)")) from err
 
 
 def merge_base(root: Path, a: str, b: str) -> str:
@@ -185,7 +202,7 @@ class Blobs:
                                          stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                          stderr=subprocess.DEVNULL)
         except FileNotFoundError as err:
-            raise MalplError("git is not installed", "install git to compare revisions") from err
+            raise _no_git(_("install git to compare revisions")) from err
         return self.proc
 
     def __exit__(self, *_: object) -> None:
@@ -204,7 +221,8 @@ class Blobs:
         stdin.flush()
         header = stdout.readline().split()
         if len(header) != 3:
-            raise MalplError(f"git: cannot read object {blob}", "run 'git fsck' on the repository")
+            raise MalplError(_("git: cannot read object {blob}").format(blob=blob),
+                             _("run 'git fsck' in the repository to see what is damaged"))
         content = stdout.read(int(header[2]))
         stdout.read(1)  # the newline after each object
         return content
@@ -280,7 +298,7 @@ def _log(root: Path, base: str, selection: list[str], *, people: bool) -> Iterat
              "--diff-merges=first-parent", f"--format=%x1e%H %P{fields}", *selection],
             cwd=root, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     except FileNotFoundError as err:
-        raise MalplError("git is not installed", "install git to read the history") from err
+        raise _no_git(_("install git to read the history")) from err
     assert proc.stdout is not None
     tokens = (t.decode("utf-8", "surrogateescape") for t in _tokens(proc.stdout))
     try:
@@ -303,8 +321,8 @@ def _log(root: Path, base: str, selection: list[str], *, people: bool) -> Iterat
         if current is not None:
             yield current
         if proc.wait() != 0:
-            raise MalplError("git: cannot read the history",
-                             "run 'git log' in the repository to see what is wrong")
+            raise MalplError(_("git: cannot read the history"),
+                             _("run 'git log' in the repository to see what is wrong"))
     finally:  # the caller may stop early: end git's walk, not only our reading
         if proc.poll() is None:
             proc.kill()

@@ -1,8 +1,10 @@
 """A goal file in a stable, readable form for ``git diff`` (a git textconv driver).
 
 Git shows the difference between two of these renderings instead of raw YAML:
-keys in a fixed order, one paragraph per line, assessments with their labels.
-A file that does not load is printed as it is, so git always has something.
+keys in a fixed order, one paragraph per line, assessments with their labels,
+numbers the Swedish way with every digit the file holds (a change in the third
+decimal shows). The words are in the language in use, the same on both sides of a
+diff. A file that does not load is printed as it is, so git always has something.
 Either way the output passes :func:`malpl.text.visible` on its way out: a git
 diff in a terminal never carries a file's escape sequences.
 """
@@ -11,7 +13,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from malpl import swedish
+from malpl.diff import number, value_text
+from malpl.i18n import _
 from malpl.model import Config, FollowUp, Goal, Measure, plain
 from malpl.repository import load_goal, read_config, read_source
 from malpl.text import visible
@@ -25,7 +28,7 @@ def _line(text: str) -> str:
 
 
 def _number(value: float | None) -> str:
-    return "null" if value is None else swedish.number(value)
+    return "null" if value is None else number(value)
 
 
 def _followups(follows: dict[str, FollowUp], config: Config) -> list[str]:
@@ -36,35 +39,40 @@ def _followups(follows: dict[str, FollowUp], config: Config) -> list[str]:
         parts = [f"{step.symbol} {step.label}" if step else config.labels.unassessed]
         forecast = config.step(follow.forecast)
         if forecast:
-            parts.append(f"forecast {forecast.symbol} {forecast.label}")
+            parts.append(_("forecast {assessment}").format(
+                assessment=f"{forecast.symbol} {forecast.label}"))
         if follow.value is not None:
-            parts.append(f"value {swedish.number(follow.value)}")
-        parts.append("ready" if follow.ready else "draft")
-        lines.append(f"  {period}: " + ", ".join(parts))
+            parts.append(_("value {value}").format(value=number(follow.value)))
+        shown = ", ".join(parts)
+        state = _("{facts}, ready") if follow.ready else _("{facts}, draft")
+        lines.append(f"  {period}: " + state.format(facts=shown))
         lines += [f"    {p}" for p in paragraphs(follow.comment)]
     return lines
 
 
 def _measure(measure: Measure) -> list[str]:
     facts = [f for f in (measure.unit, measure.direction, measure.source, measure.kpi) if f]
-    lines = ["", f"Measure {measure.id}: {_line(measure.name)} ({', '.join(facts)})"]
+    lines = ["", _("Measure {id}: {name} ({facts})").format(
+        id=measure.id, name=_line(measure.name), facts=", ".join(facts))]
     lines += [f"  {key}: {_number(measure.values[key])}" for key in sorted(measure.values)]
     for key, value in sorted(measure.forecasts.items()):
-        text = (swedish.number(value) if isinstance(value, (int, float))
-                else f"{swedish.number(value.low)}–{swedish.number(value.high)}")
-        lines.append(f"  forecast {key}: {text}")
-    for name in ("missing", "breaks", "trends"):
-        lines += [f"  {name} {key}: {_line(text)}"
+        text = (number(value) if isinstance(value, (int, float))
+                else f"{number(value.low)}–{number(value.high)}")
+        lines.append(_("  forecast {period}: {value}").format(period=key, value=text))
+    series = {"missing": _("  missing {period}: {text}"), "breaks": _("  break {period}: {text}"),
+              "trends": _("  trend {period}: {text}")}
+    for name, message in series.items():
+        lines += [message.format(period=key, text=_line(text))
                   for key, text in sorted(getattr(measure, name).items())]
     if measure.tolerance:
-        lines.append(f"  tolerance: {swedish.number(measure.tolerance)}")
+        lines.append(_("  tolerance: {value}").format(value=number(measure.tolerance)))
     if measure.target:
-        shown = {k: v for k, v in plain(measure.target).items() if v is not None}
-        lines.append(f"  target: {shown}")
+        lines.append(_("  target: {target}").format(target=value_text(
+            {k: v for k, v in plain(measure.target).items() if v is not None})))
     if measure.baseline:
-        lines.append(f"  baseline: {measure.baseline}")
+        lines.append(_("  baseline: {year}").format(year=measure.baseline))
     if measure.note:
-        lines.append(f"  note: {_line(measure.note)}")
+        lines.append(_("  note: {text}").format(text=_line(measure.note)))
     for name, ref in sorted(measure.references.items()):
         values = ", ".join(f"{k}: {_number(v)}" for k, v in sorted(ref.values.items()))
         lines.append(f"  {_line(ref.label)} ({name}): {values}")
@@ -72,20 +80,24 @@ def _measure(measure: Measure) -> list[str]:
 
 
 def render(goal: Goal, config: Config) -> str:
-    lines = [f"Goal {goal.id}: {_line(goal.title)}", f"  level: {goal.level}"]
+    lines = [_("Goal {id}: {title}").format(id=goal.id, title=_line(goal.title)),
+             _("  level: {level}").format(level=goal.level)]
     if goal.parents:
-        lines.append(f"  parent: {', '.join(goal.parents)}")
-    for name in ("body", "order", "ended", "responsible"):
+        lines.append(_("  parent: {ids}").format(ids=", ".join(goal.parents)))
+    facts = {"body": _("  body: {value}"), "order": _("  order: {value}"),
+             "ended": _("  ended: {value}"), "responsible": _("  responsible: {value}")}
+    for name, message in facts.items():
         if getattr(goal, name) is not None:
-            lines.append(f"  {name}: {_line(str(getattr(goal, name)))}")
+            lines.append(message.format(value=_line(str(getattr(goal, name)))))
     lines += [f"  {p}" for p in paragraphs(goal.description)]
     lines += _followups(goal.followups, config)
     for target in goal.targets:
-        lines += ["", f"Target {target.id}: {_line(target.text)}"]
+        lines += ["", _("Target {id}: {text}").format(id=target.id, text=_line(target.text))]
         if target.responsible:
-            lines.append(f"  responsible: {_line(target.responsible)}")
+            lines.append(_("  responsible: {value}").format(
+                value=_line(target.responsible)))
         if target.target:
-            lines.append(f"  target: {target_text(target)}")
+            lines.append(_("  target: {target}").format(target=target_text(target)))
         lines += _followups(target.followups, config)
     for measure in goal.measures:
         lines += _measure(measure)

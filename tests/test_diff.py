@@ -63,8 +63,8 @@ def test_text_and_assessment_changes(history_repo: Path) -> None:
             "delvis_uppfyllt", "better") in found
     out = invoke(["-C", str(history_repo), "diff"]).output
     assert "target 1.1.2 text: Tryggheten i skolan ska [-öka.-]{+öka tydligt.+}" in out
-    assert ("target 1.1.1 T2-2023 assessment: ■ Ej uppfyllt → ▲ Delvis uppfyllt (better)"
-            in out)
+    assert ("target 1.1.1 T2-2023 assessment: from Ej uppfyllt (■) to Delvis uppfyllt (▲), "
+            "better" in out)
 
 
 def test_a_flag_reads_as_the_goal_file_writes_it(history_repo: Path) -> None:
@@ -89,7 +89,7 @@ def test_new_period_and_worse_assessment_between_commits(history_repo: Path) -> 
     md = invoke(["-C", str(history_repo), "diff", "HEAD~1..HEAD", "-f", "md"]).output
     assert md.startswith("## Goal changes HEAD\\~1..HEAD\n\n### Follow-ups (2)\n")
     assert "- target 1\\.2.1 T2-2023: new follow-up: Inga fler aktiviteter. Budgeten räcker inte." in md
-    assert "assessment: Ej bedömd → ■ Ej uppfyllt" in md
+    assert "assessment: from Ej bedömd to Ej uppfyllt (■)" in md
 
 
 def test_target_moved_between_files_and_renamed_file(history_repo: Path) -> None:

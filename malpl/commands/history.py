@@ -5,6 +5,7 @@ from __future__ import annotations
 from argparse import Namespace
 
 from malpl.commands.common import print_json
+from malpl.i18n import _, language
 from malpl.output import echo, write
 
 
@@ -13,13 +14,27 @@ def diff(args: Namespace) -> None:
 
     result = diffs.diff_revisions(args.root, args.revisions, args.body)
     for note in result.notes:
-        echo(f"note: {note} (left out of the comparison)", err=True)
+        echo(_("note: {note} (left out of the comparison)").format(note=note), err=True)
     if args.format == "json":
         print_json(result.as_dict())
     elif args.format == "md":
         echo(diffs.format_markdown(result.changes, result.config, result.title))
     else:
         echo(diffs.format_text(result.changes, result.config))
+
+
+def _day(iso: str) -> str:
+    """A commit's date (YYYY-MM-DD) as its reader writes dates: "15 maj 2023" in Swedish."""
+    if language() != "sv":
+        return iso
+    import datetime as dt
+
+    from malpl.swedish import date
+
+    try:
+        return date(dt.date.fromisoformat(iso))
+    except ValueError:
+        return iso
 
 
 def log(args: Namespace) -> None:
@@ -40,13 +55,14 @@ def log(args: Namespace) -> None:
     config = read_config(args.root)
     for entry in entries:
         c = entry.commit
-        echo(f"{c.sha[:10]} {c.date} {c.author}: {c.subject}")
+        echo(_("{commit} {date} {author}: {subject}").format(
+            commit=c.sha[:10], date=_day(c.date), author=c.author, subject=c.subject))
         for note in entry.notes:
-            echo(f"    note: {note}")
+            echo("    " + _("note: {note}").format(note=note))
         for change in entry.changes:
             echo(f"    {diffs.describe(change, config)}")
     if not entries:
-        echo(f"No commits changed {args.ident or ', '.join(args.body)}.")
+        echo(_("No commits changed {what}.").format(what=args.ident or ", ".join(args.body)))
 
 
 def textconv(args: Namespace) -> None:
