@@ -42,7 +42,8 @@ def period_open(args: Namespace) -> None:
 
 
 def _carried(n: int, comment: bool) -> str:
-    """What ``--carry`` copied: an assessment that is last period's must not pass unseen."""
+    """What ``--carry`` copied, and on a line of its own what to do about it: an assessment
+    that is last period's must not pass unseen."""
     if not n:
         return _("there was no earlier assessment to start from")
     if comment:
@@ -51,7 +52,7 @@ def _carried(n: int, comment: bool) -> str:
     else:
         text = ngettext("copied last period's assessment and forecast in {n} place",
                         "copied last period's assessment and forecast in {n} places", n)
-    return text.format(n=n) + "; " + _("check that they still hold before you mark them ready")
+    return text.format(n=n) + "\n" + _("check that they still hold before you mark them ready")
 
 
 def period_close(args: Namespace) -> None:
@@ -69,8 +70,8 @@ def period_close(args: Namespace) -> None:
         fail(ngettext("{period} is not ready: {n} place still lacks something",
                       "{period} is not ready: {n} places still lack something", n).format(
                           period=chosen, n=n),
-             _("write what 'malpl todo' lists, mark it `ready: true`, commit it to git, and "
-               "close again"))
+             _("write what 'malpl todo' lists, set `ready: true`, commit it to git, and close "
+               "again"))
     if closed.tag:
         echo(_("{period} is complete; tagged {tag} (a name in git for this version of the "
                "files)").format(period=chosen, tag=closed.tag))
@@ -159,10 +160,10 @@ def rollover(args: Namespace) -> None:
         "marked {n} goal ended {year}", "marked {n} goals ended {year}", ended).format(
             n=ended, year=args.year - 1))
     echo(ngettext("{n} goal continues into {year}", "{n} goals continue into {year}",
-                  continuing).format(n=continuing, year=args.year) + "; "
+                  continuing).format(n=continuing, year=args.year) + "\n"
          + _("add the budget's new goals with 'malpl new goal'"))
     if result.overdue:
         echo(ngettext("{n} target whose deadline (`by`) has passed continues too: {ids}",
                       "{n} targets whose deadline (`by`) has passed continue too: {ids}",
-                      overdue).format(n=overdue, ids=", ".join(result.overdue)) + "; "
+                      overdue).format(n=overdue, ids=", ".join(result.overdue)) + "\n"
              + _("give them a new `by:`, or end their goals with --end"), err=True)
