@@ -14,9 +14,10 @@ from pathlib import Path
 
 import msgspec
 
+from malpl.i18n import N_, _
 from malpl.kolada import ids as kolada_ids
 from malpl.kolada.data import own_series
-from malpl.model import FollowUp, Goal, KoladaCompare, Measure
+from malpl.model import UNASSESSED_SYMBOL, FollowUp, Goal, KoladaCompare, Measure
 from malpl.periods import PeriodError, parse_period, parse_point
 from malpl.problems import Problem
 from malpl.repository import Repository, load_repository, relative, yaml_files
@@ -50,16 +51,31 @@ def _did_you_mean(value: str, choices: dict[str, str]) -> str:
     return lowered[close[0]] if close else ""
 
 
+#: What has an id, and what is said about it: (give each … its own id, bad characters,
+#: too long); one message each, so that the Swedish can say each in its own words.
+WHAT: dict[str, tuple[str, str, str]] = {
+    "goal": (N_("give each goal its own id"),
+             N_("the goal id {ident} has characters ids cannot hold"),
+             N_("the goal id is {length} characters long")),
+    "target": (N_("give each target its own id"),
+               N_("the target id {ident} has characters ids cannot hold"),
+               N_("the target id is {length} characters long")),
+    "measure": (N_("give each measure its own id"),
+                N_("the measure id {ident} has characters ids cannot hold"),
+                N_("the measure id is {length} characters long")),
+}
+
+
 def id_fault(ident: str, what: str) -> tuple[str, str] | None:
     """What is wrong with an id (message, hint), or None: the one rule, for ``check`` and
     for the commands that write an id."""
     if not _ID.fullmatch(ident):
-        return (f"the {what} id {ident!r} has characters ids cannot hold",
-                "use letters, digits, '.', ':', '-' and '_' only, such as \"1.1.2\" or \"1:2\"")
+        return (_(WHAT[what][1]).format(ident=repr(ident)),
+                _("use letters, digits, '.', ':', '-' and '_' only, such as \"1.1.2\" or \"1:2\""))
     if len(ident) > ID_MAX_LENGTH:
-        return (f"the {what} id is {len(ident)} characters long",
-                f"ids are short numbers such as \"1.1.2\"; use at most {ID_MAX_LENGTH} "
-                "characters and put the words in the title")
+        return (_(WHAT[what][2]).format(length=len(ident)),
+                _("ids are short numbers such as \"1.1.2\"; use at most {most} characters and "
+                  "put the words in the title").format(most=ID_MAX_LENGTH))
     return None
 
 
@@ -69,7 +85,7 @@ def check_ids(repo: Repository) -> list[Problem]:
     spaces: dict[str, dict[str, tuple[str, int]]] = {"goal": {}, "measure": {}}
 
     def claim(goal: Goal, path: Path_, ident: str, space: str, what: str) -> None:
-        line, _ = goal.source.where(path)
+        line = goal.source.where(path)[0]
         fault = id_fault(ident, what)
         if fault:
             problems.append(goal.source.problem(path, "invalid-id", *fault))
@@ -77,8 +93,8 @@ def check_ids(repo: Repository) -> list[Problem]:
         if ident in seen:
             where, at = seen[ident]
             problems.append(goal.source.problem(
-                path, "duplicate-id", f"the id '{ident}' is already used ({where}:{at})",
-                f"give each {what} its own id"))
+                path, "duplicate-id", _("the id '{ident}' is already used ({where}:{line})").format(
+                    ident=ident, where=where, line=at), _(WHAT[what][0])))
         else:
             seen[ident] = (goal.source.path, line)
 
@@ -97,10 +113,11 @@ def check_levels(repo: Repository) -> list[Problem]:
     for goal in repo.goals:
         if goal.level not in levels:
             guess = _did_you_mean(goal.level, levels)
-            hint = f"did you mean '{guess}'? " if guess else ""
+            hint = _("did you mean '{guess}'?").format(guess=guess) + " " if guess else ""
             problems.append(goal.source.problem(
-                ("level",), "unknown-level", f"unknown level '{goal.level}'",
-                hint + "levels are set in malpl.yaml: " + ", ".join(levels)))
+                ("level",), "unknown-level", _("unknown level '{level}'").format(level=goal.level),
+                hint + _("levels are set under `levels` in malpl.yaml: {keys}").format(
+                    keys=", ".join(levels))))
     return problems
 
 
@@ -116,19 +133,21 @@ def check_bodies(repo: Repository) -> list[Problem]:
             guess = _did_you_mean(goal.body, bodies) or _did_you_mean(
                 goal.body, {k: name.split()[0] for k, name in bodies.items()})
             problems.append(goal.source.problem(
-                ("body",), "unknown-body", f"unknown body '{goal.body}'",
-                (f"did you mean '{guess}'? " if guess else "")
-                + f"bodies are listed under 'bodies' in malpl.yaml: {listing}"))
+                ("body",), "unknown-body", _("unknown body '{body}'").format(body=goal.body),
+                (_("did you mean '{guess}'?").format(guess=guess) + " " if guess else "")
+                + _("bodies are listed under 'bodies' in malpl.yaml: {keys}").format(
+                    keys=listing)))
         elif goal.body_key:
             problems.append(goal.source.problem(
-                (), "unknown-body", f"the folder goals/{goal.body_key}/ names no body",
-                f"name the folder after a body key in malpl.yaml ({listing}), add the body "
-                "under 'bodies', or write 'body: KEY' in the file"))
+                (), "unknown-body",
+                _("the folder goals/{folder}/ names no body").format(folder=goal.body_key),
+                _("name the folder after a body key in malpl.yaml ({keys}), add the body "
+                  "under 'bodies', or write 'body: KEY' in the file").format(keys=listing)))
         else:
             problems.append(goal.source.problem(
-                (), "unknown-body", "the goal belongs to no body",
-                f"move the file into a folder named after its body ({listing}) or write "
-                "'body: KEY' in it"))
+                (), "unknown-body", _("the goal belongs to no body"),
+                _("move the file into a folder named after its body ({keys}) or write "
+                  "'body: KEY' in it").format(keys=listing)))
     return problems
 
 
@@ -143,28 +162,47 @@ def check_parents(repo: Repository) -> list[Problem]:
             path: Path_ = ("parent", i) if listed else ("parent",)
             parent = repo.goal(ident)
             if parent is None and ident in targets:
-                problems.append(goal.source.problem(
-                    path, "unknown-reference",
-                    f"'{ident}' is a target of goal {targets[ident].id}, not a goal",
-                    f"a goal serves a goal: write '{targets[ident].id}', or make '{ident}' a "
-                    "goal of its own"))
+                problems.append(_target_as_parent(goal, path, ident, targets[ident], order))
             elif parent is None and ident in repo.unloaded:
                 continue  # that goal's file did not load, and says why
             elif parent is None:
                 problems.append(goal.source.problem(
-                    path, "unknown-reference", f"parent goal '{ident}' does not exist",
-                    "write the id of a goal in goals/ (of any body), or remove it"))
+                    path, "unknown-reference",
+                    _("parent goal '{ident}' does not exist").format(ident=ident),
+                    _("write the id of a goal in goals/ (of any body), or remove it")))
             elif parent is goal:
                 problems.append(goal.source.problem(
-                    path, "unknown-reference", "a goal cannot be its own parent",
-                    "write the id of the higher goal this one serves"))
+                    path, "unknown-reference", _("a goal cannot be its own parent"),
+                    _("write the id of the higher goal this one serves")))
             elif order.get(parent.level, -1) >= order.get(goal.level, len(order)):
                 problems.append(goal.source.problem(
                     path, "parent-level",
-                    f"parent '{parent.id}' ({parent.level}) is not on a higher level than "
-                    f"this goal ({goal.level})",
-                    "a goal serves a goal on a higher level; check 'level' in both files"))
+                    _("parent '{parent}' ({parent_level}) is not on a higher level than this "
+                      "goal ({level})").format(parent=parent.id, parent_level=parent.level,
+                                               level=goal.level),
+                    _("a goal serves a goal on a higher level; check 'level' in both files")))
     return problems
+
+
+def _target_as_parent(goal: Goal, path: Path_, ident: str, owner: Goal,
+                      order: dict[str, int]) -> Problem:
+    """A parent that is a target: name its goal, and offer that goal only where it could be
+    the parent (on a higher level, and not this goal itself)."""
+    if owner is goal:
+        message = _("'{ident}' is a target of this goal, not a goal: a parent is a goal on a "
+                    "higher level that this goal serves")
+        hint = _("write the id of that higher goal, or remove 'parent'")
+    elif order.get(owner.level, -1) < order.get(goal.level, len(order)):
+        message = _("'{ident}' is a target of goal {goal}, not a goal: a parent is a goal")
+        hint = _("write '{goal}' to serve the goal the target belongs to, or make '{ident}' a "
+                 "goal of its own")
+    else:
+        message = _("'{ident}' is a target of goal {goal}, not a goal: a parent is a goal on "
+                    "a higher level")
+        hint = _("write the id of a goal on a higher level, or make '{ident}' a goal of its own")
+    return goal.source.problem(path, "unknown-reference",
+                               message.format(ident=ident, goal=owner.id),
+                               hint.format(ident=ident, goal=owner.id))
 
 
 def followups(goal: Goal) -> Iterator[tuple[Path_, str, dict[str, FollowUp]]]:
@@ -179,7 +217,8 @@ def _check_point(goal: Goal, path: Path_, key: str, scheme: str, *, period_only:
     try:
         (parse_period if period_only else parse_point)(key, scheme)
     except PeriodError as err:
-        return [goal.source.problem(path, "invalid-period", str(err), err.hint, key=key_position)]
+        return [goal.source.problem(path, "invalid-period", str(err), err.hint,
+                                    key=key_position)]
     return []
 
 
@@ -195,7 +234,7 @@ def check_periods(repo: Repository) -> list[Problem]:
             problems.append(repo.config_source.problem(("periods", "closed", i),
                                                        "invalid-period", str(err), err.hint))
     for goal in repo.goals:
-        for base, _, follow in followups(goal):
+        for base, _ident, follow in followups(goal):
             for key in follow:
                 problems += _check_point(goal, (*base, "followups", key), key, scheme,
                                          period_only=True)
@@ -227,19 +266,19 @@ def check_assessments(repo: Repository) -> list[Problem]:
     scale = {s.key: s.label for s in repo.config.scale}
     problems = []
     for goal in repo.goals:
-        for base, _, follows in followups(goal):
+        for base, _ident, follows in followups(goal):
             for period, follow in follows.items():
                 for name in ("assessment", "forecast"):
                     value = getattr(follow, name)
                     if value is None or value in scale:
                         continue
                     guess = _did_you_mean(value, scale)
-                    hint = f"did you mean '{guess}'? " if guess else ""
+                    hint = _("did you mean '{guess}'?").format(guess=guess) + " " if guess else ""
                     problems.append(goal.source.problem(
                         (*base, "followups", period, name), "unknown-assessment",
-                        f"'{value}' is not on the assessment scale",
-                        hint + "write one of: " + ", ".join(scale)
-                        + " (or leave it out: not assessed)"))
+                        _("'{value}' is not on the assessment scale").format(value=value),
+                        hint + _("write one of: {keys} (or leave it out: not assessed)").format(
+                            keys=", ".join(scale))))
     return problems
 
 
@@ -263,8 +302,9 @@ def check_measure_values(repo: Repository) -> list[Problem]:
             if value.low > value.high:
                 problems.append(goal.source.problem(
                     path, "invalid-range",
-                    f"the range {_num(value.low)}–{_num(value.high)} runs backwards",
-                    "write the lower value as 'low' and the higher as 'high'", key=True))
+                    _("the range {low}–{high} runs backwards").format(
+                        low=_num(value.low), high=_num(value.high)),
+                    _("write the lower value as 'low' and the higher as 'high'"), key=True))
         for name, ref in measure.references.items():
             series += [((*base, "references", name, "values", k), v)
                        for k, v in ref.values.items() if v is not None]
@@ -272,8 +312,9 @@ def check_measure_values(repo: Repository) -> list[Problem]:
             for path, value in series:
                 if not 0 <= value <= 100:
                     problems.append(goal.source.problem(
-                        path, "value-range", f"{_num(value)} is not a percentage (0–100)",
-                        "write the share in per cent, e.g. 79.2 for 79,2 %"))
+                        path, "value-range",
+                        _("{number} is not a percentage (0–100)").format(number=_num(value)),
+                        _("write the share in per cent, e.g. 79.2 for 79,2 %")))
     return problems
 
 
@@ -284,44 +325,48 @@ def check_measure_links(repo: Repository) -> list[Problem]:
         if measure.baseline is not None and measure.baseline not in measure.values:
             problems.append(goal.source.problem(
                 (*base, "baseline"), "unknown-reference",
-                f"the baseline '{measure.baseline}' is not a key in 'values'",
-                "add the baseline's value under 'values', or name a key that is there: "
-                + (", ".join(measure.values) or "(values is empty)")))
+                _("the baseline '{baseline}' is not a key in 'values'").format(
+                    baseline=measure.baseline),
+                _("add the baseline's value under 'values', or name a key that is there: "
+                  "{keys}").format(keys=", ".join(measure.values) or _("(values is empty)"))))
         target = measure.target
         if target and target.reference and target.reference not in measure.references:
             problems.append(goal.source.problem(
                 (*base, "target", "reference"), "unknown-reference",
-                f"the target refers to '{target.reference}', which is not under 'references'",
-                "add it under 'references', or name one that is there: "
-                + (", ".join(measure.references) or "(references is empty)")))
+                _("the target refers to '{reference}', which is not under 'references'").format(
+                    reference=target.reference),
+                _("add it under 'references', or name one that is there: {keys}").format(
+                    keys=", ".join(measure.references) or _("(references is empty)"))))
         if measure.source == "kolada" and not measure.kpi:
             problems.append(goal.source.problem(
-                (*base, "source"), "missing-field", "a Kolada measure needs its 'kpi' id",
-                "add 'kpi: N15428' (the id shown on kolada.se)"))
+                (*base, "source"), "missing-field", _("a Kolada measure needs its 'kpi' id"),
+                _("add 'kpi: N15428' (the id shown on kolada.se)")))
         if measure.kpi and not kolada_ids.is_kpi(measure.kpi):
             problems.append(goal.source.problem(
-                (*base, "kpi"), "invalid-value", f"'{measure.kpi}' is not a Kolada KPI id",
-                kolada_ids.KPI_HINT))
+                (*base, "kpi"), "invalid-value",
+                _("'{kpi}' is not a Kolada KPI id").format(kpi=measure.kpi),
+                _(kolada_ids.KPI_HINT)))
         if target and _is_percent(measure.unit):
             for bound in ("value", "min", "max"):
                 number = getattr(target, bound)
                 if number is not None and not 0 <= number <= 100:
                     problems.append(goal.source.problem(
                         (*base, "target", bound), "value-range",
-                        f"the target {_num(number)} is not a percentage (0–100)",
-                        "write the share in per cent, e.g. 85 for 85 %"))
+                        _("the target {number} is not a percentage (0–100)").format(
+                            number=_num(number)),
+                        _("write the share in per cent, e.g. 85 for 85 %")))
         if target and target.min is not None and target.max is not None \
                 and target.min > target.max:
             problems.append(goal.source.problem(
-                (*base, "target"), "invalid-range",
-                f"min {_num(target.min)} is above max {_num(target.max)}", "swap the two values"))
+                (*base, "target"), "invalid-range", _min_above_max(target.min, target.max),
+                _("swap the two values")))
         for key in measure.missing:
             if measure.values.get(key) is not None:
                 problems.append(goal.source.problem(
                     (*base, "missing", key), "invalid-value",
-                    f"{key} has a value and also a reason why it is missing",
-                    f"remove {key} from 'missing', or write '{key}: null' under 'values'",
-                    key=True))
+                    _("{key} has a value and also a reason why it is missing").format(key=key),
+                    _("remove {key} from 'missing', or write '{key}: null' under 'values'").format(
+                        key=key), key=True))
     return problems
 
 
@@ -336,24 +381,26 @@ def check_targets(repo: Repository) -> list[Problem]:
             path: Path_ = ("targets", i, "target")
             if value.min is None and value.max is None:
                 problems.append(goal.source.problem(
-                    path, "missing-field", "a target value needs 'min' or 'max'",
-                    "write e.g. 'min: 4' for 'minst 4'"))
+                    path, "missing-field", _("a target value needs 'min' or 'max'"),
+                    _("write e.g. 'min: 4' for 'minst 4'")))
             if value.min is not None and value.max is not None and value.min > value.max:
                 problems.append(goal.source.problem(
-                    path, "invalid-range", f"min {_num(value.min)} is above max {_num(value.max)}",
-                    "swap the two values"))
+                    path, "invalid-range", _min_above_max(value.min, value.max),
+                    _("swap the two values")))
             for bound in ("min", "max"):
                 number = getattr(value, bound)
                 if number is None:
                     continue
                 if _is_percent(value.unit) and not 0 <= number <= 100:
                     problems.append(goal.source.problem(
-                        (*path, bound), "value-range", f"{_num(number)} is not a percentage (0–100)",
-                        "write the share in per cent"))
+                        (*path, bound), "value-range",
+                        _("{number} is not a percentage (0–100)").format(number=_num(number)),
+                        _("write the share in per cent")))
                 elif number < 0 and value.unit in {"st", "stycken", "antal"}:
                     problems.append(goal.source.problem(
-                        (*path, bound), "value-range", f"a count cannot be {_num(number)}",
-                        "write a number of 0 or more"))
+                        (*path, bound), "value-range",
+                        _("a count cannot be {number}").format(number=_num(number)),
+                        _("write a number of 0 or more")))
     return problems
 
 
@@ -370,9 +417,9 @@ def check_duplicate_measures(repo: Repository) -> list[Problem]:
                 if key in seen:
                     problems.append(goal.source.problem(
                         ("measures", i), "duplicate-measure",
-                        f"the measure '{measure.name}' is listed twice under goal {goal.id} "
-                        f"(also measure {seen[key] + 1})",
-                        "remove one of them if they are the same measure",
+                        _("the measure '{name}' is listed twice under goal {goal} (also measure "
+                          "{other})").format(name=measure.name, goal=goal.id, other=seen[key] + 1),
+                        _("remove one of them if they are the same measure"),
                         severity="warning"))
                     break
                 seen[key] = i
@@ -387,8 +434,9 @@ def check_ready(repo: Repository) -> list[Problem]:
                 if follow.ready and not (follow.comment or "").strip():
                     problems.append(goal.source.problem(
                         (*base, "followups", period, "ready"), "ready-without-comment",
-                        f"{ident} is marked ready for {period} but has no comment",
-                        "write the comment, or set 'ready: false'", severity="warning"))
+                        _("{ident} is marked ready for {period} but has no comment").format(
+                            ident=ident, period=period),
+                        _("write the comment, or set 'ready: false'"), severity="warning"))
     return problems
 
 
@@ -405,9 +453,10 @@ def check_config(repo: Repository) -> list[Problem]:
             if item.key in seen:
                 problems.append(source.problem(
                     (name, i, "key"), "duplicate-id",
-                    f"the key '{item.key}' appears twice in '{name}'",
-                    "give each entry its own key"))
+                    _("the key '{key}' appears twice in '{name}'").format(key=item.key, name=name),
+                    _("give each entry its own key")))
             seen.add(item.key)
+    problems += _unassessed_symbol(repo)
     scheme = repo.config.periods.scheme
     for period, day in repo.config.periods.dates.items():
         path: Path_ = ("periods", "dates", period)
@@ -419,9 +468,26 @@ def check_config(repo: Repository) -> list[Problem]:
             dt.date.fromisoformat(day)
         except ValueError:
             problems.append(source.problem(
-                path, "invalid-value", f"'{day}' is not a date",
-                'write the date as "2024-05-20" (year-month-day, in quotes)'))
+                path, "invalid-value", _("'{day}' is not a date").format(day=day),
+                _('write the date as "2024-05-20" (year-month-day, in quotes)')))
     return problems
+
+
+def _unassessed_symbol(repo: Repository) -> list[Problem]:
+    """A step shown with the symbol of "not assessed" could not be told from it."""
+    assert repo.config_source is not None
+    unassessed = repo.config.labels.unassessed
+    return [repo.config_source.problem(
+        ("scale", i, "symbol"), "invalid-value",
+        _("the symbol {symbol} of '{label}' is the one shown for \"{unassessed}\" (no "
+          "assessment), so readers cannot tell them apart").format(
+            symbol=UNASSESSED_SYMBOL, label=step.label, unassessed=unassessed),
+        _("give the step a symbol of its own, such as ◆, ◇ or ◐")) for i, step in
+        enumerate(repo.config.scale) if step.symbol.strip() == UNASSESSED_SYMBOL]
+
+
+def _min_above_max(low: float, high: float) -> str:
+    return _("min {min} is above max {max}").format(min=_num(low), max=_num(high))
 
 
 def _strings(data: object, path: Path_ = ()) -> Iterator[tuple[Path_, str]]:
@@ -449,9 +515,10 @@ def check_characters(repo: Repository) -> list[Problem]:
             if found:
                 problems.append(source.problem(
                     path, "control-character",
-                    f"the text holds invisible control characters ({', '.join(found[:3])})",
-                    "they are shown as symbols such as ␛ in every output; remove them unless "
-                    "they are meant", severity="warning"))
+                    _("the text holds invisible control characters ({found})").format(
+                        found=", ".join(found[:3])),
+                    _("they are shown as symbols such as ␛ in every output; remove them unless "
+                      "they are meant"), severity="warning"))
     return problems
 
 
@@ -467,12 +534,13 @@ def _compare_ids(source: Source, base: Path_, compares: list[KoladaCompare],
         path: Path_ = (*base, j, "id")
         if not kolada_ids.is_entity(compare.id):
             yield source.problem(path, "invalid-value",
-                                 f"'{compare.id}' is not a Kolada municipality or group id",
-                                 kolada_ids.ENTITY_HINT)
+                                 _("'{id}' is not a Kolada municipality or group id").format(
+                                     id=compare.id), _(kolada_ids.ENTITY_HINT))
         elif compare.id in unknown:
             yield source.problem(path, "kolada-unknown",
-                                 f"Kolada does not know '{compare.id}' ({unknown[compare.id]})",
-                                 kolada_ids.ENTITY_HINT)
+                                 _("Kolada does not know '{id}' ({file})").format(
+                                     id=compare.id, file=unknown[compare.id]),
+                                 _(kolada_ids.ENTITY_HINT))
 
 
 def check_kolada(repo: Repository) -> list[Problem]:
@@ -488,8 +556,9 @@ def check_kolada(repo: Repository) -> list[Problem]:
         problems += _compare_ids(goal.source, (*base, "compare"), measure.compare, unknown)
         if measure.ou is not None and not kolada_ids.is_ou(measure.ou):
             problems.append(goal.source.problem(
-                (*base, "ou"), "invalid-value", f"'{measure.ou}' is not a Kolada unit id",
-                "a unit id is V, two digits, E and digits, such as V15E226000301"))
+                (*base, "ou"), "invalid-value",
+                _("'{ou}' is not a Kolada unit id").format(ou=measure.ou),
+                _("a unit id is V, two digits, E and digits, such as V15E226000301")))
         if measure.source != "kolada" or not kolada_ids.is_kpi(measure.kpi or ""):
             continue
         file = repo.kolada.get(measure.kpi)
@@ -498,23 +567,25 @@ def check_kolada(repo: Repository) -> list[Problem]:
             # Hand-typed figures in a repository that has never pulled are not a mistake.
             problems.append(goal.source.problem(
                 (*base, "kpi"), "kolada-not-pulled",
-                f"the figures of {measure.kpi} have not been pulled from Kolada",
-                "run 'malpl kolada pull' and commit data/kolada/", severity="warning"))
+                _("the figures of {kpi} have not been pulled from Kolada").format(kpi=measure.kpi),
+                _("run 'malpl kolada pull' and commit data/kolada/"), severity="warning"))
         elif file is None:
             continue
         elif not file.known:
             problems.append(goal.source.problem(
-                (*base, "kpi"), "kolada-unknown", f"Kolada does not know {measure.kpi} ({where})",
-                kolada_ids.KPI_HINT))
+                (*base, "kpi"), "kolada-unknown",
+                _("Kolada does not know {kpi} ({file})").format(kpi=measure.kpi, file=where),
+                _(kolada_ids.KPI_HINT)))
         else:
             theirs = own_series(repo.config, measure, file)
             for year, own in measure.values.items():
                 if own is not None and year in theirs and abs(theirs[year] - own) > 1e-9:
                     problems.append(goal.source.problem(
                         (*base, "values", year), "kolada-conflict",
-                        f"{year} is {_num(own)} here and {_num(theirs[year])} in Kolada "
-                        f"({where}); the value here is shown",
-                        "remove the value here to show Kolada's, or keep it on purpose",
+                        _("{year} is {own} here and {theirs} in Kolada ({file}); the value here "
+                          "is shown").format(year=year, own=_num(own), theirs=_num(theirs[year]),
+                                             file=where),
+                        _("remove the value here to show Kolada's, or keep it on purpose"),
                         severity="warning"))
     return problems
 
@@ -549,8 +620,10 @@ def validate(repo: Repository) -> list[Problem]:
     problems = list(repo.problems)
     whole = msgspec.structs.replace(repo, goals=[*repo.goals, *repo.partial]) if repo.partial \
         else repo
+    said = {(p.path, p.line, p.column) for p in problems}  # what loading refused is one mistake
     for check in CHECKS:
-        problems.extend(check(whole if check in OF_NAMES else repo))
+        problems.extend(p for p in check(whole if check in OF_NAMES else repo)
+                        if (p.path, p.line, p.column) not in said)
     return sorted(set(problems))
 
 

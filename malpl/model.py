@@ -280,6 +280,10 @@ class Level(Strict):
     label: Annotated[Text, _d("Namn i rapporten", "Name in the report")]
 
 
+#: The symbol shown where no assessment is given ("Ej bedömd"); no step may use it.
+UNASSESSED_SYMBOL = "○"
+
+
 class ScaleStep(Strict):
     key: Annotated[Text, _d("Nyckel som målfiler använder", "Key used in goal files")]
     label: Annotated[Text, _d("Namn i rapporten", "Name in the report")]

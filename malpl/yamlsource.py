@@ -509,8 +509,35 @@ class _Composer:
                              f"(first on line {_unpack(self.keys[first])[0]})",  # type: ignore[index]
                              "remove one of them or merge their contents")
                 continue
+            if node.flow_style and result and _split_by_comma(key_node, value_node):
+                self._split(key_node, next(reversed(result)), node)
             result[key] = self.value(value_node, (*path, key), key_node)
         return result
+
+    def _split(self, key_node: ScalarNode, before: str, node: yaml.MappingNode) -> None:
+        """A key without ':' after a comma in { }: most likely a decimal comma (0,9) or a
+        comma in a text, which YAML took for the end of the entry."""
+        value = next((v for k, v in node.value if k.value == before), None)
+        if not isinstance(value, ScalarNode) or value.style or not value.value:  # quoted, or none
+            return
+        written = f"{value.value},{key_node.value}"
+        if re.fullmatch(r"[-+]?[0-9]+,[0-9]+", written):
+            hint = _("write the number with a decimal point: {key}: {number}").format(
+                key=before, number=written.replace(",", "."))
+        else:
+            quoted = '"' + written.replace("\\", "\\\\").replace('"', '\\"') + '"'
+            hint = _("put the text in quotes: {key}: {text}").format(key=before, text=quoted)
+        self._refuse(key_node, "yaml-syntax",
+                     _("inside {{ }} a comma ends the entry, so YAML read '{piece}' as a key of "
+                       "its own, cut off from {key}").format(piece=key_node.value, key=before),
+                     hint)
+
+
+def _split_by_comma(key: yaml.Node, value: yaml.Node) -> bool:
+    """Is ``key`` a plain word in { } with no ':' after it (its value empty, at its end)?"""
+    return (isinstance(key, ScalarNode) and not key.style and isinstance(value, ScalarNode)
+            and value.tag == "tag:yaml.org,2002:null" and not value.value
+            and value.start_mark.index == value.end_mark.index)
 
 
 def _compose(source: Source, text: str) -> None:

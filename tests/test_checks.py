@@ -197,7 +197,7 @@ def test_a_parent_that_is_a_target_of_a_file_with_a_wrong_value_is_said_once(
     found = [(p.path, p.line, p.message) for p in check(tmp_path).problems]
     assert found == [
         ("goals/a.yaml", 4, "'order' must be a whole number, not the text 'x'"),
-        ("goals/b.yaml", 3, "'1.1' is a target of goal 1, not a goal")]
+        ("goals/b.yaml", 3, "'1.1' is a target of goal 1, not a goal: a parent is a goal")]
 
 
 @pytest.mark.parametrize("written, message", [
