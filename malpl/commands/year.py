@@ -118,9 +118,9 @@ def init(args: Namespace) -> None:
 
     echo(ngettext("wrote {n} file in {folder}", "wrote {n} files in {folder}", n).format(
         n=n, folder=args.directory))
-    echo(_("next: git init, and git config diff.malpl.textconv {command} (so that git shows "
-           "changes to goal files as goals, not as YAML)").format(
-               command=shlex.quote(textconv_command())))
+    echo(_("next: git init, and so that git shows changes to goal files as goals, not as "
+           "YAML:"))
+    echo(f"  git config diff.malpl.textconv {shlex.quote(textconv_command())}")
 
 
 def new_goal(args: Namespace) -> None:

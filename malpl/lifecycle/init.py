@@ -81,6 +81,12 @@ def config_text(settings: Settings) -> str:
         f"  - key: {s(b.key)}\n    name: {s(b.name)}\n    kind: {b.kind}\n"
         for b in settings.bodies)
     prefix, count, _name = SCHEMES[settings.scheme]
+    said = {
+        "name": _("the municipality's name, as the report shows it"),
+        "kolada": _('the municipality code in Kolada, e.g. "2260" (in quotes)'),
+        "title": _("the report's heading"),
+        "language": _("what malpl says: sv (Swedish) or en (English)"),
+    }
     own = _("names of your own, e.g. {example}").format(example=f"{prefix}{count}: Årsredovisning")
     dates = _("the reports' dates, e.g. {example}").format(example=f'{prefix}1-2025: "2025-05-20"')
     return (
@@ -90,11 +96,11 @@ def config_text(settings: Settings) -> str:
                       "is described in docs/format.md in malpl."))
         + f"""
 organisation:
-  name: {s(settings.name)}          # {_("the municipality's name, as the report shows it")}
-  kolada_id: {kolada}               # {_('the municipality code in Kolada, e.g. "2260" (in quotes)')}
+  name: {s(settings.name)}          # {said["name"]}
+  kolada_id: {kolada}               # {said["kolada"]}
 
-title: Uppföljning av mål          # {_("the report's heading")}
-language: sv                        # {_("what malpl says: sv (Swedish) or en (English)")}
+title: Uppföljning av mål          # {said["title"]}
+language: sv                        # {said["language"]}
 
 """
         + _comment(N_("Fullmäktige, the board, the committees and the companies, in the "
@@ -154,15 +160,15 @@ language: sv                        # {_("what malpl says: sv (Swedish) or en (E
 
 
 def goal_text(ident: str, level: str, body: BodySpec, parent: str | None) -> str:
-    parent_line = (f"parent: {s(parent)}                # {_('the goal it serves')}\n"
-                   if parent else "")
+    serves, who = _("the goal it serves"), _("who is responsible, e.g. Kommundirektör")
+    parent_line = f"parent: {s(parent)}                # {serves}\n" if parent else ""
     return ("# yaml-language-server: $schema=../../schema/goal.schema.json\n"
             + _comment(N_("An example to replace: one goal per file. The format is described "
                           "in docs/format.md in malpl."))
             + f"""id: {s(ident)}
 title: {s(f"Ett exempelmål för {body.name}; skriv ert eget här.")}
 level: {level}
-{parent_line}responsible: null             # {_("who is responsible, e.g. Kommundirektör")}
+{parent_line}responsible: null             # {who}
 targets:
   - id: {s(ident + ".1")}
     text: Ett utvecklingsmål under målet; ta bort eller skriv om det.
