@@ -36,6 +36,10 @@ class Parser(argparse.ArgumentParser):
 
     hint = ""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.suggest_on_error = False  # Python 3.14's "maybe you meant": the hint says it
+
     def error(self, message: str) -> NoReturn:
         from malpl.commands.common import fail
 

@@ -118,3 +118,44 @@ def test_zsh_script_adds_the_candidates(on_path: dict[str, str], tmp_path: Path)
     done = subprocess.run(["zsh", "-f", "-c", program], env=on_path, cwd=tmp_path,
                           capture_output=True, text=True, check=True)
     assert done.stdout.split() == ["1:1", "1:2", "1:10", "---", "FILES"]
+
+
+@pytest.mark.parametrize("words, expected", [
+    (["3", "-C", KOMMUN, "show", "6.9"], ["6.9", "6.9.1"]),
+    (["3", "-C", KOMMUN, "status", "--body=t"], ["--body=tn"]),
+    (["1", "completion", ""], ["bash", "zsh", "fish", "powershell"]),
+    # Windows PowerShell 5.1 drops the empty word being completed: the count tells
+    (["1", "completion"], ["bash", "zsh", "fish", "powershell"]),
+    (["0", "st"], ["status"]),
+])
+def test_powershell_entry_counts_the_words_before_the_last(words: list[str],
+                                                           expected: list[str]) -> None:
+    result = invoke(["__complete", "powershell", *words])
+    assert result.exit_code == 0
+    assert result.stdout.split() == expected
+
+
+def test_powershell_script_registers_a_native_completer() -> None:
+    script = invoke(["completion", "powershell"]).stdout
+    assert "Register-ArgumentCompleter -Native -CommandName malpl, malpl.exe" in script
+    assert "& malpl __complete powershell $before.Count @before \"$wordToComplete\"" in script
+    assert "[System.Management.Automation.CompletionResult]::new(" in script
+
+
+def test_powershell_completes_with_its_own_completer(on_path: dict[str, str],
+                                                     tmp_path: Path) -> None:
+    if shutil.which("pwsh") is None:
+        pytest.skip("no pwsh (PowerShell) on this machine")
+    script = tmp_path / "malpl.ps1"
+    script.write_text(invoke(["completion", "powershell"]).stdout)
+    lines = {f"malpl -C {KOMMUN} show 6.9": ["6.9", "6.9.1"],
+             f"malpl -C {KOMMUN} status --body=t": ["--body=tn"],
+             "malpl completion ": ["bash", "zsh", "fish", "powershell"]}
+    program = "".join(
+        f"(TabExpansion2 -inputScript '{line}' -cursorColumn {len(line)}).CompletionMatches"
+        " | ForEach-Object { $_.CompletionText }; '---';" for line in lines)
+    done = subprocess.run(["pwsh", "-NoProfile", "-NonInteractive", "-Command",
+                           f". {script}; {program}"], env=on_path, cwd=tmp_path,
+                          capture_output=True, text=True, check=True)
+    found = [part.split() for part in done.stdout.split("---")[:-1]]
+    assert found == list(lines.values())
