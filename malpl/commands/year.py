@@ -72,11 +72,10 @@ def period_close(args: Namespace) -> None:
                           period=chosen, n=n),
              _("write what 'malpl todo' lists, set `ready: true`, commit it to git, and close "
                "again"))
+    echo(_("{period} is complete").format(period=chosen))
     if closed.tag:
-        echo(_("{period} is complete; tagged {tag} (a name in git for this version of the "
-               "files)").format(period=chosen, tag=closed.tag))
-    else:
-        echo(_("{period} is complete").format(period=chosen))
+        echo(_("the version of the files the board gets is tagged {tag} in git").format(
+            tag=closed.tag))
 
 
 def _ask(question: str, default: str) -> str:
