@@ -257,6 +257,25 @@ def suggest(name: str, allowed: list[str]) -> str:
     return close[0] if close else ""
 
 
+# What a key is called in Swedish, said beside the key itself ("kommentar (`comment`)");
+# the English messages name the key alone.
+_WORDS = {
+    "comment": N_("`comment` (the comment)"), "assessment": N_("`assessment` (the assessment)"),
+    "forecast": N_("`forecast` (the forecast)"), "title": N_("`title` (the title)"),
+    "text": N_("`text` (the text)"), "id": N_("`id` (the id)"), "level": N_("`level` (the level)"),
+    "name": N_("`name` (the name)"), "unit": N_("`unit` (the unit)"),
+    "ready": N_("`ready` (ready for the report)"), "value": N_("`value` (the value)"),
+    "responsible": N_("`responsible` (who is responsible)"), "parent": N_("`parent` (the goal above)"),
+    "order": N_("`order` (the position)"), "label": N_("`label` (the name shown)"),
+    "key": N_("`key` (the key)"), "color": N_("`color` (the colour)"),
+}
+
+
+def _field(name: str) -> str:
+    """The key as the Swedish messages name it: its meaning and the key to type."""
+    return _(_WORDS[name]) if name in _WORDS else f"`{name}`"
+
+
 def _field_name(path: Path_) -> str:
     names = [str(p) for p in path if isinstance(p, str)]
     return names[-1] if names else _("the file")
@@ -288,11 +307,12 @@ def problems_from(source: Source, model: type[msgspec.Struct],
 def _problem(misfit: Mismatch, source: Source) -> Problem:
     path, kind, value = misfit.path, misfit.kind, misfit.value
     name = _field_name(path)
+    field = _field(name)  # only the Swedish messages say it
     raw = source.raw.get(path)
     if kind == "missing":
         return source.problem(path, "missing-field",
-                              _("missing required field '{name}'").format(name=name),
-                              _("add a line '{name}: …' here").format(name=name))
+                              _("missing required field '{name}'").format(name=name, field=field),
+                              _("add a line '{name}: …' here").format(name=name, field=field))
     if kind == "unknown":
         guess = suggest(name, misfit.detail)
         hint = _("did you mean '{guess}'?").format(guess=guess) if guess else ""
@@ -300,24 +320,25 @@ def _problem(misfit: Mismatch, source: Source) -> Problem:
             hint = (hint + " " if hint else "") + _("allowed here: {keys}").format(
                 keys=", ".join(misfit.detail))
         return source.problem(path, "unknown-field",
-                              _("unknown field '{name}'").format(name=name), hint, key=True)
+                              _("unknown field '{name}'").format(name=name, field=field), hint, key=True)
     if kind == "choices":
         expected = _choices(misfit.detail)
         return source.problem(path, "invalid-value",
                               _("'{name}' must be one of {expected}, not {value}").format(
-                                  name=name, expected=expected, value=_describe(value, raw)),
+                                  name=name, field=field, expected=expected,
+                                  value=_describe(value, raw)),
                               _("write one of {expected}").format(expected=expected))
     if kind == "pattern":
         return source.problem(path, "invalid-value",
-                              _("'{name}' has the wrong form").format(name=name),
+                              _("'{name}' has the wrong form").format(name=name, field=field),
                               _("it must match {pattern}").format(
                                   pattern=misfit.detail.replace(END, "$")))
     if kind == "empty":
-        return source.problem(path, "empty-text", _("'{name}' is empty").format(name=name),
-                              _("write the {name} after the colon").format(name=name))
+        return source.problem(path, "empty-text", _("'{name}' is empty").format(name=name, field=field),
+                              _("write the {name} after the colon").format(name=name, field=field))
     if kind == "too-short":
         return source.problem(path, "invalid-value",
-                              _("'{name}' must have at least one item").format(name=name),
+                              _("'{name}' must have at least one item").format(name=name, field=field),
                               _("add an item, or remove the key to use the default"))
     if kind == "range":
         low, high, number = misfit.detail
@@ -325,26 +346,26 @@ def _problem(misfit: Mismatch, source: Source) -> Problem:
         if (low, high) == (-NUMBER_LIMIT, NUMBER_LIMIT) or abs(number) > NUMBER_LIMIT:
             return source.problem(path, "value-range",
                                   _("'{name}' is {value}, too large for malpl to compute "
-                                    "with").format(name=name, value=shown),
+                                    "with").format(name=name, field=field, value=shown),
                                   _("numbers must lie between -1 000 000 000 000 000 and "
                                     "1 000 000 000 000 000; check the value"))
         message = (_("'{name}' is {value}, below the lowest, {low}") if number < low
                    else _("'{name}' is {value}, above the highest, {high}"))
         return source.problem(path, "value-range",
-                              message.format(name=name, value=shown, low=_bound(low),
+                              message.format(name=name, field=field, value=shown, low=_bound(low),
                                              high=_bound(high)),
                               _("write a number from {low} to {high}").format(
                                   low=_bound(low), high=_bound(high)))
     if kind == "digits":
         return source.problem(path, "value-range",
                               _("'{name}' is too large a number ({digits} digits)").format(
-                                  name=name, digits=len(str(abs(value)))),
+                                  name=name, field=field, digits=len(str(abs(value)))),
                               _("numbers must be below 10^308; for large amounts use a larger "
                                 "unit, e.g. mnkr instead of kr"))
     wanted = misfit.wanted
     hint = ""
     if TEXT in wanted and raw is not None:
-        hint = _("put it in quotes: {name}: \"{raw}\"").format(name=name, raw=raw)
+        hint = _("put it in quotes: {name}: \"{raw}\"").format(name=name, field=field, raw=raw)
     elif TEXT in wanted and value is None:
         hint = _("write the text after the colon, or remove the line")
     elif NUMBER in wanted and isinstance(value, str):
@@ -355,4 +376,5 @@ def _problem(misfit: Mismatch, source: Source) -> Problem:
         hint = _("write {name}: true (ja) or {name}: false (nej), without quotes").format(
             name=name)
     return source.problem(path, "wrong-type", _("'{name}' must be {wanted}, not {value}").format(
-        name=name, wanted=either([_(w) for w in wanted]), value=_describe(value, raw)), hint)
+        name=name, field=field, wanted=either([_(w) for w in wanted]),
+        value=_describe(value, raw)), hint)

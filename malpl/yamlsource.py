@@ -196,6 +196,9 @@ _YAML_WORDS = {
     "did not find expected ',' or ']'": N_("a list in [ ] is not closed with ']'"),
     "did not find expected ',' or '}'": N_("a mapping in { } is not closed with '}'"),
     "found unknown escape character": N_("an unknown escape after a backslash"),
+    "found a tab character that violates indentation": N_("a tab where YAML expects spaces"),
+    "found a tab character where an indentation space is expected": N_(
+        "a tab where YAML expects spaces"),
 }
 
 
@@ -439,8 +442,8 @@ class _Composer:
             if id(node) in seen:
                 values.append(0)
                 ends.append(slot + 1)
-                self._refuse(key or node, "alias", "aliases (*name) are not allowed",
-                             "write the value out in full where it is used")
+                self._refuse(key or node, "alias", _("aliases (*name) are not allowed"),
+                             _("write the value out in full where it is used"))
                 return None
             seen.add(id(node))
         mark = node.start_mark
@@ -451,8 +454,9 @@ class _Composer:
             return node.value
         if len(path) > MAX_DEPTH:
             self._refuse(node, "yaml-syntax",
-                         f"the data is nested more than {MAX_DEPTH} levels deep",
-                         "goal files need only a few levels; check the indentation")
+                         _("the data is nested more than {depth} levels deep").format(
+                             depth=MAX_DEPTH),
+                         _("goal files need only a few levels; check the indentation"))
             return None
         if tag == _MAP:
             result: Any = self.mapping(node, path, slot)
@@ -468,9 +472,9 @@ class _Composer:
     def scalar(self, node: yaml.Node, path: Path_, tag: str) -> Any:
         convert = _CONVERT.get(tag)
         if convert is None or not isinstance(node, ScalarNode):
-            self._refuse(node, "tag", f"the tag '{tag}' is not allowed",
-                         "remove the '!…' tag; goal files hold only text, numbers, "
-                         "lists and mappings")
+            self._refuse(node, "tag", _("the tag '{tag}' is not allowed").format(tag=tag),
+                         _("remove the '!…' tag; goal files hold only text, numbers, "
+                           "lists and mappings"))
             return None
         self.source.raw[path] = node.value
         try:
@@ -478,36 +482,39 @@ class _Composer:
         except (ValueError, KeyError):
             kind = tag.rpartition(":")[2]
             if not _LONG_NUMBER.fullmatch(node.value):  # a tag ('!!bool maybe') that lies
-                said = _TAG_WORDS.get(kind, kind)
+                said = _(_TAG_WORDS[kind]) if kind in _TAG_WORDS else kind
                 self._refuse(node, "invalid-value",
-                             f"'{visible(node.value)}' is not {said}, as its tag '!!{kind}' says",
-                             f"remove the '!!{kind}', or write {said} there")
+                             _("'{value}' is not {said}, as its tag '!!{kind}' says").format(
+                                 value=visible(node.value), said=said, kind=kind),
+                             _("remove the '!!{kind}', or write {said} there").format(
+                                 kind=kind, said=said))
                 return None
             # Python refuses integers of more than 4 300 digits
-            self._refuse(node, "invalid-value", "the number is too long to be read "
-                         f"({len(node.value)} characters)",
-                         "write the number with at most 15 significant digits, "
-                         "or put text in quotes")
+            self._refuse(node, "invalid-value",
+                         _("the number is too long to be read ({length} characters)").format(
+                             length=len(node.value)),
+                         _("write the number with at most 15 significant digits, "
+                           "or put text in quotes"))
             return None
 
     def mapping(self, node: yaml.MappingNode, path: Path_, slot: int) -> dict[str, Any]:
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, ScalarNode):
-                self._refuse(key_node, "yaml-syntax", "a key must be plain text",
-                             "write keys as simple words followed by ':'")
+                self._refuse(key_node, "yaml-syntax", _("a key must be plain text"),
+                             _("write keys as simple words followed by ':'"))
                 continue
             if key_node.tag == "tag:yaml.org,2002:merge":
-                self._refuse(key_node, "alias", "merge keys (<<) are not allowed",
-                             "write the keys out in full")
+                self._refuse(key_node, "alias", _("merge keys (<<) are not allowed"),
+                             _("write the keys out in full"))
                 continue
             key = key_node.value
             if key in result:
                 first = self.source._child(slot, result, key)
                 self._refuse(key_node, "duplicate-key",
-                             f"key '{key}' appears twice in the same mapping "
-                             f"(first on line {_unpack(self.keys[first])[0]})",  # type: ignore[index]
-                             "remove one of them or merge their contents")
+                             _("key '{key}' appears twice in the same mapping (first on line "
+                               "{line})").format(key=key, line=_unpack(self.keys[first])[0]),  # type: ignore[index]
+                             _("remove one of them or merge their contents"))
                 continue
             if node.flow_style and result and _split_by_comma(key_node, value_node):
                 self._split(key_node, next(reversed(result)), node)
@@ -551,7 +558,7 @@ def _compose(source: Source, text: str) -> None:
         loader.dispose()
     if node is None:
         source.problems.append(Problem(source.path, 1, 1, "empty-file",
-                                       "the file holds no data", "fill it in or delete it"))
+                                       _("the file holds no data"), _("fill it in or delete it")))
         return
     source.data = _Composer(source, "*" in text).value(node, ())
 
