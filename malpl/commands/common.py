@@ -24,10 +24,6 @@ def fail(message: str, hint: str = "", code: int = 1) -> NoReturn:
     raise SystemExit(code)
 
 
-def plural(n: int, word: str) -> str:
-    return f"{n} {word}" + ("" if n == 1 else "s")
-
-
 @contextmanager
 def paused_gc() -> Iterator[None]:
     """Loading and rendering 100 000 targets make millions of small objects and no garbage
