@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from malpl.errors import MalplError
+from malpl.i18n import N_, _
 from malpl.text import visible
 
 #: The most a template, stylesheet or Lua filter may hold: they are kilobytes.
@@ -26,42 +27,51 @@ FILE_LIMIT = 16 * 2**20
 #: The most a logo may hold.
 PICTURE_LIMIT = 2 * 2**20
 _PICTURES = {b"\x89PNG\r\n\x1a\n": "png", b"\xff\xd8\xff": "jpg"}
+REPOSITORY = N_("the repository")
+NOT_REGULAR = N_("{path} is not a regular file (a folder, pipe or device)")
+UNREADABLE = N_("{path} cannot be read: {reason}")
 
 _FLAGS = (os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
           | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0))
 
 
-def read_inside(path: Path, within: Sequence[Path], limit: int, *, where: str = "the repository",
+def read_inside(path: Path, within: Sequence[Path], limit: int, *, where: str = REPOSITORY,
                 shown: str = "") -> bytes:
     """The bytes of ``path``, when its real path is a regular file inside one of ``within``
     (``where`` says which in an error) and holds at most ``limit`` bytes; else a
     :class:`MalplError` that names it (as ``shown``, or its path). The real path is what is
-    opened, and not through a link, so the file read is the one checked."""
+    opened, and not through a link, so the file read is the one checked. ``where`` is said
+    in the language in use (a message marked with :func:`N_`, or a path)."""
     shown = shown or visible(str(path))
-    fix = "replace it with a plain file in the repository, or remove it"
+    fix = _("replace it with a plain file in the repository, or remove it")
     real = Path(os.path.realpath(path))
     if not any(real.is_relative_to(os.path.realpath(folder)) for folder in within):
-        raise MalplError(f"{shown} leads outside {where}; it is not read",
-                         "copy the file into the repository instead of linking to it")
+        raise MalplError(_("{path} leads outside {where}; it is not read").format(
+                             path=shown, where=_(where)),
+                         _("copy the file into the repository instead of linking to it"))
     try:
         if not stat.S_ISREG(os.stat(real).st_mode):  # before opening: a device is never opened
-            raise MalplError(f"{shown} is not a regular file (a folder, pipe or device)", fix)
+            raise MalplError(_(NOT_REGULAR).format(path=shown), fix)
         fd = os.open(real, _FLAGS)
     except FileNotFoundError as err:
-        what = "is a link that leads to nothing" if path.is_symlink() else "does not exist"
-        raise MalplError(f"{shown} {what}", fix) from err
+        what = (_("{path} is a link that leads to nothing") if path.is_symlink()
+                else _("{path} does not exist"))
+        raise MalplError(what.format(path=shown), fix) from err
     except OSError as err:
-        raise MalplError(f"{shown} cannot be read: {err.strerror or err}", fix) from err
+        raise MalplError(_(UNREADABLE).format(path=shown, reason=err.strerror or err),
+                         fix) from err
     with os.fdopen(fd, "rb") as handle:
         try:
             if not stat.S_ISREG(os.fstat(fd).st_mode):  # changed since it was looked at
-                raise MalplError(f"{shown} is not a regular file (a folder, pipe or device)", fix)
+                raise MalplError(_(NOT_REGULAR).format(path=shown), fix)
             data = handle.read(limit + 1)
         except OSError as err:
-            raise MalplError(f"{shown} cannot be read: {err.strerror or err}", fix) from err
+            raise MalplError(_(UNREADABLE).format(path=shown, reason=err.strerror or err),
+                             fix) from err
     if len(data) > limit:
-        raise MalplError(f"{shown} is larger than {limit // 2**20} MB",
-                         "such a file is kilobytes; use a smaller one")
+        raise MalplError(_("{path} is larger than {mb} MB").format(path=shown,
+                                                                   mb=limit // 2**20),
+                         _("such a file is kilobytes; use a smaller one"))
     return data
 
 
@@ -71,7 +81,7 @@ class Confined(NamedTuple):
 
     dirs: tuple[Path, ...]
     within: tuple[Path, ...]
-    where: str = "the repository"
+    where: str = REPOSITORY
 
     def find(self, name: str, limit: int = TEXT_LIMIT) -> tuple[Path, bytes] | None:
         """The first ``name`` (``a/b.j2``) in the folders and its bytes, or None where none has
@@ -96,6 +106,7 @@ def read_picture(root: Path, name: str, setting: str) -> tuple[str, bytes]:
     data = read_inside(root / name, [root], PICTURE_LIMIT, shown=shown)
     kind = next((k for magic, k in _PICTURES.items() if data.startswith(magic)), None)
     if kind is None:
-        raise MalplError(f"{shown} is not a PNG or JPEG picture",
-                         f"give a PNG or JPEG file inside the repository, e.g. {setting}: logo.png")
+        raise MalplError(_("{path} is not a PNG or JPEG picture").format(path=shown),
+                         _("give a PNG or JPEG file inside the repository, e.g. {setting}: "
+                           "logo.png").format(setting=setting))
     return kind, data

@@ -125,8 +125,8 @@ def test_second_pull_without_upstream_change_writes_no_byte(kolada: FakeKolada,
     assert result.changes == [] and not any(written for _, _, written in result.files)
 
 
-def test_revision_and_deletion_are_summarised_and_shown_by_diff(kolada: FakeKolada,
-                                                               municipality: Path) -> None:
+def test_revision_and_deletion_are_summarised_and_shown_by_diff(
+        kolada: FakeKolada, municipality: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _git(municipality, "init", "-q")
     _pull(municipality, kolada)
     _git(municipality, "add", "-A")
@@ -136,12 +136,21 @@ def test_revision_and_deletion_are_summarised_and_shown_by_diff(kolada: FakeKola
                          "values": [], "isdeleted": True, "_changed": "2026-03-01"})
     result = _pull(municipality, kolada, day=DAY + dt.timedelta(days=1), since="2026-01-01")
     assert [c.line() for c in result.changes] == [
+        "N15428 Ånge 2021: 80,4 → – (deleted)",
+        "N15428 Ånge, women 2021: 84 → – (deleted)",
+        "N15428 Ånge, men 2021: 77,1 → – (deleted)",
+        "N15428 Ånge 2022: 79,2 → 79,4 (revised)",
+        "N15428 Ånge, men 2022: 75,1 → 75,6 (revised)",
+    ]
+    monkeypatch.setenv("MALPL_LANG", "sv")
+    assert [c.line() for c in result.changes] == [
         "N15428 Ånge 2021: 80,4 → – (borttagen)",
         "N15428 Ånge, kvinnor 2021: 84 → – (borttagen)",
         "N15428 Ånge, män 2021: 77,1 → – (borttagen)",
         "N15428 Ånge 2022: 79,2 → 79,4 (reviderad)",
         "N15428 Ånge, män 2022: 75,1 → 75,6 (reviderad)",
     ]
+    monkeypatch.setenv("MALPL_LANG", "en")
     assert "from_date=2026-01-01" in [p for p in kolada.log if p.startswith("/v3/data/")][-1]
     text = (municipality / "data" / "kolada" / "N15428.yaml").read_text(encoding="utf-8")
     assert "fetched: '2026-11-29'" in text and "'2019'" not in text
@@ -149,8 +158,8 @@ def test_revision_and_deletion_are_summarised_and_shown_by_diff(kolada: FakeKola
     assert "'0000':" in text
     out = invoke(["-C", str(municipality), "diff"])
     assert out.exit_code == 0, out.output
-    assert "Kolada N15428 2022 Ånge: 79.2 → 79.4" in out.output
-    assert "Kolada N15428 2021 Ånge: 80.4 → (none)" in out.output
+    assert "Kolada N15428 2022 Ånge: 79,2 → 79,4" in out.output
+    assert "Kolada N15428 2021 Ånge: 80,4 → (none)" in out.output
 
 
 def test_more_than_25_ids_are_split_into_segments(kolada: FakeKolada,
@@ -219,7 +228,7 @@ def test_cli_pull_dry_run_then_pull(kolada: FakeKolada, municipality: Path,
     monkeypatch.setenv("MALPL_KOLADA_URL", kolada.base + "/v3")
     out = invoke(["-C", str(municipality), "kolada", "pull", "--dry-run"])
     assert out.exit_code == 0, out.output
-    assert "would write 2 files of 2" in out.output
+    assert "would write 2 new files" in out.output
     assert not (municipality / "data").exists()
     out = invoke(["-C", str(municipality), "kolada", "pull", "--measure", "1.m2"])
     assert out.exit_code == 0, out.output
@@ -236,7 +245,7 @@ def test_search_shows_id_title_description_and_gender(kolada: FakeKolada,
     out = invoke(["-C", str(municipality), "kolada", "search", "behöriga"])
     assert out.exit_code == 0, out.output
     assert "N15428  Elever i åk 9 som är behöriga" in out.output
-    assert "(kön: kvinnor och män)" in out.output
+    assert "(by gender: women and men)" in out.output
     assert "Antal elever i åk 9 som är behöriga. Källa: Skolverket." in out.output
     assert "N15008" not in out.output
     assert any("title=beh" in p for p in kolada.log)
@@ -258,7 +267,7 @@ def test_views_merge_pulled_figures_own_values_win(kolada: FakeKolada,
                       "Bräcke, män"]
     assert [r["label"] for r in m2["references"]] == ["Riket"]  # no gender asked for
     out = invoke(["-C", str(municipality), "show", "1"])
-    assert "Källa: Kolada N15428, hämtad 2026-11-28" in " ".join(out.output.split())
+    assert "Kolada N15428, hämtad 2026-11-28" in " ".join(out.output.split())
 
 
 def test_an_own_value_that_differs_is_a_warning_naming_both(kolada: FakeKolada,
@@ -335,3 +344,26 @@ def test_a_hand_edited_data_file_is_a_problem_at_its_line(kolada: FakeKolada,
     assert [(p.path, p.line) for p in problems] == [("data/kolada/N15008.yaml", 3)]
     out = invoke(["-C", str(municipality), "measures"])
     assert out.exit_code == 1 and "data/kolada/N15008.yaml:3" in out.output
+
+
+@pytest.mark.parametrize("lang", ["en", "sv"])
+def test_pull_says_what_it_fetched_and_what_became_of_each_file(
+        kolada: FakeKolada, municipality: Path, monkeypatch: pytest.MonkeyPatch,
+        lang: str) -> None:
+    """The first pull names its new files and what it fetched (it once said "0 figures
+    changed"); the next says the files are unchanged; one after a revision counts the
+    changed file and its figures. In English and in Swedish, at 80 columns."""
+    monkeypatch.setenv("MALPL_KOLADA_URL", kolada.base + "/v3")
+    env = {"MALPL_LANG": lang, "COLUMNS": "80"}
+    runs = []
+    for step in ("first", "again", "revised"):
+        if step == "revised":
+            kolada.items[1] = _item("N15428", "2260", 2022, 79.4, 83.0, 75.6)
+        out = invoke(["-C", str(municipality), "kolada", "pull"], env=env)
+        assert out.exit_code == 0, out.output
+        assert all(len(line) <= 80 for line in out.output.splitlines()), out.output
+        runs.append(f"$ malpl kolada pull  # {step}\n{out.output}")
+    path = GOLDEN / f"pull-{lang}.txt"
+    if os.environ.get("UPDATE_GOLDEN"):
+        path.write_text("".join(runs), encoding="utf-8")
+    assert "".join(runs) == path.read_text(encoding="utf-8")

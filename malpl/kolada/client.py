@@ -28,9 +28,11 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from malpl.i18n import N_, _, language, ngettext
 from malpl.kolada.ids import KoladaId
 from malpl.model import KOLADA_URL
 from malpl.repository import MalplError
+from malpl.swedish import number
 
 if TYPE_CHECKING:
     from malpl.model import KoladaSettings
@@ -43,6 +45,10 @@ MAX_PULL_BYTES = 64 * 2**20  # some 250 000 items, beyond any municipality's mea
 MAX_SEARCH_ITEMS = 20_000  # Kolada has some 6 000 KPIs
 FIRST_YEAR = 1950  # no Kolada series starts earlier
 STEP = 2**16  # bytes inflated at a time
+URL_HINT = N_("check kolada.url in malpl.yaml")
+V3_HINT = N_("check that kolada.url points at the v3 API")
+REPORT_IT = N_("try again later, or report it")
+NOTHING_WRITTEN = N_("check kolada.url in malpl.yaml; nothing was written")
 
 
 class KoladaError(MalplError):
@@ -58,7 +64,7 @@ def base_url(configured: str | None) -> str:
     API; an address that is not http(s) with a host is the user's error, said as such."""
     from_env = os.environ.get(ENV_URL)
     url = (from_env or configured or KOLADA_URL).rstrip("/")
-    where = ENV_URL if from_env else "kolada.url in malpl.yaml"
+    where = ENV_URL if from_env else _("kolada.url in malpl.yaml")
     try:
         parsed = httpx.URL(url)
         port = parsed.port
@@ -66,8 +72,10 @@ def base_url(configured: str | None) -> str:
         parsed, port = None, None
     if (parsed is None or parsed.scheme not in ("http", "https") or not parsed.host
             or not 0 < (port or 80) < 65536 or any(c.isspace() for c in url)):
-        raise KoladaError(f"{where} is not a web address: {url!r}",
-                          f"set {where} to Kolada's API, such as {KOLADA_URL}")
+        raise KoladaError(_("{where} is not a web address: {url}").format(where=where,
+                                                                         url=repr(url)),
+                          _("set {where} to Kolada's API, such as {url}").format(
+                              where=where, url=KOLADA_URL))
     return url
 
 
@@ -129,17 +137,19 @@ class Client:
         return left
 
     def _overdue(self) -> KoladaError:
-        return KoladaError(f"Kolada's answers took longer than {_seconds(self.deadline)}, "
-                           f"the limit for a whole pull ({self.base})",
-                           "try again later, or raise kolada.deadline in malpl.yaml")
+        return KoladaError(_("Kolada's answers took longer than {time}, the limit for a "
+                             "whole pull ({url})").format(time=_seconds(self.deadline),
+                                                         url=self.base),
+                           _("try again later, or raise kolada.deadline in malpl.yaml"))
 
     def _sleep(self, seconds: float) -> None:
         """A pause before a retry, which must end before the pull's deadline."""
         if seconds >= self._remaining():
-            raise KoladaError(f"the next try would wait {_seconds(seconds)} for Kolada, past "
-                              f"the limit of {_seconds(self.deadline)} for a whole pull "
-                              f"({self.base})", "try again later, or raise kolada.deadline "
-                              "in malpl.yaml")
+            raise KoladaError(_("the next try would wait {wait} for Kolada, past the limit "
+                                "of {time} for a whole pull ({url})").format(
+                                    wait=_seconds(seconds), time=_seconds(self.deadline),
+                                    url=self.base),
+                              _("try again later, or raise kolada.deadline in malpl.yaml"))
         time.sleep(seconds)
 
     def _wait_turn(self) -> None:
@@ -161,28 +171,33 @@ class Client:
             except (httpx.TimeoutException, _Late) as err:
                 self._remaining()  # the pull's deadline passed: say that, not a retry
                 if last:
-                    raise KoladaError(f"Kolada did not answer within {_seconds(self.timeout)} "
-                                      f"({self.base})",
-                                      "try again later; Kolada may be busy, or raise "
-                                      "kolada.request_timeout in malpl.yaml") from err
+                    raise KoladaError(_("Kolada did not answer within {time} ({url})").format(
+                                          time=_seconds(self.timeout), url=self.base),
+                                      _("try again later; Kolada may be busy, or raise "
+                                        "kolada.request_timeout in malpl.yaml")) from err
                 self._sleep(self.backoff * 2 ** attempt)
                 continue
             except httpx.HTTPError as err:
-                raise KoladaError(f"cannot reach Kolada at {self.base}: {_reason(err)}",
-                                  "check the network connection, or the address in kolada.url "
-                                  "in malpl.yaml or MALPL_KOLADA_URL") from err
+                raise KoladaError(_("cannot reach Kolada at {url}: {reason}").format(
+                                      url=self.base, reason=_reason(err)),
+                                  _("check the network connection, or the address in "
+                                    "kolada.url in malpl.yaml or MALPL_KOLADA_URL")) from err
             if response.status_code == 429 or response.status_code >= 500:
                 if last:
-                    raise KoladaError(f"Kolada answered {response.status_code} "
-                                      f"{response.reason_phrase} {attempt + 1} times ({url})",
-                                      "try again later")
+                    raise KoladaError(ngettext(
+                        "Kolada answered {status} {reason} {n} time ({url})",
+                        "Kolada answered {status} {reason} {n} times ({url})",
+                        attempt + 1).format(status=response.status_code,
+                                            reason=response.reason_phrase, n=attempt + 1,
+                                            url=url), _("try again later"))
                 wait = _retry_after(response)
                 self._sleep(self.backoff * 2 ** attempt if wait is None else wait)
                 continue
             if response.status_code != 200:
-                raise KoladaError(f"Kolada answered {response.status_code} "
-                                  f"{response.reason_phrase} for {url}",
-                                  "check the ids in the goal files with 'malpl check'")
+                raise KoladaError(_("Kolada answered {status} {reason} for {url}").format(
+                                      status=response.status_code,
+                                      reason=response.reason_phrase, url=url),
+                                  _("check the ids in the goal files with 'malpl check'"))
             return response.url, _page(body, url)
         raise AssertionError("unreachable")  # pragma: no cover
 
@@ -228,11 +243,12 @@ class Client:
         except httpx.InvalidURL:
             following = None
         if following is None or _origin(following) != self.origin:
-            raise KoladaError(f"Kolada's next page is on another host: {_short(next_url)}",
-                              "check that kolada.url points at the v3 API")
+            raise KoladaError(_("Kolada's next page is on another host: {url}").format(
+                                  url=_short(next_url)), _(V3_HINT))
         if following in seen:
-            raise KoladaError(f"Kolada's next page is one already read: {_short(next_url)}",
-                              "Kolada is paging in a circle; try again later, or report it")
+            raise KoladaError(_("Kolada's next page is one already read: {url}").format(
+                                  url=_short(next_url)),
+                              _("Kolada is paging in a circle; try again later, or report it"))
         return following
 
     def pages(self, path: str, params: dict[str, str] | None = None, *,
@@ -250,16 +266,16 @@ class Client:
             seen.add(address)
             items += len(body["values"])
             if items > capacity:
-                raise KoladaError(f"Kolada sent more than the {capacity} items asked for "
-                                  f"({path})", "try again later, or report it")
+                raise KoladaError(_("Kolada sent more than the {n} items asked for "
+                                    "({path})").format(n=capacity, path=path), _(REPORT_IT))
             yield from (item for item in body["values"] if isinstance(item, dict))
             following = body.get("next_url")
             if not following:
                 return
             url, query = self._follow(following, seen), None  # next_url carries the query
-        raise KoladaError(f"Kolada kept paging past {most} pages, more than the "
-                          f"{capacity} items asked for can fill ({path})",
-                          "try again later, or report it")
+        raise KoladaError(_("Kolada kept paging past {pages} pages, more than the {n} items "
+                            "asked for can fill ({path})").format(pages=most, n=capacity,
+                                                                  path=path), _(REPORT_IT))
 
     # --- the API -------------------------------------------------------------------------
     def kpis(self, ids: Sequence[KoladaId]) -> list[dict[str, Any]]:
@@ -312,8 +328,9 @@ def _decoded(raw: Iterable[bytes], headers: httpx.Headers, url: str) -> Iterator
         yield from raw
         return
     if encoding not in ("gzip", "x-gzip"):
-        raise KoladaError(f"Kolada's answer is encoded as {_short(encoding)}, which malpl did "
-                          f"not ask for ({url})", "check kolada.url in malpl.yaml")
+        raise KoladaError(_("Kolada's answer is encoded as {encoding}, which malpl did not "
+                            "ask for ({url})").format(encoding=_short(encoding), url=url),
+                          _(URL_HINT))
     inflate = zlib.decompressobj(16 + zlib.MAX_WBITS)
     try:
         for chunk in raw:
@@ -327,19 +344,19 @@ def _decoded(raw: Iterable[bytes], headers: httpx.Headers, url: str) -> Iterator
                     break
         yield inflate.flush()
     except zlib.error as err:
-        raise KoladaError(f"Kolada's answer is not valid gzip ({url})",
-                          "check kolada.url in malpl.yaml") from err
+        raise KoladaError(_("Kolada's answer is not valid gzip ({url})").format(url=url),
+                          _(URL_HINT)) from err
 
 
 def _page(body: bytes, url: str) -> dict[str, Any]:
     try:  # strict JSON: NaN and Infinity are not numbers in JSON
         page = json.loads(body, parse_constant=_no_constant)
     except (ValueError, RecursionError) as err:
-        raise KoladaError(f"Kolada's answer is not JSON ({url})",
-                          "check kolada.url in malpl.yaml") from err
+        raise KoladaError(_("Kolada's answer is not JSON ({url})").format(url=url),
+                          _(URL_HINT)) from err
     if not isinstance(page, dict) or not isinstance(page.get("values"), list):
-        raise KoladaError(f"Kolada's answer has no list of values ({url})",
-                          "check that kolada.url points at the v3 API")
+        raise KoladaError(_("Kolada's answer has no list of values ({url})").format(url=url),
+                          _(V3_HINT))
     return page
 
 
@@ -349,11 +366,12 @@ def _no_constant(name: str) -> None:
 
 def _too_large(answer: bool, url: str) -> KoladaError:
     if answer:
-        return KoladaError(f"Kolada's answer is larger than {MAX_ANSWER_BYTES // 2**20} MB "
-                           f"({url})", "check kolada.url in malpl.yaml; nothing was written")
-    return KoladaError(f"Kolada's answers are larger than {MAX_PULL_BYTES // 2**20} MB in "
-                       f"all ({url})", "pull fewer measures at a time with --measure or "
-                       "--body; nothing was written")
+        return KoladaError(_("Kolada's answer is larger than {mb} MB ({url})").format(
+                               mb=MAX_ANSWER_BYTES // 2**20, url=url), _(NOTHING_WRITTEN))
+    return KoladaError(_("Kolada's answers are larger than {mb} MB in all ({url})").format(
+                           mb=MAX_PULL_BYTES // 2**20, url=url),
+                       _("pull fewer measures at a time with --measure or --body; nothing "
+                         "was written"))
 
 
 def _short(value: object) -> str:
@@ -362,12 +380,13 @@ def _short(value: object) -> str:
 
 
 def _seconds(value: float) -> str:
-    return f"{value:g} second" + ("" if value == 1 else "s")
+    shown = number(value) if language() == "sv" else f"{value:g}"
+    return ngettext("{time} second", "{time} seconds", 1 if value == 1 else 2).format(time=shown)
 
 
 def _reason(err: Exception) -> str:
     text = str(err) or type(err).__name__
-    return "connection refused" if "refused" in text.lower() else text
+    return _("connection refused") if "refused" in text.lower() else text
 
 
 def _retry_after(response: httpx.Response) -> float | None:

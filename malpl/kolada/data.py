@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 import msgspec
 
 from malpl import swedish
+from malpl.i18n import N_, _
 from malpl.model import END, Config, Measure, Number, Strict, _d
 
 if TYPE_CHECKING:
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
 
 KOLADA_DIR = "data/kolada"
 YEAR = re.compile("[0-9]{4}")  # ASCII only: '٢٠٢٢' and '²' are digits to str.isdigit()
-GENDERS = {"T": "totalt", "K": "kvinnor", "M": "män"}
+GENDERS = {"T": N_("total"), "K": N_("women"), "M": N_("men")}
 Scalar = str | int | float | bool | None
 
 
@@ -92,13 +93,16 @@ class Change(msgspec.Struct):
 
     @property
     def kind(self) -> str:
+        """What happened to the figure, said in the language in use."""
         if not self.present_before:
-            return "ny"
-        return "borttagen" if not self.present_after else "reviderad"
+            return _("new")
+        return _("deleted") if not self.present_after else _("revised")
 
     def line(self) -> str:
-        who = self.name + ("" if self.gender == "T" else f", {GENDERS[self.gender]}")
-        return f"{self.kpi} {who} {self.year}: {_shown(self.old)} → {_shown(self.new)} ({self.kind})"
+        who = self.name + ("" if self.gender == "T" else f", {_(GENDERS[self.gender])}")
+        return _("{kpi} {who} {year}: {old} → {new} ({kind})").format(
+            kpi=self.kpi, who=who, year=self.year, old=_shown(self.old), new=_shown(self.new),
+            kind=self.kind)
 
 
 def _shown(value: float | None) -> str:

@@ -15,8 +15,9 @@ from typing import Any
 
 import msgspec
 
+from malpl.i18n import _
 from malpl.kolada import store
-from malpl.kolada.client import Client, KoladaError
+from malpl.kolada.client import NOTHING_WRITTEN, Client, KoladaError
 from malpl.kolada.data import GENDERS, YEAR, Change, KoladaFile, changes
 from malpl.kolada.ids import GROUP, MUNICIPALITY, KoladaId, is_entity, is_kpi, is_ou
 from malpl.model import NUMBER_LIMIT, convert
@@ -41,8 +42,8 @@ def plan(repo: Repository, measure: str | None = None,
     chosen = {m.kpi for g in repo.goals_of(bodies) for m in g.measures
               if m.source == "kolada" and m.kpi and measure in (None, m.id)}
     if measure is not None and not chosen:
-        raise MalplError(f"no Kolada measure has the id '{measure}'",
-                         "give the id of a measure with 'source: kolada' and a 'kpi'")
+        raise MalplError(_("no Kolada measure has the id '{id}'").format(id=measure),
+                         _("give the id of a measure with `source: kolada` and a `kpi`"))
     own = config.organisation.kolada_id
     wanted: dict[str, Wanted] = {}
     for goal in repo.goals:
@@ -53,9 +54,9 @@ def plan(repo: Repository, measure: str | None = None,
             if m.ou:
                 entry.ous.add(m.ou)
             elif not own:
-                raise MalplError("malpl.yaml has no organisation.kolada_id",
-                                 "add the municipality's code, e.g. 'kolada_id: \"2260\"' "
-                                 "under 'organisation:'")
+                raise MalplError(_("malpl.yaml has no `organisation.kolada_id`"),
+                                 _("add the municipality's code, e.g. `kolada_id: \"2260\"` "
+                                   "under `organisation:`"))
             entry.entities |= {c.id for c in [*config.kolada.compare, *m.compare]}
             if own:
                 entry.entities.add(own)
@@ -98,8 +99,8 @@ def _year(period: object, kpi: str) -> str:
     """A year of four ASCII digits, as every period in a pulled file is."""
     year = str(period)
     if isinstance(period, bool) or not isinstance(period, (int, str)) or not YEAR.fullmatch(year):
-        raise KoladaError(f"Kolada sent {kpi} a period that is not a year: {_short(period)}",
-                          "check kolada.url in malpl.yaml; nothing was written")
+        raise KoladaError(_("Kolada sent {kpi} a period that is not a year: {period}").format(
+                              kpi=kpi, period=_short(period)), _(NOTHING_WRITTEN))
     return year
 
 
@@ -108,9 +109,10 @@ def _number(value: object, where: str) -> float | None:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
     if not abs(value) <= NUMBER_LIMIT:  # so also NaN; a huge int is never made a float
-        raise KoladaError(f"Kolada sent {where} a value beyond what malpl holds "
-                          f"(±{NUMBER_LIMIT:g}): {_short(value)}",
-                          "check kolada.url in malpl.yaml; nothing was written")
+        raise KoladaError(_("Kolada sent {where} a value beyond what malpl holds "
+                            "(±{limit}): {value}").format(where=where, limit=f"{NUMBER_LIMIT:g}",
+                                                         value=_short(value)),
+                          _(NOTHING_WRITTEN))
     return float(value)
 
 
@@ -175,20 +177,56 @@ def build(kpi: str, wanted: Wanted, got: Fetched, old: KoladaFile | None, since:
             "unknown": sorted(i for i in ids if i not in got.names),
             "values": _pruned(values), "status": _pruned(status)})
     except msgspec.ValidationError as err:
-        raise KoladaError(f"Kolada's answer for {kpi} does not fit a pulled file: {err}",
-                          "check kolada.url in malpl.yaml; nothing was written") from err
+        raise KoladaError(_("Kolada's answer for {kpi} does not fit a pulled file: "
+                            "{reason}").format(kpi=kpi, reason=err),
+                          _(NOTHING_WRITTEN)) from err
     if old is not None and msgspec.structs.replace(new, fetched=old.fetched) == old:
         return old
     return new
 
 
+def received(kpi: str, wanted: Wanted, got: Fetched) -> int:
+    """How many published values Kolada sent for the KPI's file (a null is not one)."""
+    ids = wanted.entities | wanted.ous
+    count = 0
+    for item in got.items:
+        entity = item.get("ou") or item.get("municipality")
+        given = item.get("values")
+        if (item.get("kpi") == kpi and isinstance(entity, str) and entity in ids
+                and not item.get("isdeleted") and isinstance(given, list)):
+            count += sum(1 for value in given if _published(value))
+    return count
+
+
+def _published(value: object) -> bool:
+    """A number for a gender malpl shows (T, K or M)."""
+    if not isinstance(value, dict) or not isinstance(value.get("gender"), str):
+        return False
+    number = value.get("value")
+    return (value["gender"] in GENDERS and isinstance(number, (int, float))
+            and not isinstance(number, bool))
+
+
 @dataclass
 class PullResult:
+    """What a pull fetched and wrote: each file (new, changed or unchanged), the figures
+    that changed in the files there were, and what Kolada does not know."""
+
     files: list[tuple[str, Path, bool]]  # kpi, path, written (or would be, on a dry run)
     changes: list[Change]
     new_files: list[str]
     unknown_kpis: list[str]
     unknown_ids: list[str]
+    values: dict[str, int] = field(default_factory=dict)  # published values fetched, by KPI
+
+    @property
+    def changed_files(self) -> list[str]:
+        """The files there were that the pull rewrote (or would)."""
+        return [kpi for kpi, _path, written in self.files if written and kpi not in self.new_files]
+
+    @property
+    def unchanged_files(self) -> list[str]:
+        return [kpi for kpi, _path, written in self.files if not written]
 
 
 def pull(repo: Repository, *, measure: str | None = None, bodies: Sequence[str] | None = None,
@@ -212,6 +250,7 @@ def pull(repo: Repository, *, measure: str | None = None, bodies: Sequence[str] 
     for kpi, (old, new) in built.items():  # all fetched: now write
         written = store.differs(repo.root, new) if dry_run else store.write(repo.root, new)
         result.files.append((kpi, store.file_path(repo.root, kpi), written))
+        result.values[kpi] = received(kpi, wanted[kpi], got)
         if old is None:
             result.new_files.append(kpi)
         else:

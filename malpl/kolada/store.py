@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from malpl import files
+from malpl.i18n import N_, _
 from malpl.kolada.data import GENDERS, KOLADA_DIR, YEAR, KoladaData, KoladaFile
 from malpl.kolada.ids import is_entity, is_ou
 from malpl.model import plain
@@ -19,8 +20,8 @@ from malpl.yamlsource import Source
 
 HEADER = ("# Hämtat från Kolada (Källa: Kolada) med 'malpl kolada pull'. Ändra inte för hand:\n"
           "# nästa hämtning skriver om filen. Egna värden skrivs i målfilen och går före.\n")
-REPULL = ("the files in data/kolada/ are written by 'malpl kolada pull', not by hand: "
-          "delete the file and pull again")
+REPULL = N_("the files in data/kolada/ are written by 'malpl kolada pull', not by hand: "
+            "delete the file and pull again")
 
 
 def is_kolada_path(path: str) -> bool:
@@ -52,14 +53,16 @@ def _misnamed(file: KoladaFile, source: Source) -> list[Problem]:
         for entity, genders in cells.items():
             if not (is_entity(entity) or is_ou(entity)):
                 found.append(source.problem((table, entity), "invalid-value",
-                                            f"'{entity}' is not a Kolada id", REPULL, key=True))
+                                            _("'{id}' is not a Kolada id").format(id=entity),
+                                            _(REPULL), key=True))
             for gender, years in genders.items():
                 if gender not in GENDERS:
                     found.append(source.problem((table, entity, gender), "invalid-value",
-                                                f"'{gender}' is not a gender (T, K or M)",
-                                                REPULL, key=True))
+                                                _("'{gender}' is not a gender (T, K or M)")
+                                                .format(gender=gender), _(REPULL), key=True))
                 found += [source.problem((table, entity, gender, year), "invalid-value",
-                                         f"'{year}' is not a year", REPULL, key=True)
+                                         _("'{year}' is not a year").format(year=year),
+                                         _(REPULL), key=True)
                           for year in years if not YEAR.fullmatch(year)]
     return found
 
@@ -88,15 +91,18 @@ def writable(root: Path, kpis: Iterable[str]) -> None:
     for name in ("data", KOLADA_DIR):
         folder = root / name
         if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
-            raise MalplError(f"{name} is not a folder but a link or a file; malpl writes "
-                             "pulled figures only into a folder of the repository",
-                             f"replace it with a folder: remove {name} and pull again")
+            raise MalplError(_("{name} is not a folder but a link or a file; malpl writes "
+                               "pulled figures only into a folder of the repository").format(
+                                   name=name),
+                             _("replace it with a folder: remove {name} and pull again").format(
+                                 name=name))
     for kpi in kpis:
         path = file_path(root, kpi)
         if path.is_symlink() or (path.exists() and not path.is_file()):
-            raise MalplError(f"{KOLADA_DIR}/{kpi}.yaml is not a regular file (a link, a "
-                             "folder, pipe or device); malpl does not write through it",
-                             f"remove {KOLADA_DIR}/{kpi}.yaml and pull again")
+            shown = f"{KOLADA_DIR}/{kpi}.yaml"
+            raise MalplError(_("{path} is not a regular file (a link, a folder, pipe or "
+                               "device); malpl does not write through it").format(path=shown),
+                             _("remove {path} and pull again").format(path=shown))
 
 
 def differs(root: Path, file: KoladaFile) -> bool:

@@ -14,6 +14,7 @@ from typing import Any
 import msgspec
 
 from malpl import measureviews, swedish, views
+from malpl.i18n import _
 from malpl.markdown import Md, escape, safe, safe_lazily
 from malpl.model import Body, Goal, ReportOptions
 from malpl.periods import Period
@@ -54,7 +55,8 @@ def sections(goals: list[Goal]) -> list[Section]:
 def _color(value: str) -> Md:
     """A colour goes into an attribute unescaped, so it must be exactly #rrggbb."""
     if not _COLOR.fullmatch(value):
-        raise MalplError(f"'{value}' is not a colour", "write colours as #rrggbb")
+        raise MalplError(_("'{value}' is not a colour").format(value=value),
+                         _("write colours as #rrggbb"))
     return Md(value)
 
 

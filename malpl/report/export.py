@@ -24,6 +24,7 @@ from typing import Any
 
 from malpl import files
 from malpl.confined import FILE_LIMIT, Confined
+from malpl.i18n import N_, _
 from malpl.periods import Period
 from malpl.report.context import GENERATOR
 from malpl.report.render import render_markdown_report
@@ -35,6 +36,8 @@ FORMATS = ("md", "docx", "html")
 IMAGE_DIR_SUFFIX = "-bilder"
 MD_MARKER = f"<!-- generator: {GENERATOR} -->"
 _TEMP_PREFIX = ".malpl-"
+IS_A_FOLDER = N_("'{path}' is a folder, not a file")
+GIVE_A_FILE = N_("give a file name, e.g. -o reports/T1-2023.docx")
 
 
 def _pandoc_path() -> str:
@@ -67,9 +70,9 @@ def _pypandoc_path() -> str:
 
         return pypandoc.get_pandoc_path()
     except (ImportError, OSError) as err:
-        raise MalplError("pandoc is not available",
-                         "reinstall pypandoc-binary, which ships pandoc: "
-                         "pip install --force-reinstall pypandoc-binary") from err
+        raise MalplError(_("pandoc is not available"),
+                         _("reinstall pypandoc-binary, which ships pandoc: "
+                           "pip install --force-reinstall pypandoc-binary")) from err
 
 
 def _pandoc_message(stderr: str) -> str:
@@ -79,7 +82,7 @@ def _pandoc_message(stderr: str) -> str:
         if line.startswith("CallStack (from HasCallStack)"):
             break
         lines.append(line)
-    return "\n".join(lines).strip() or "no message"
+    return "\n".join(lines).strip() or _("no message")
 
 
 def _pandoc(source: Path, fmt: str, output: Path, templates: Confined, lua: bytes,
@@ -119,8 +122,8 @@ def _pandoc(source: Path, fmt: str, output: Path, templates: Confined, lua: byte
             reference = source.parent / "reference.docx"
             reference.write_bytes(find_template_file(templates, "reference.docx", FILE_LIMIT)[1])
         elif not reference.is_file():
-            raise MalplError(f"reference document {reference} not found",
-                             "give an existing .docx with --reference-doc")
+            raise MalplError(_("reference document {path} not found").format(path=reference),
+                             _("give an existing .docx with --reference-doc"))
         args.append(f"--reference-doc={reference}")
     else:
         head = source.parent / "head.html"
@@ -134,8 +137,9 @@ def _pandoc(source: Path, fmt: str, output: Path, templates: Confined, lua: byte
             proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                     stderr=errors)
         except OSError as err:
-            raise MalplError(f"pandoc could not be run: {err.strerror or err}",
-                             "reinstall pypandoc-binary, which ships pandoc") from err
+            raise MalplError(_("pandoc could not be run: {reason}").format(
+                                 reason=err.strerror or err),
+                             _("reinstall pypandoc-binary, which ships pandoc")) from err
         try:
             pictures = meanwhile() if meanwhile is not None else {}
         except BaseException:
@@ -145,8 +149,8 @@ def _pandoc(source: Path, fmt: str, output: Path, templates: Confined, lua: byte
         if proc.wait() != 0:
             errors.seek(0)
             message = _pandoc_message(errors.read().decode("utf-8", "replace"))
-            raise MalplError(f"pandoc failed: {message}",
-                             "check the reference document and templates")
+            raise MalplError(_("pandoc failed: {message}").format(message=message),
+                             _("check the reference document and templates"))
     if fmt == "docx":
         _finish_docx(output, pictures)
 
@@ -185,12 +189,14 @@ def _stylesheet(path: Path, data: bytes) -> str:
     try:
         css = data.decode("utf-8")
     except UnicodeDecodeError as err:
-        raise MalplError(f"{path} is not UTF-8 text: {err.reason} at byte {err.start}",
-                         "save the stylesheet as UTF-8") from err
+        raise MalplError(_("{path} is not UTF-8 text: {reason} at byte {byte}").format(
+                             path=path, reason=err.reason, byte=err.start),
+                         _("save the stylesheet as UTF-8")) from err
     found = _CSS_FETCH.search(css)
     if found:
-        raise MalplError(f"{path}: '{found.group()}' could make the page load other files",
-                         "remove url(), @import, escapes and '</' from the stylesheet")
+        raise MalplError(_("{path}: '{found}' could make the page load other files").format(
+                             path=path, found=found.group()),
+                         _("remove url(), @import, escapes and '</' from the stylesheet"))
     return css
 
 
@@ -203,16 +209,16 @@ def default_output(root: Path, period: Period, fmt: str, bodies: list[str] | Non
     keys = sorted(set(bodies or ()))
     for key in keys:
         if not re.fullmatch(r"[\w-]{1,64}", key):
-            raise UsageError(f"the body key '{visible(key)}' cannot name a file",
-                             "name the report with -o, e.g. -o reports/tertial.docx")
+            raise UsageError(_("the body key '{key}' cannot name a file").format(
+                                 key=visible(key)),
+                             _("name the report with -o, e.g. -o reports/tertial.docx"))
     return root / "reports" / (f"{period}-{'+'.join(keys)}.{fmt}" if keys else f"{period}.{fmt}")
 
 
 def output_path(text: str) -> Path:
     """The path given with -o; a folder is not a file name."""
     if text.endswith(("/", os.sep)) or Path(text).is_dir():
-        raise UsageError(f"'{text}' is a folder, not a file",
-                         "give a file name, e.g. -o reports/T1-2023.docx")
+        raise UsageError(_(IS_A_FOLDER).format(path=text), _(GIVE_A_FILE))
     return Path(text)
 
 
@@ -237,23 +243,26 @@ def check_output(root: Path, output: Path, fmt: str, force: bool) -> None:
     resolved = output.resolve()
     goals = (root / "goals").resolve()
     if resolved == goals or goals in resolved.parents or resolved == (root / "malpl.yaml").resolve():
-        raise MalplError(f"will not write a report to {output}: it is one of the goal files",
-                         "write reports elsewhere, e.g. reports/")
+        raise MalplError(_("will not write a report to {path}: it is one of the goal "
+                           "files").format(path=output), _("write reports elsewhere, e.g. "
+                                                           "reports/"))
     try:
         mode = os.stat(output).st_mode
     except FileNotFoundError:
         return
     except OSError as err:
-        raise MalplError(f"cannot write {output}: {err.strerror}", "choose another file") from err
+        raise MalplError(_("cannot write {path}: {reason}").format(path=output,
+                                                                    reason=err.strerror),
+                         _("choose another file")) from err
     if stat.S_ISDIR(mode):
-        raise MalplError(f"'{output}' is a folder, not a file",
-                         "give a file name, e.g. -o reports/T1-2023.docx")
+        raise MalplError(_(IS_A_FOLDER).format(path=output), _(GIVE_A_FILE))
     if not stat.S_ISREG(mode):
-        raise MalplError(f"will not write a report to {output}: it is not a regular file",
-                         "give the name of a new file")
+        raise MalplError(_("will not write a report to {path}: it is not a regular "
+                           "file").format(path=output), _("give the name of a new file"))
     if not force and not is_malpl_report(output, fmt):
-        raise MalplError(f"{output} exists and is not a malpl {fmt} report",
-                         "choose another file, or use --force to replace it")
+        raise MalplError(_("{path} exists and is not a malpl {format} report").format(
+                             path=output, format=fmt),
+                         _("choose another file, or use --force to replace it"))
 
 
 def _install(data_path: Path, target: Path) -> None:
@@ -286,7 +295,8 @@ def write_report(repo: Repository, period: Period, fmt: str, output: Path | None
     ``notes`` collects what the caller should tell the user (e.g. an ignored filter).
     """
     if fmt not in FORMATS:
-        raise MalplError(f"unknown format '{fmt}'", "use md, docx or html")
+        raise MalplError(_("unknown format '{format}'").format(format=fmt),
+                         _("use md, docx or html"))
     notes = [] if notes is None else notes
     output = output or default_output(repo.root, period, fmt, bodies)
     check_output(repo.root, output, fmt, force)
@@ -294,8 +304,9 @@ def write_report(repo: Repository, period: Period, fmt: str, output: Path | None
     images_out = output.parent / image_dir if image_dir else None
     if images_out is not None and (images_out.is_symlink() or
                                    (images_out.exists() and not images_out.is_dir())):
-        raise MalplError(f"{images_out} is not a folder malpl can put the report's images in",
-                         "move it away, or write the report under another name")
+        raise MalplError(_("{path} is not a folder malpl can put the report's images "
+                           "in").format(path=images_out),
+                         _("move it away, or write the report under another name"))
     found = template_dirs(repo.root, templates)
     report = render_markdown_report(repo, period, templates=templates, today=today,
                                     image_dir=image_dir, bodies=bodies, level=level,
@@ -324,9 +335,10 @@ def write_report(repo: Repository, period: Period, fmt: str, output: Path | None
                     _install(work / name, images_out / name)
             _install(rendered, output)
         except OSError as err:
-            raise MalplError(f"could not write {output}: {err.strerror or err}",
-                             "check that the folder exists, is writable and has free space"
-                             ) from err
+            raise MalplError(_("could not write {path}: {reason}").format(
+                                 path=output, reason=err.strerror or err),
+                             _("check that the folder exists, is writable and has free "
+                               "space")) from err
     return output
 
 

@@ -16,6 +16,7 @@ import msgspec
 from malpl import views
 from malpl.confined import read_picture
 from malpl.dating import report_date
+from malpl.i18n import _
 from malpl.periods import Period
 from malpl.report.context import report_context, select
 from malpl.report.templating import render, template_dirs
@@ -147,8 +148,8 @@ def _real_charts(pending: dict[bytes, str]) -> dict[bytes, bytes]:
     drawn = dict(zip(pending, _draw(list(pending.values()), beside=1), strict=True))
     for fake, real in drawn.items():
         if not same_layout(fake, real):
-            raise MalplError("a chart came out in another size than its place in the document",
-                             "report this as a bug in malpl, with the measure")
+            raise MalplError(_("a chart came out in another size than its place in the "
+                               "document"), _("report this as a bug in malpl, with the measure"))
     return drawn
 
 

@@ -24,7 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from malpl import swedish
-from malpl.confined import TEXT_LIMIT, Confined, read_inside
+from malpl.confined import REPOSITORY, TEXT_LIMIT, Confined, read_inside
+from malpl.i18n import N_, _
 from malpl.markdown import Md, escape
 from malpl.repository import MalplError
 from malpl.text import visible
@@ -55,7 +56,8 @@ def template_dirs(root: Path, override: Path | None) -> Confined:
         if d.resolve() not in [u.resolve() for u in unique]:
             unique.append(d)
     within = (root, *([override] if override else []), shipped_templates())
-    where = f"the repository and {visible(str(override))}" if override else "the repository"
+    where = (_("the repository and {path}").format(path=visible(str(override))) if override
+             else REPOSITORY)
     return Confined(tuple(unique), within, where)
 
 
@@ -64,7 +66,8 @@ def find_template_file(templates: Confined, name: str, limit: int = TEXT_LIMIT
     """The first file ``name`` among the templates, and its bytes."""
     found = templates.find(name, limit)
     if found is None:
-        raise MalplError(f"template file '{name}' not found", "reinstall malpl")
+        raise MalplError(_("template file '{name}' not found").format(name=name),
+                         _("reinstall malpl"))
     return found
 
 
@@ -75,8 +78,8 @@ def lua_filter(templates: Confined, allow_filters: bool, notes: list[str]) -> by
     shipped = read_inside(shipped_templates() / FILTER, [shipped_templates()], TEXT_LIMIT)
     if allow_filters or text == shipped:
         return text
-    notes.append(f"ignored the Lua filter {visible(str(found))}: filters run code; "
-                 "use --allow-filters if you trust it")
+    notes.append(_("ignored the Lua filter {path}: filters run code; use --allow-filters if "
+                   "you trust it").format(path=visible(str(found))))
     return shipped
 
 
@@ -137,7 +140,8 @@ def sandbox() -> type:
 
         def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
             if _too_large(operator, left, right):
-                raise SecurityError(f"'{operator}' would make a value too large to show")
+                raise SecurityError(_("'{operator}' would make a value too large to "
+                                      "show").format(operator=operator))
             return super().call_binop(context, operator, left, right)
 
         def call(self, context: Any, obj: Any, /, *args: Any, **kwargs: Any) -> Any:
@@ -321,60 +325,75 @@ def _bytecode_cache(env: Any):
 
 def render(templates: Confined, context: dict[str, Any]) -> str:
     return run_template(lambda: _environment(templates).get_template(TEMPLATE), context,
-                        TEMPLATE, "the report's data")
+                        TEMPLATE, N_("the report's data"))
 
 
 # What the process may grow by while a template renders.
 _HEADROOM = 1 << 30
+TEMPLATE_ERROR = N_("{where}: template error: {error}")
+IN_TEMPLATE = N_("template {name}: {error}")
 
 
 def run_template(load: Callable[[], Any], context: dict[str, Any], name: str, shows: str
                  ) -> str:
     """The template ``load`` gives, rendered with ``context`` in bounded memory. Whatever
     goes wrong is said as the template's error, with its file and line where it has
-    one; only an error in malpl's own code that the template called is reported as a bug."""
+    one; only an error in malpl's own code that the template called is reported as a bug.
+    ``shows`` (marked with :func:`N_`) says what a template may show."""
     import jinja2
     from jinja2.exceptions import SecurityError
 
-    fix = "fix the template, or remove it to use the shipped one"
+    fix = _("fix the template, or remove it to use the shipped one")
+    shows = _(shows)
     try:
         with bounded_memory(), bounded_time():
             return load().render(context)
     except TimeLimit as err:
         where = _template_line(err.__traceback__)
-        raise MalplError(f"template {name} ran longer than {TIME_LIMIT:g} seconds"
-                         + (f" (stopped at {where})" if where else ""),
-                         f"a template shows {shows}; look for loops inside loops") from err
+        said = (_("template {name} ran longer than {seconds} seconds (stopped at {where})")
+                if where else _("template {name} ran longer than {seconds} seconds"))
+        raise MalplError(said.format(name=name, seconds=f"{TIME_LIMIT:g}", where=where),
+                         _("a template shows {shows}; look for loops inside loops").format(
+                             shows=shows)) from err
     except jinja2.TemplateSyntaxError as err:
-        raise MalplError(f"{err.filename or err.name}:{err.lineno}: template error: {err.message}",
+        raise MalplError(_(TEMPLATE_ERROR).format(where=f"{err.filename or err.name}:"
+                                                        f"{err.lineno}", error=err.message),
                          fix) from err
     except SecurityError as err:
-        raise MalplError(f"template {name} tried something a template may not: {err}",
-                         f"templates may only show {shows} (docs/templates.md)") from err
+        raise MalplError(_("template {name} tried something a template may not: "
+                           "{error}").format(name=name, error=err),
+                         _("templates may only show {shows} (docs/templates.md)").format(
+                             shows=shows)) from err
     except jinja2.UndefinedError as err:
-        raise MalplError(f"template {name}: {err.message}",
-                         "check the names the template uses (docs/templates.md)") from err
+        raise MalplError(_(IN_TEMPLATE).format(name=name, error=err.message),
+                         _("check the names the template uses (docs/templates.md)")) from err
     except jinja2.TemplateError as err:
-        raise MalplError(f"template {name}: {err}", "fix the template") from err
+        raise MalplError(_(IN_TEMPLATE).format(name=name, error=err),
+                         _("fix the template")) from err
     except MemoryError as err:
-        raise MalplError(f"template {name} made more than {_HEADROOM >> 30} GB of data",
-                         f"a template shows {shows}; it need not build huge texts") from err
+        raise MalplError(_("template {name} made more than {gb} GB of data").format(
+                             name=name, gb=_HEADROOM >> 30),
+                         _("a template shows {shows}; it need not build huge texts").format(
+                             shows=shows)) from err
     except RecursionError as err:
-        where = _template_line(err.__traceback__) or f"template {name}"
-        raise MalplError(f"{where}: template error: a macro or loop calls itself without end",
-                         fix) from err
+        where = _template_line(err.__traceback__) or _("template {name}").format(name=name)
+        raise MalplError(_(TEMPLATE_ERROR).format(
+            where=where, error=_("a macro or loop calls itself without end")), fix) from err
     except UnicodeDecodeError as err:
         line = _template_line(err.__traceback__)
         if line is None:  # reading the template file itself
-            raise MalplError(f"template {name} is not UTF-8 text: {err.reason} at byte "
-                             f"{err.start}", "save the template as UTF-8") from err
-        raise MalplError(f"{line}: template error: {err}", fix) from err
+            raise MalplError(_("template {name} is not UTF-8 text: {reason} at byte "
+                               "{byte}").format(name=name, reason=err.reason, byte=err.start),
+                             _("save the template as UTF-8")) from err
+        raise MalplError(_(TEMPLATE_ERROR).format(where=line, error=err), fix) from err
     except (ArithmeticError, LookupError, TypeError, ValueError, AssertionError, AttributeError,
             RuntimeError) as err:
         line = _template_line(err.__traceback__)
         if line is None:  # raised in malpl's own code: a bug, reported as one
             raise
-        raise MalplError(f"{line}: template error: {type(err).__name__}: {err}", fix) from err
+        raise MalplError(_(TEMPLATE_ERROR).format(where=line,
+                                                  error=f"{type(err).__name__}: {err}"),
+                         fix) from err
 
 
 @contextlib.contextmanager

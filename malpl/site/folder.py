@@ -24,6 +24,7 @@ import os
 from pathlib import Path, PurePosixPath
 
 from malpl.files import replace
+from malpl.i18n import N_, _, ngettext
 from malpl.repository import MalplError
 from malpl.text import visible_line
 
@@ -31,8 +32,8 @@ MANIFEST = ".malpl-site.json"
 LEGACY_MARKER = ".malpl-site"  # earlier versions marked a folder they replaced whole
 MAX_MANIFEST_BYTES = 64 * 2**20
 PENDING = ""  # the hash of a file a build was about to write: compared, it never matches
-_HINT = ("remove the folder and build the site again; your own files in it "
-         "(CNAME, a verification file) are kept by the next build")
+_HINT = N_("remove the folder and build the site again; your own files in it "
+           "(CNAME, a verification file) are kept by the next build")
 
 
 def file_hash(path: Path) -> str:
@@ -47,10 +48,13 @@ def publish(fresh: Path, out: Path) -> None:
     clashes = [why for rel, digest in new.items()
                if (why := _not_ours(out, rel, rel in old or legacy, digest))]
     if clashes:
-        more = f" (and {len(clashes) - 1} more)" if len(clashes) > 1 else ""
-        raise MalplError(f"the site would replace {clashes[0]}{more}; it is left as it is",
-                         "move your file out of the folder, or build the site into "
-                         "another folder with -o")
+        said = (ngettext("the site would replace {file} (and {n} more); it is left as it is",
+                         "the site would replace {file} (and {n} more); it is left as it is",
+                         len(clashes) - 1) if len(clashes) > 1
+                else _("the site would replace {file}; it is left as it is"))
+        raise MalplError(said.format(file=clashes[0], n=len(clashes) - 1),
+                         _("move your file out of the folder, or build the site into "
+                           "another folder with -o"))
     out.mkdir(parents=True, exist_ok=True)
     _write_manifest(out, old | {rel: PENDING for rel in new.keys() - old.keys()})
     for rel in new:
@@ -72,21 +76,23 @@ def read_manifest(out: Path) -> tuple[dict[str, str], bool]:
         return {}, False
     where = visible_line(str(path))
     if path.is_symlink() or not path.is_file():
-        raise MalplError(f"{where} is not the list of files malpl wrote", _HINT)
+        raise MalplError(_("{path} is not the list of files malpl wrote").format(path=where),
+                         _(_HINT))
     with open(path, "rb") as handle:
         data = handle.read(MAX_MANIFEST_BYTES + 1)
     try:
         if len(data) > MAX_MANIFEST_BYTES:
-            raise ValueError("it is larger than 64 MB")
+            raise ValueError(_("it is larger than {mb} MB").format(
+                mb=MAX_MANIFEST_BYTES // 2**20))
         listing = json.loads(data)
         files = listing.get("files") if isinstance(listing, dict) else None
         if not isinstance(files, dict):
-            raise ValueError("it has no mapping 'files'")
+            raise ValueError(_("it has no mapping 'files'"))
         for rel, digest in files.items():
             _check_entry(rel, digest)
     except ValueError as err:
-        raise MalplError(f"{where} is not a list of files malpl wrote: {visible_line(str(err))}",
-                         _HINT) from None
+        raise MalplError(_("{path} is not a list of files malpl wrote: {reason}").format(
+                             path=where, reason=visible_line(str(err))), _(_HINT)) from None
     return files, False
 
 
@@ -95,9 +101,9 @@ def _check_entry(rel: str, digest: object) -> None:
     parts = PurePosixPath(rel).parts
     if (not parts or rel.startswith("/") or "\\" in rel or "\0" in rel or rel == MANIFEST
             or any(p in (".", "..") for p in parts) or PurePosixPath(*parts).as_posix() != rel):
-        raise ValueError(f"'{rel}' is not a path inside the folder")
+        raise ValueError(_("'{path}' is not a path inside the folder").format(path=rel))
     if not isinstance(digest, str) or len(digest) not in (0, 64):
-        raise ValueError(f"the hash of '{rel}' is not a SHA-256")
+        raise ValueError(_("the hash of '{path}' is not a SHA-256").format(path=rel))
 
 
 def _not_ours(out: Path, rel: str, ours: bool, digest: str = PENDING) -> str:
@@ -107,14 +113,15 @@ def _not_ours(out: Path, rel: str, ours: bool, digest: str = PENDING) -> str:
     for parent in reversed(PurePosixPath(rel).parents[:-1]):  # the folders on the way
         folder = out / parent
         if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
-            return f"{visible_line(str(folder))}, which is not a folder malpl made"
+            return _("{path}, which is not a folder malpl made").format(
+                path=visible_line(str(folder)))
     if not os.path.lexists(path):
         return ""
     if path.is_symlink() or not path.is_file():
-        return f"{visible_line(str(path))}, which is not a file"
+        return _("{path}, which is not a file").format(path=visible_line(str(path)))
     if ours or file_hash(path) == digest:
         return ""
-    return f"{visible_line(str(path))}, a file malpl did not write"
+    return _("{path}, a file malpl did not write").format(path=visible_line(str(path)))
 
 
 def _remove_if_unchanged(out: Path, rel: str, digest: str) -> None:

@@ -34,6 +34,7 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from malpl.confined import TEXT_LIMIT, Confined, read_inside, read_picture
+from malpl.i18n import N_, _
 from malpl.periods import Period
 from malpl.report.templating import loader, run_template, sandbox, shipped_templates
 from malpl.repository import GOALS_DIR, MalplError, Repository
@@ -42,6 +43,7 @@ from malpl.site.folder import publish
 from malpl.text import visible
 
 _TEMP_PREFIX = ".malpl-site-"
+OWN_FOLDER = N_("choose a folder of its own, e.g. -o site")
 PARALLEL_GOALS = 500  # goal pages over all periods from which forking workers pays
 
 
@@ -78,8 +80,9 @@ class Fragments:
                 module = self.env.get_template("fragments.html.j2").module
                 self.macros = {k: v for k, v in vars(module).items() if isinstance(v, Macro)}
             if name not in self.macros:  # only the macros, never the module's attributes
-                raise MalplError(f"no template fragment named '{visible(str(name))}'",
-                                 "name a macro of fragments.html.j2")
+                raise MalplError(_("no template fragment named '{name}'").format(
+                                     name=visible(str(name))),
+                                 _("name a macro of fragments.html.j2"))
             found = self.made[key] = self.macros[name](*args)
         return found
 
@@ -169,7 +172,7 @@ def _render_part(work: _Work, period: Period | None) -> Iterator[tuple[str, byte
     pages = builder.site_pages() if period is None else builder.period_pages(period)
     for page in pages:
         html = run_template(partial(env.get_template, page.template), page.context,
-                            page.template, "the site's data")
+                            page.template, N_("the site's data"))
         yield page.path, html.encode("utf-8")
 
 
@@ -246,10 +249,10 @@ def check_output(repo: Repository, out: Path) -> None:
     goals = Path(os.path.realpath(repo.root / GOALS_DIR))
     root = Path(os.path.realpath(repo.root))
     if target.is_relative_to(goals) or root.is_relative_to(target):
-        raise MalplError(f"will not write the site to {out}: it holds the goal files",
-                         "choose a folder of its own, e.g. -o site")
+        raise MalplError(_("will not write the site to {path}: it holds the goal "
+                           "files").format(path=out), _(OWN_FOLDER))
     if out.is_symlink() or (out.exists() and not out.is_dir()):
-        raise MalplError(f"{out} is not a folder", "choose a folder of its own, e.g. -o site")
+        raise MalplError(_("{path} is not a folder").format(path=out), _(OWN_FOLDER))
 
 
 def write_site(repo: Repository, period: Period, out: Path) -> int:
