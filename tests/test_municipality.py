@@ -211,7 +211,7 @@ def test_diff_and_log_treat_goal_follow_ups_and_bodies(kommun: Path) -> None:
                   encoding="utf-8")
     result = diff_revisions(kommun)
     assert format_text(result.changes, result.config).splitlines() == [
-        "goal 1:10 T1-2024 assessment: ■ Ej uppfyllt → ▲ Delvis uppfyllt (better)",
+        "goal 1:10 T1-2024 assessment: from Ej uppfyllt (■) to Delvis uppfyllt (▲), better",
         "target 6.9.1 T1-2024 comment: [-210 -]{+212 +}armaturer har bytts."]
     only_tn = diff_revisions(kommun, bodies=["tn"])
     assert [c.id for c in only_tn.changes] == ["6.9.1"]
