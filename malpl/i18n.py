@@ -69,6 +69,12 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return _catalogue(language()).ngettext(singular, plural, n)
 
 
+def translations(message: str) -> list[str]:
+    """``message`` in every language, in the order of :data:`LANGUAGES`: for recognising
+    what malpl wrote in either (a spreadsheet's header row)."""
+    return [_catalogue(lang).gettext(message) for lang in LANGUAGES]
+
+
 def N_(message: str) -> str:
     """Mark ``message`` for translation where it is defined; translate it where it is
     shown, with :func:`_`."""

@@ -19,6 +19,7 @@ from typing import Any
 import msgspec
 
 from malpl import views
+from malpl.i18n import N_, _
 from malpl.measureviews import MeasureView
 from malpl.model import Body, Config, Goal
 from malpl.periods import Period
@@ -26,6 +27,15 @@ from malpl.record import Record, as_dict
 from malpl.repository import Repository
 
 TARGET_LEVEL = views.TARGET_LEVEL
+#: What ``todo`` finds missing, by the key a person types in the goal file.
+MISSING = {"comment": N_("comment"), "assessment": N_("assessment"), "ready": N_("ready")}
+
+
+def missing_text(keys: list[str], separator: str = ", ") -> str:
+    """'kommentar (`comment`), bedömning (`assessment`)': the word, and the key to type
+    (in English the word is the key)."""
+    return separator.join(k if _(MISSING[k]) == k else
+                     _("{word} (`{key}`)").format(word=_(MISSING[k]), key=k) for k in keys)
 
 
 class Counted(Record, frozen=True):
@@ -119,7 +129,7 @@ class Snapshot(Record):
             if not row.ready:
                 missing.append("ready")
             if missing:
-                groups.setdefault(row.responsible or "(no one responsible)", []).append(
+                groups.setdefault(row.responsible or _("(no one responsible)"), []).append(
                     TodoItem(row, missing))
         return dict(sorted(groups.items()))
 

@@ -23,7 +23,9 @@ from rich.table import Column, Table
 from rich.text import Text
 
 from malpl import swedish
+from malpl.i18n import N_, _, ngettext
 from malpl.measureviews import TREND_LABELS
+from malpl.snapshot import missing_text
 from malpl.text import visible
 
 if TYPE_CHECKING:
@@ -139,9 +141,9 @@ def grid(columns: list[Column], flexible: int, width: int, flex_min: int,
 def summary_table(rows: list[SummaryRow], title: str) -> Table:
     table = Table(title=Text(title), title_justify="left", show_edge=False, box=None,
                   padding=(0, 1))
-    table.add_column("Bedömning", no_wrap=True)
-    table.add_column("Antal", justify="right")
-    table.add_column("Andel", justify="right", no_wrap=True)
+    table.add_column(_("Assessment"), no_wrap=True)
+    table.add_column(_("Count"), justify="right")
+    table.add_column(_("Share"), justify="right", no_wrap=True)
     table.add_column("", no_wrap=True, overflow="crop")
     for row in rows:
         table.add_row(Text.assemble(plain(row.symbol, row.color), " ", plain(row.label)),
@@ -153,30 +155,44 @@ def _comment_state(row: TargetRow) -> Text:
     if not row.followed and row.rollup:
         return Text("–")  # summarised by what is under it; nothing to write this period
     if not row.has_comment:
-        return Text("saknas", style="yellow")
-    return Text("klar") if row.ready else Text("utkast", style="yellow")
+        return Text(_("missing"), style="yellow")
+    return Text(_("done")) if row.ready else Text(_("draft"), style="yellow")
 
 
 def status(view: Snapshot) -> RenderableType:
     forecasts = any(row.forecast for row in view.rows)
-    headers = ["Id", "Mål", "Bedömning"] + (["Prognos"] if forecasts else []) + ["Kommentar"]
+    headers = ([_("Id"), _("Goal"), _("Assessment")] + ([_("Forecast")] if forecasts else [])
+               + [_("Comment")])
     goals: dict[str, tuple[Text, list[list[Text]]]] = {}
+    body_of: dict[str, str] = {}
     for row in view.rows:
         text = plain(row.text)
         if row.rollup:  # what is under the goal is news: it wraps rather than being cut
-            text.append_text(plain(f"\n∑ {row.rollup}", "dim"))
+            text.append_text(plain("\n" + _("Combined: {rollup}").format(rollup=row.rollup),
+                                   "dim"))
             text.no_wrap, text.overflow = False, "fold"
         cells = [plain(row.id), text, badge(row.assessment)]
         cells += [badge(row.forecast)] if forecasts else []
         cells.append(_comment_state(row))
         title = plain(f"{row.goal_id} {row.goal_title}", "bold")
         goals.setdefault(row.goal_id, (title, []))[1].append(cells)
+        body_of.setdefault(row.goal_id, row.body)
     every = [cells for _, rows in goals.values() for cells in rows]
     natural = [natural_width(h, [cells[i] for cells in every]) for i, h in enumerate(headers)]
 
+    # Several bodies: each body's goals under its name, in the order of malpl.yaml.
+    headings = {b.key: b.name for b in view.bodies} if len(view.bodies) > 1 else {}
+    order = sorted(goals, key=lambda g: list(headings).index(body_of[g])
+                   if body_of[g] in headings else len(headings))
+
     def tables(width: int) -> RenderableType:
         parts: list[RenderableType] = []
-        for title, rows in goals.values():
+        body = None
+        for goal_id in order:
+            title, rows = goals[goal_id]
+            if headings and body_of[goal_id] != body:
+                body = body_of[goal_id]
+                parts += [plain(headings.get(body, body), "bold underline"), Text("")]
             columns = [Column(h, width=n, overflow="fold") for h, n in zip(headers, natural,
                                                                              strict=True)]
             columns[0].width = min(natural[0], ID_WIDTH)
@@ -188,7 +204,9 @@ def status(view: Snapshot) -> RenderableType:
             parts += [table, Text("")]
         return Group(*parts)
 
-    return Group(plain(f"Status {view.period_text} ({view.period})", "bold"), Text(""),
+    heading = _("Status {period_text} ({period})").format(period_text=view.period_text,
+                                                          period=view.period)
+    return Group(plain(heading, "bold"), Text(""),
                  AtWidth(lambda width: summaries(view.levels(), view.config.labels.summary,
                                                  width)),
                  Text(""), AtWidth(tables))
@@ -204,63 +222,67 @@ def summaries(levels: list[LevelSummary], title: str, width: int) -> RenderableT
         return levels_table(levels, title, columns)
     parts: list[RenderableType] = []
     for level in levels:
-        parts += [summary_table(level.steps, f"{title}, {level.label.lower()}: "
-                                f"{level.total} st"), Text("")]
+        parts += [summary_table(level.steps, _("{title}, {level}: {count} in all").format(
+            title=title, level=level.label.lower(), count=level.total)), Text("")]
     return Group(*parts[:-1])
 
 
 def levels_table(levels: list[LevelSummary], title: str, widths: list[int]) -> Table:
     table = Table(title=plain(title), title_justify="left", show_edge=False, box=None,
                   padding=(0, 1))
-    table.add_column("Bedömning", no_wrap=True)
+    table.add_column(_("Assessment"), no_wrap=True)
     for level, width in zip(levels, widths, strict=True):
         table.add_column(plain(level.label), justify="right", min_width=width)
     for i, step in enumerate(levels[0].steps):
         table.add_row(Text.assemble(plain(step.symbol, step.color), " ", plain(step.label)),
                       *(f"{level.steps[i].count} ({level.steps[i].share})" for level in levels))
-    table.add_row(Text("Totalt", style="bold"), *(str(level.total) for level in levels))
+    table.add_row(Text(_("Total"), style="bold"), *(str(level.total) for level in levels))
     return table
 
 
 def todo(groups: dict[str, list[TodoItem]], period_text: str) -> RenderableType:
     if not groups:
-        return Text(f"Nothing missing for {visible(period_text)}.")
+        return plain(_("Nothing missing for {period}.").format(period=period_text))
     total = sum(len(items) for items in groups.values())
+    headers = (_("Id"), _("Goal"), _("Missing"))
     rows = {who: [[plain(item.target.id), plain(item.target.text),
-                   Text(", ".join(item.missing))] for item in items]
+                   Text(missing_text(item.missing, "\n"))] for item in items]
             for who, items in groups.items()}
     every = [cells for group in rows.values() for cells in group]
     natural = [natural_width(h, [cells[i] for cells in every])
-               for i, h in enumerate(("Id", "Mål", "Saknas"))]
+               for i, h in enumerate(headers)]
 
     def tables(width: int) -> RenderableType:
         parts: list[RenderableType] = []
         for who, group in rows.items():
-            table = grid([Column("Id", width=min(natural[0], ID_WIDTH), overflow="fold"),
-                          Column("Mål", no_wrap=True, overflow="ellipsis"),
-                          Column("Saknas", width=natural[2])], 1, width, flex_min=20,
+            table = grid([Column(headers[0], width=min(natural[0], ID_WIDTH), overflow="fold"),
+                          Column(headers[1], no_wrap=True, overflow="ellipsis"),
+                          Column(headers[2], width=natural[2])], 1, width, flex_min=20,
                          title=plain(f"{who} ({len(group)})", "bold"))
             for cells in group:
                 table.add_row(*cells)
             parts += [Text(""), table]
         return Group(*parts)
 
-    what = "1 follow-up needs" if total == 1 else f"{total} follow-ups need"
-    return Group(Text(f"{what} work for {visible(period_text)}", style="bold"),
+    what = ngettext("{n} follow-up needs work for {period}",
+                    "{n} follow-ups need work for {period}", total)
+    return Group(plain(what.format(n=total, period=period_text), "bold"),
                  AtWidth(tables))
 
 
 def _facts(view: MeasureView) -> list[str]:
     facts = []
     if view.latest:
-        facts.append(f"senast {view.latest.key}: {view.latest.text}")
+        facts.append(_("latest {year}: {value}").format(year=view.latest.key,
+                                                        value=view.latest.text))
     if view.target:
-        facts.append(f"mål: {view.target}")
+        facts.append(_("target: {target}").format(target=view.target))
     if view.baseline:
-        facts.append(f"basår {view.baseline.key}: {view.baseline.text}")
+        facts.append(_("baseline {year}: {value}").format(year=view.baseline.key,
+                                                          value=view.baseline.text))
     facts += [f"{ref.label} {ref.latest.key}: {ref.latest.text}" for ref in view.references]
     if view.fetched:
-        facts.append(f"Källa: {view.source}")
+        facts.append(_("Source: {source}").format(source=view.source))
     return facts + view.forecasts
 
 
@@ -270,20 +292,22 @@ def measure_lines(view: MeasureView) -> list[RenderableType]:
     if facts:
         lines.append(Padding(plain(" · ".join(facts)), (0, 0, 0, 2), expand=False))
     if view.progress is not None:
-        lines.append(Text.assemble("  ", (bar(view.progress), "cyan"),
-                                   f" {swedish.share(round(view.progress * 1000), 1000)} av "
-                                   "vägen till målet"))
+        way = _("{share} of the way to the target").format(
+            share=swedish.share(round(view.progress * 1000), 1000))
+        lines.append(Text.assemble("  ", (bar(view.progress), "cyan"), " ", way))
     span = f"{view.series[0].key}–{view.series[-1].key} " if len(view.series) > 1 else ""
     lines.append(Text.assemble("  ", (_spark(view), "cyan"), plain(span), _trend(view),
-                               " (angiven)" if view.trend_manual else ""))
+                               " " + _("(stated)") if view.trend_manual else ""))
     lines += [_indented(plain(n, "dim")) for n in _notes(view)]
     return lines
 
 
 def _notes(view: MeasureView) -> list[str]:
     """What a reader must know to read the series: gaps, breaks and the measure's note."""
-    notes = [f"{m.key}: saknas" + (f" – {m.text}" if m.text else "") for m in view.missing]
-    notes += [f"serien bryts {m.key}: {m.text}" for m in view.breaks]
+    notes = [_("{year}: missing – {reason}").format(year=m.key, reason=m.text) if m.text
+             else _("{year}: missing").format(year=m.key) for m in view.missing]
+    notes += [_("the series breaks {year}: {reason}").format(year=m.key, reason=m.text)
+              for m in view.breaks]
     return notes + ([view.note] if view.note else [])
 
 
@@ -296,23 +320,24 @@ def _follow_up(item: TargetHistory, period: str) -> list[RenderableType]:
     row, parts = item.row, []
     if item.history:
         history = Table(box=None, padding=(0, 2, 0, 0), show_header=True)
-        history.add_column("Period")
-        history.add_column("Bedömning")
-        history.add_column("Prognos")
+        history.add_column(_("Period"))
+        history.add_column(_("Assessment"))
+        history.add_column(_("Forecast"))
         for key, assessment, forecast in item.history:
             history.add_row(plain(key), badge(assessment), badge(forecast))
         parts.append(_indented(history))
     if row.rollup:
-        parts.append(_indented(plain(f"∑ {period}: {row.rollup}", "dim")))
+        combined = _("Combined {period}: {rollup}").format(period=period, rollup=row.rollup)
+        parts.append(_indented(plain(combined, "dim")))
     if not row.followed and not item.history:
         return parts
-    parts.append(plain(f"Kommentar {period}:", "underline"))
+    parts.append(plain(_("Comment {period}:").format(period=period), "underline"))
     if row.has_comment:
         last = len(row.paragraphs) - 1
         parts += [_indented(plain(p), 1 if i < last else 0)
                   for i, p in enumerate(row.paragraphs)]
     else:
-        parts.append(_indented(Text("Ingen kommentar", style="italic")))
+        parts.append(_indented(Text(_("No comment"), style="italic")))
     return parts
 
 
@@ -321,23 +346,25 @@ def detail(d: GoalDetail) -> RenderableType:
     parts: list[RenderableType] = [plain(f"{goal.id} {goal.title}", "bold")]
     meta = [d.level] + ([d.body] if d.body else [])
     if goal.responsible:
-        meta.append(f"ansvarig: {goal.responsible}")
+        meta.append(_("responsible: {name}").format(name=goal.responsible))
     parts.append(plain(" · ".join(meta), "dim"))
-    parts += [plain(f"Bidrar till {p.id} {p.title}", "dim") for p in d.parents]
+    parts += [plain(_("Contributes to {id} {title}").format(id=p.id, title=p.title), "dim")
+              for p in d.parents]
     if d.own is not None:
         parts += _follow_up(d.own, d.period)
     for body, children in (d.children or {}).items():
-        parts += [Text(""), plain(f"Bryts ned av {body}:", "underline")]
+        parts += [Text(""), plain(_("Broken down by {body}:").format(body=body), "underline")]
         parts += [_indented(plain(f"{c.id} {c.title}")) for c in children]
     for item in d.targets:
         row = item.row
         parts += [Text(""), plain(f"{row.id} {row.text}", "bold")]
         if row.target:
-            parts.append(plain(f"Mål: {row.target}" + (f" · utfall: {row.value_text}"
-                                                      if row.value_text else "")))
+            facts = [_("Target: {target}").format(target=row.target)]
+            facts += [_("outcome: {value}").format(value=row.value_text)] if row.value_text else []
+            parts.append(plain(" · ".join(facts)))
         parts += _follow_up(item, d.period)
     if d.measures:
-        parts += [Text(""), Text("Mått", style="bold underline")]
+        parts += [Text(""), Text(_("Measures"), style="bold underline")]
         for view in d.measures:
             parts += measure_lines(view)
     return Group(*parts)
@@ -357,8 +384,9 @@ def _references(view: MeasureView) -> str:
 
 #: The measures table's columns. When the measure's name would have fewer than
 #: ``NAME_WIDTH`` columns, the optional ones fold under it, the last one first.
-HEADERS = {"goal": "Id", "name": "Mått", "latest": "Senast", "target": "Mål",
-           "baseline": "Basår", "references": "Jämförelse", "trend": "Trend"}
+HEADERS = {"goal": N_("Id"), "name": N_("Measure"), "latest": N_("Latest"),
+           "target": N_("Target"), "baseline": N_("Baseline"), "references": N_("Comparison"),
+           "trend": N_("Trend")}
 OPTIONAL = ("target", "baseline", "references")
 NAME_WIDTH = 30
 PROSE_WIDTH = 24
@@ -389,9 +417,9 @@ def _folded(view: MeasureView, folded: tuple[str, ...]) -> Text:
     """The measure's name, with the columns that did not fit as dim lines under it."""
     lines = []
     if "target" in folded and view.target:
-        lines.append(f"mål: {view.target}")
+        lines.append(_("target: {target}").format(target=view.target))
     if "baseline" in folded and view.baseline:
-        lines.append(f"basår: {_baseline(view)}")
+        lines.append(_("baseline: {value}").format(value=_baseline(view)))
     if "references" in folded and view.references:
         lines.append(_references(view))
     lines += _notes(view)
@@ -406,7 +434,7 @@ def measures(views: Iterable[MeasureView]) -> AtWidth:
     under the measure's name, so that the name keeps room to be read."""
     views = list(views)
     rows = [_measure_cells(view) for view in views]
-    natural = {key: natural_width(header, [r[key] for r in rows])
+    natural = {key: natural_width(_(header), [r[key] for r in rows])
                for key, header in HEADERS.items()}
     for key in ("target", "references"):  # prose: wraps well enough
         natural[key] = min(natural[key], PROSE_WIDTH)
@@ -416,7 +444,7 @@ def measures(views: Iterable[MeasureView]) -> AtWidth:
             keys = ["goal", "name", "latest", *OPTIONAL[:keep], "trend"]
             if fit([natural[k] for k in keys if k != "name"], width, 0)[1] >= NAME_WIDTH:
                 break
-        columns = [Column(HEADERS[k], width=natural[k], overflow="fold",
+        columns = [Column(_(HEADERS[k]), width=natural[k], overflow="fold",
                           justify="right" if k in ("latest", "baseline") else "left")
                    for k in keys]
         columns[0].width = min(natural["goal"], ID_WIDTH)

@@ -12,8 +12,9 @@ from typing import Any
 import msgspec
 
 from malpl import measureviews, swedish
+from malpl.i18n import _
 from malpl.measureviews import MeasureView
-from malpl.model import Config, FollowUp, Goal, ScaleStep, Target
+from malpl.model import UNASSESSED_SYMBOL, Config, FollowUp, Goal, ScaleStep, Target
 from malpl.periods import SCHEMES, Period, PeriodError, current_period, parse_period, period_name
 from malpl.record import Record, as_dict
 from malpl.repository import MalplError, Repository, UsageError
@@ -35,7 +36,7 @@ class Assessment(Record, frozen=True):
     def of(cls, config: Config, key: str | None) -> Assessment:
         step: ScaleStep | None = config.step(key)
         if step is None:
-            return cls(None, config.labels.unassessed, "#767676", "○", None)
+            return cls(None, config.labels.unassessed, "#767676", UNASSESSED_SYMBOL, None)
         return cls(step.key, step.label, step.color, step.symbol, config.rank(key))
 
 
@@ -111,15 +112,17 @@ def resolve_period(repo: Repository, text: str | None, *, written: bool = False,
     if text is None:
         if known or not written:
             return known[-1] if known else current_period(scheme, today or dt.date.today())
-        raise MalplError("no follow-ups have been written for any period",
-                         "add 'followups:' with a period such as T1-2023 under a goal or target")
+        raise MalplError(_("no follow-ups have been written for any period"),
+                         _("add `followups:` with a period such as T1-2023 under a goal or "
+                           "target"))
     try:
         period = parse_period(text, scheme)
     except PeriodError as err:
         raise UsageError(str(err), err.hint) from err
     if written and period not in known:
-        raise MalplError(f"no follow-ups for {period}", "periods with follow-ups: "
-                         + (", ".join(map(str, known)) or "none yet"))
+        raise MalplError(_("no follow-ups for {period}").format(period=period),
+                         _("periods with follow-ups: {periods}").format(
+                             periods=", ".join(map(str, known)) or _("none yet")))
     return period
 
 
@@ -129,9 +132,10 @@ def latest_closed(repo: Repository) -> Period:
     scheme = repo.config.periods.scheme
     closed = sorted(parse_period(k, scheme) for k in repo.config.periods.closed)
     if not closed:
-        raise UsageError("no period is closed yet, so there is nothing to publish by default",
-                         "close one with 'malpl period close PERIOD', or name the period to "
-                         "publish: 'malpl site T1-2024'")
+        raise UsageError(_("no period is closed yet, so there is nothing to publish by "
+                           "default"),
+                         _("close one with 'malpl period close PERIOD', or name the period to "
+                           "publish: 'malpl site T1-2024'"))
     return closed[-1]
 
 
@@ -278,7 +282,8 @@ def chosen_level(config: Config, level: str | None) -> str | None:
     """``--level``, one of the configured levels or the targets'; None means not given."""
     known = [lv.key for lv in config.levels] + [TARGET_LEVEL]
     if level is not None and level not in known:
-        raise UsageError(f"there is no level '{level}'", "levels: " + ", ".join(known))
+        raise UsageError(_("there is no level '{level}'").format(level=level),
+                         _("levels: {levels}").format(levels=", ".join(known)))
     return level
 
 
@@ -314,7 +319,8 @@ def period_label(config: Config, period: Period) -> str:
 def find_goal(repo: Repository, ident: str) -> Goal:
     goal = repo.goal(ident)
     if goal is None:
-        raise MalplError(f"no goal with the id '{ident}'", "see the ids with 'malpl status'")
+        raise MalplError(_("no goal with the id '{id}'").format(id=ident),
+                         _("see the ids with 'malpl status'"))
     return goal
 
 
@@ -323,7 +329,8 @@ def chosen_bodies(config: Config, bodies: list[str] | None) -> list[str] | None:
     known = [b.key for b in config.body_list()]
     for key in bodies or []:
         if key not in known:
-            raise UsageError(f"there is no body '{key}'", "bodies: " + ", ".join(known))
+            raise UsageError(_("there is no body '{body}'").format(body=key),
+                             _("bodies: {bodies}").format(bodies=", ".join(known)))
     return bodies or None
 
 
@@ -331,8 +338,8 @@ def assessment_key(config: Config, assessment: str) -> str | None:
     """``--assessment``: a step of the scale, or 'ej_bedomd' (None: not assessed)."""
     keys = {s.key for s in config.scale} | {"ej_bedomd"}
     if assessment not in keys:
-        raise UsageError(f"'{assessment}' is not on the scale",
-                         "use one of: " + ", ".join(sorted(keys)))
+        raise UsageError(_("'{assessment}' is not on the scale").format(assessment=assessment),
+                         _("use one of: {keys}").format(keys=", ".join(sorted(keys))))
     return None if assessment == "ej_bedomd" else assessment
 
 
@@ -375,9 +382,9 @@ def detail(repo: Repository, ident: str, period: Period | None = None,
     else:
         found = next(((g, t) for g in repo.goals for t in g.targets if t.id == ident), None)
         if found is None:
-            raise MalplError(f"no goal or target with the id '{ident}'",
-                             "goal ids look like 1.1 and target ids like 1.1.1; "
-                             "see them with 'malpl status'")
+            raise MalplError(_("no goal or target with the id '{id}'").format(id=ident),
+                             _("goal ids look like 1.1 and target ids like 1.1.1; "
+                               "see them with 'malpl status'"))
         goal, target = found
         chosen_targets = [target]
     known = periods_with_followups(repo)
@@ -390,12 +397,14 @@ def detail(repo: Repository, ident: str, period: Period | None = None,
         period = own[-1] if own else resolve_period(repo, None)
     all_rows = {r.id: r for r in rows(repo, period, [goal])}
     if not all_rows and not current(config, [goal], period):
-        raise MalplError(f"{goal.id} did not exist in {period}",
-                         f"its first period is {goal.start}" if goal.start else
-                         f"it ended in {goal.ended}")
+        raise MalplError(_("{id} did not exist in {period}").format(id=goal.id, period=period),
+                         _("its first period is {period}").format(period=goal.start)
+                         if goal.start else
+                         _("it ended in {year}").format(year=goal.ended))
     if any(t.id not in all_rows for t in chosen_targets) and len(chosen_targets) == 1:
-        raise MalplError(f"{ident} did not exist in {period}",
-                         f"its first period is {chosen_targets[0].start}")
+        raise MalplError(_("{id} did not exist in {period}").format(id=ident, period=period),
+                         _("its first period is {period}").format(
+                             period=chosen_targets[0].start))
     chosen_targets = [t for t in chosen_targets if t.id in all_rows]
     histories = [TargetHistory(all_rows[t.id], _history(config, known, t.followups))
                  for t in chosen_targets]

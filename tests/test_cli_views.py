@@ -35,11 +35,15 @@ def golden(name: str, text: str) -> None:
     assert text == path.read_text(encoding="utf-8")
 
 
-def test_status_golden_plain_table(repo: Path) -> None:
-    result = run("-C", str(repo), "status", "T2-2023")
+@pytest.mark.parametrize("lang", ["en", "sv"])
+def test_status_and_todo_golden_plain_table(repo: Path, lang: str) -> None:
+    suffix = "-sv" if lang == "sv" else ""
+    result = run("-C", str(repo), "status", "T2-2023", MALPL_LANG=lang)
     assert result.exit_code == 0
     assert "\x1b[" not in result.output  # no escape codes when piped
-    golden("status-T2-2023.txt", result.output)
+    golden(f"status-T2-2023{suffix}.txt", result.output)
+    golden(f"todo-T2-2023{suffix}.txt", run("-C", str(repo), "todo", "T2-2023",
+                                            MALPL_LANG=lang).output)
 
 
 def test_status_defaults_to_latest_period_and_shows_change(repo: Path) -> None:
@@ -58,8 +62,9 @@ def test_status_json_is_the_library_data(repo: Path) -> None:
 
 def test_status_csv(repo: Path) -> None:
     result = run("-C", str(repo), "status", "T1-2023", "--format", "csv")
-    rows = list(csv.DictReader(io.StringIO(result.output)))
-    assert [(r["target"], r["assessment"]) for r in rows] == [
+    rows = list(csv.DictReader(io.StringIO(result.output.removeprefix("\ufeff")),
+                               delimiter=";"))
+    assert [(r["Id"], r["Assessment key"]) for r in rows] == [
         ("1", ""), ("1.1.1", "delvis_uppfyllt"), ("1.1.2", "uppfyllt"), ("1.2.1", "")]
 
 
@@ -117,14 +122,14 @@ def test_show_goal_has_history_comment_and_measures(repo: Path) -> None:
     out = run("-C", str(repo), "show", "1.1").output
     assert "T1-2023  ▲ Delvis uppfyllt  ● Uppfyllt" in out
     assert "T2-2023  ■ Ej uppfyllt      ■ Ej uppfyllt" in out
-    assert "Kommentar T2-2023:" in out and "Utfallet blev 79,2 % behöriga" in out
-    assert "senast 2022: 79,2\u00a0%" in out and "Riket 2022: 83,5\u00a0%" in out
+    assert "Comment T2-2023:" in out and "Utfallet blev 79,2 % behöriga" in out
+    assert "latest 2022: 79,2\u00a0%" in out and "Riket 2022: 83,5\u00a0%" in out
     assert "█▆▁ 2020–2022 ↘ försämrad" in out
 
 
 def test_show_target_and_chosen_period(repo: Path) -> None:
     out = run("-C", str(repo), "show", "1.1.1", "--period", "T1-2023").output
-    assert "Kommentar T1-2023:" in out
+    assert "Comment T1-2023:" in out
     assert "Prognosen efter vårterminen visar 80 % behöriga." in out
     assert "Extra lovskola planeras i juni." in out
     assert "1.1.2" not in out

@@ -107,12 +107,14 @@ def test_report_at_the_tag_it_was_sent_from(tmp_path: Path) -> None:
     ["status", "T1-2024", "--body", "kf", "--level", "kfmal"],
     ["show", "1:2", "--period", "T1-2024"], ["show", "MO1"], ["todo", "T1-2024", "-b", "bun"]],
     ids=lambda a: "-".join(x.strip("-") for x in a))
-def test_status_show_and_todo_golden(args: list[str]) -> None:
+@pytest.mark.parametrize("lang", ["en", "sv"])
+def test_status_show_and_todo_golden(args: list[str], lang: str) -> None:
+    """In English and in Swedish: the words malpl says differ, the goals' words do not."""
     result = invoke(["-C", str(FIXTURES / "kommun"), *args],
-                                env={"COLUMNS": "100", "NO_COLOR": "1"})
+                    env={"COLUMNS": "100", "NO_COLOR": "1", "MALPL_LANG": lang})
     assert result.exit_code == 0, result.output
-    _golden("kommun-" + "-".join(a.strip("-").replace(":", "_") for a in args) + ".txt",
-            result.output)
+    _golden("kommun-" + "-".join(a.strip("-").replace(":", "_") for a in args)
+            + ("-sv" if lang == "sv" else "") + ".txt", result.output)
 
 
 def test_a_body_report_never_replaces_the_whole_municipality_report(tmp_path: Path) -> None:

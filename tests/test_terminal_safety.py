@@ -139,13 +139,15 @@ def test_csv_formula_cells_get_a_leading_quote(repo: Path) -> None:
         f'id: "9"\nlevel: utvecklingsmal\ntitle: Formler\ntargets:\n{targets}', encoding="utf-8")
     result = run("-C", str(repo), "status", "T1-2023", "-f", "csv")
     assert result.exit_code == 0, result.output
-    rows = [r for r in csv.DictReader(io.StringIO(result.output)) if r["goal"] == "9"]
+    table = list(csv.DictReader(io.StringIO(result.output.removeprefix("\ufeff")),
+                                delimiter=";"))
+    rows = [r for r in table if r["Goal"] == "9"]
     assert len(rows) == len(FORMULAS)
     for row, text in zip(rows, FORMULAS, strict=True):
-        assert row["text"].startswith("'") and row["responsible"].startswith("'")
-        assert row["text"][1:2] == text[0] if text[0] not in "\t\r" else row["text"][1:2] in "\t␍"
-    plain = [r for r in csv.DictReader(io.StringIO(result.output)) if r["goal"] == "1.1"]
-    assert plain[0]["text"].startswith("Andelen")
+        assert row["Text"].startswith("'") and row["Responsible"].startswith("'")
+        assert row["Text"][1:2] == text[0] if text[0] not in "\t\r" else row["Text"][1:2] in "\t␍"
+    plain = [r for r in table if r["Goal"] == "1.1"]
+    assert plain[0]["Text"].startswith("Andelen")
 
 
 def test_json_escapes_each_hidden_character_as_json_does() -> None:

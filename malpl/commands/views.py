@@ -1,18 +1,49 @@
-"""``status``, ``show``, ``todo`` and ``measures``: the goals in the terminal, JSON or CSV."""
+"""``status``, ``show``, ``todo`` and ``measures``: the goals in the terminal, as JSON, or
+as a spreadsheet (CSV on stdout or in a file, xlsx in a file)."""
 
 from __future__ import annotations
 
 from argparse import Namespace
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from malpl.commands.common import load_valid, print_json, print_rich
-from malpl.output import write
+from malpl.commands.common import fail, load_valid, print_json, print_rich
+from malpl.i18n import _
+from malpl.output import echo, write
+
+if TYPE_CHECKING:
+    from malpl.spreadsheets import Sheet
+
+SPREADSHEETS = ("csv", "xlsx")
+
+
+def _refuse_output(args: Namespace) -> None:
+    """-o names a spreadsheet file; an xlsx needs one (it is no text for a terminal)."""
+    if args.output and args.format not in SPREADSHEETS:
+        fail(_("-o writes a spreadsheet, not the format '{format}'").format(format=args.format),
+             _("add --format csv or --format xlsx"), code=2)
+    if args.format == "xlsx" and not args.output:
+        fail(_("an xlsx file needs a name"),
+             _("give it with -o, e.g. -o status.xlsx"), code=2)
+
+
+def _spreadsheet(args: Namespace, root: Path, sheet: Sheet) -> None:
+    """The sheet on stdout (CSV), or in the file -o names."""
+    from malpl import spreadsheets
+    from malpl.spreadsheets.tables import KNOWN
+
+    if args.output:
+        path = spreadsheets.write(root, args.output, sheet, args.format, KNOWN)
+        echo(_("wrote {path}").format(path=path))
+    else:
+        write(spreadsheets.csv_text(sheet))
 
 
 def status(args: Namespace) -> None:
     from malpl import views
     from malpl.snapshot import snapshot
 
+    _refuse_output(args)
     repo = load_valid(args.root, args.at)
     goal = views.find_goal(repo, args.goal).id if args.goal is not None else None
     view = snapshot(repo, views.resolve_period(repo, args.period), bodies=args.body,
@@ -20,15 +51,10 @@ def status(args: Namespace) -> None:
                                                assessment=args.assessment)
     if args.format == "json":
         print_json(view.as_dict())
-    elif args.format == "csv":
-        from malpl.output import csv_text
+    elif args.format in SPREADSHEETS:
+        from malpl.spreadsheets import tables
 
-        write(csv_text([["period", "body", "goal", "target", "kind", "text", "responsible",
-                         "assessment", "forecast", "has_comment", "ready", "rollup"]] +
-                       [[str(view.period), row.body, row.goal_id, row.id, row.kind, row.text,
-                         row.responsible, row.assessment.key or "",
-                         row.forecast.key if row.forecast else "", row.has_comment, row.ready,
-                         row.rollup] for row in view.rows]))
+        _spreadsheet(args, repo.root, tables.status(view))
     else:
         from malpl import terminal
 
@@ -39,11 +65,17 @@ def show(args: Namespace) -> None:
     from malpl import terminal, views
     from malpl.model import plain
 
+    _refuse_output(args)
     repo = load_valid(args.root, args.at)
     chosen = views.resolve_period(repo, args.period) if args.period else None
     detail = views.detail(repo, args.ident, chosen, bodies=args.body)
     if args.format == "table":
         print_rich(terminal.detail(detail))
+        return
+    if args.format in SPREADSHEETS:
+        from malpl.spreadsheets import tables
+
+        _spreadsheet(args, repo.root, tables.show(repo.config, detail))
         return
 
     def history(t: views.TargetHistory) -> dict[str, Any]:
@@ -64,6 +96,7 @@ def todo(args: Namespace) -> int:
     from malpl import views
     from malpl.snapshot import snapshot
 
+    _refuse_output(args)
     repo = load_valid(args.root)
     chosen = views.resolve_period(repo, args.period)
     groups = snapshot(repo, chosen, bodies=args.body).todo()
@@ -71,6 +104,10 @@ def todo(args: Namespace) -> int:
         from malpl import terminal
 
         print_rich(terminal.todo(groups, views.period_label(repo.config, chosen)))
+    elif args.format in SPREADSHEETS:
+        from malpl.spreadsheets import tables
+
+        _spreadsheet(args, repo.root, tables.todo(groups))
     else:
         print_json({who: [{"target": i.target.id, "kind": i.target.kind, "text": i.target.text,
                            "missing": i.missing} for i in items]
@@ -81,6 +118,7 @@ def todo(args: Namespace) -> int:
 def measures(args: Namespace) -> None:
     from malpl import views
 
+    _refuse_output(args)
     repo = load_valid(args.root)
     goals = ([views.find_goal(repo, args.goal)] if args.goal
              else repo.goals_of(views.chosen_bodies(repo.config, args.body)))
@@ -92,5 +130,9 @@ def measures(args: Namespace) -> None:
         from malpl import terminal
 
         print_rich(terminal.measures(rows))
+    elif args.format in SPREADSHEETS:
+        from malpl.spreadsheets import tables
+
+        _spreadsheet(args, repo.root, tables.measures(rows))
     else:
         print_json([m.as_dict() for m in rows])
