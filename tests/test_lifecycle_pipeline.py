@@ -22,7 +22,7 @@ def test_pre_commit_hook_runs_malpl_check() -> None:
 
 def test_shell_completion_is_offered() -> None:
     result = invoke(["--help"])
-    assert "completion" in result.output and "malpl completion bash" in result.output
+    assert "malpl completion" in result.output  # where to read how to turn it on
     for shell in ("bash", "zsh", "fish"):
         script = invoke(["completion", shell])
         assert script.exit_code == 0 and "malpl __complete " + shell in script.output
