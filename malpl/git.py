@@ -42,11 +42,22 @@ def _no_git(why: str) -> NoGit:
     return NoGit(_("git is not installed"), why)
 
 
+def _environment() -> dict[str, str]:
+    """git's own words in English whatever the person's locale, so that malpl can tell its
+    errors apart (and say them in the person's language itself)."""
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k != "LC_ALL"}  # it would win
+    if "LC_ALL" in os.environ and "LC_CTYPE" not in env:
+        env["LC_CTYPE"] = os.environ["LC_ALL"]  # keep the character set it gave
+    return {**env, "LC_MESSAGES": "C", "LANGUAGE": "C"}
+
+
 def _run(root: Path, args: list[str], stdin: bytes | None = None
          ) -> subprocess.CompletedProcess[bytes]:
     try:
         return subprocess.run(["git", *args], cwd=root, input=stdin, capture_output=True,
-                              check=False)
+                              check=False, env=_environment())
     except FileNotFoundError as err:
         raise _no_git(_("install git to compare revisions")) from err
 
@@ -200,7 +211,7 @@ class Blobs:
         try:
             self.proc = subprocess.Popen(["git", "cat-file", "--batch"], cwd=self.root,
                                          stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                         stderr=subprocess.DEVNULL)
+                                         stderr=subprocess.DEVNULL, env=_environment())
         except FileNotFoundError as err:
             raise _no_git(_("install git to compare revisions")) from err
         return self.proc
@@ -296,7 +307,7 @@ def _log(root: Path, base: str, selection: list[str], *, people: bool) -> Iterat
         proc = subprocess.Popen(
             ["git", "log", "-z", "--raw", "--no-abbrev", "--no-renames",
              "--diff-merges=first-parent", f"--format=%x1e%H %P{fields}", *selection],
-            cwd=root, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+            cwd=root, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=_environment())
     except FileNotFoundError as err:
         raise _no_git(_("install git to read the history")) from err
     assert proc.stdout is not None

@@ -190,3 +190,17 @@ def test_log_and_its_errors_in_swedish(year: Path) -> None:
     assert "ett måls id ser ut som 1.1" in result.stderr
     unknown = invoke(["-C", str(year), "diff", "finnsinte"], env={"MALPL_LANG": "sv"})
     assert "'finnsinte' är ingen version i det här repositoriet" in unknown.stderr
+
+
+def test_git_speaks_english_to_malpl_whatever_the_locale(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """malpl tells git's errors apart by git's English words and says them itself."""
+    from malpl import git
+
+    monkeypatch.setenv("LC_ALL", "sv_SE.UTF-8")
+    monkeypatch.setenv("LANGUAGE", "sv")
+    env = git._environment()
+    assert "LC_ALL" not in env and env["LC_MESSAGES"] == "C" and env["LANGUAGE"] == "C"
+    assert env["LC_CTYPE"] == "sv_SE.UTF-8"
+    with pytest.raises(git.NotARepository):
+        git.prefix(tmp_path)
