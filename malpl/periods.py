@@ -58,7 +58,7 @@ class Period(msgspec.Struct, frozen=True, order=True):
 
 def current_period(scheme: str, today: dt.date) -> Period:
     """The period that ``today`` falls in."""
-    prefix, count, _ = SCHEMES[scheme]
+    prefix, count = SCHEMES[scheme][:2]
     return Period(today.year, (today.month - 1) * count // 12 + 1, prefix)
 
 
@@ -71,7 +71,7 @@ class PeriodError(ValueError):
 
 
 def example(scheme: str, year: int = 2023) -> str:
-    prefix, count, _ = SCHEMES[scheme]
+    prefix, count = SCHEMES[scheme][:2]
     return f"{prefix}1-{year} … {prefix}{count}-{year}"
 
 
@@ -102,7 +102,7 @@ def _form(scheme: str, year: int) -> str:
 def _form_hint(key: str, scheme: str) -> str:
     """How to write a period, with the year the person wrote and, when the period they
     meant is plain (``t1-2023``, ``2023-T1``), that period."""
-    prefix, count, _ = SCHEMES[scheme]
+    prefix, count = SCHEMES[scheme][:2]
     key = re.sub("[\u2010-\u2015\u2212]", "-", key)  # the dashes a word processor puts in
     short = re.fullmatch(r"\s*([a-zåäö][0-9]{1,2})-([0-9]{2})\s*", key, re.IGNORECASE)
     if short:  # T1-25: a year in two digits, this century's

@@ -73,7 +73,7 @@ def _container(value: Any) -> str | None:
 
 def _holds(annotation: Any) -> str | None:
     """Which kind of container a type is written as, if any."""
-    base, _ = _split(annotation)
+    base = _split(annotation)[0]
     if (isinstance(base, type) and issubclass(base, msgspec.Struct)) \
             or typing.get_origin(base) is dict:
         return "mapping"

@@ -98,7 +98,7 @@ class Source(msgspec.Struct):
         elif isinstance(container, list) and isinstance(step, int) \
                 and 0 <= step < len(container):
             slot += 1
-            for _ in range(step):
+            for _skipped in range(step):
                 slot = ends[slot]
             return slot
         return None
