@@ -129,14 +129,19 @@ def test_rich_markup_closing_tag_passes_check_and_status(repo: Path) -> None:
 FORMULAS = ("=HYPERLINK(\"http://evil.example\")", "+1+1", "-2+3", "@SUM(A1)", "\tx", "\ry")
 
 
-def test_csv_formula_cells_get_a_leading_quote(repo: Path) -> None:
+def formula_goal(repo: Path, texts: tuple[str, ...]) -> None:
+    """Goal 9, whose targets' text and responsible are each one of ``texts``."""
     targets = "".join(
         f'  - id: "9.{i}"\n    text: "{text.replace(chr(34), chr(92) + chr(34))}"\n'
         f'    responsible: "{text.replace(chr(34), chr(92) + chr(34))}"\n'
         .replace("\t", "\\t").replace("\r", "\\r")
-        for i, text in enumerate(FORMULAS, 1))
+        for i, text in enumerate(texts, 1))
     (repo / "goals" / "9.yaml").write_text(
         f'id: "9"\nlevel: utvecklingsmal\ntitle: Formler\ntargets:\n{targets}', encoding="utf-8")
+
+
+def test_csv_formula_cells_get_a_leading_quote(repo: Path) -> None:
+    formula_goal(repo, FORMULAS)
     result = run("-C", str(repo), "status", "T1-2023", "-f", "csv")
     assert result.exit_code == 0, result.output
     table = list(csv.DictReader(io.StringIO(result.output.removeprefix("\ufeff")),

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import stat
 import zipfile
 from collections.abc import Sequence
@@ -148,8 +149,8 @@ def is_ours(path: Path, fmt: str, known: Sequence[Sheet]) -> bool:
         if fmt == "xlsx":
             with zipfile.ZipFile(path) as z:
                 core = z.read("docProps/core.xml").decode("utf-8", "replace")
-            return (f"<dc:creator>{CREATOR}</dc:creator>" in core
-                    and f"<cp:lastModifiedBy>{CREATOR}</cp:lastModifiedBy>" in core)
+            return all(re.search(f"<{tag}\\b[^>]*>{CREATOR}</{tag}>", core)
+                       for tag in ("dc:creator", "cp:lastModifiedBy"))
         with path.open("rb") as handle:
             first = handle.read(1 << 14).decode("utf-8", "replace").split("\n", 1)[0]
     except (OSError, KeyError, zipfile.BadZipFile):
