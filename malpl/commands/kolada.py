@@ -51,7 +51,8 @@ def pull(args: Namespace) -> None:
     progress_text = _("Kolada: {n} requests").format(n="{task.completed}")
     columns = (SpinnerColumn(), TextColumn(progress_text))
     console = SafeConsole(stderr=True, highlight=False, markup=False)
-    with Progress(*columns, console=console, transient=True) as progress:
+    with Progress(*columns, console=console, transient=True,
+                  disable=not console.is_terminal) as progress:  # no line left in a pipe
         task = progress.add_task("pull", total=None)
         result = pull_figures(repo, measure=args.measure, bodies=args.body, since=args.since,
                               dry_run=args.dry_run, on_request=lambda: progress.advance(task))
