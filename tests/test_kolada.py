@@ -249,6 +249,10 @@ def test_search_shows_id_title_description_and_gender(kolada: FakeKolada,
     assert "Antal elever i åk 9 som är behöriga. Källa: Skolverket." in out.output
     assert "N15008" not in out.output
     assert any("title=beh" in p for p in kolada.log)
+    svenska = invoke(["-C", str(municipality), "kolada", "search", "behöriga"],
+                     env={"MALPL_LANG": "sv"})
+    assert "(kön: kvinnor och män)" in svenska.stdout
+    assert svenska.stderr == "1 nyckeltal hittades (Källa: Kolada)\n"
 
 
 def test_views_merge_pulled_figures_own_values_win(kolada: FakeKolada,
