@@ -14,6 +14,7 @@ from pathlib import Path
 
 import msgspec
 
+from malpl import indicators
 from malpl.i18n import N_, _
 from malpl.kolada import ids as kolada_ids
 from malpl.kolada.data import own_series
@@ -206,10 +207,14 @@ def _target_as_parent(goal: Goal, path: Path_, ident: str, owner: Goal,
 
 
 def followups(goal: Goal) -> Iterator[tuple[Path_, str, dict[str, FollowUp]]]:
-    """Every follow-up mapping in a goal file: the goal's own and each target's."""
+    """Every follow-up mapping in a goal file: the goal's own, each target's and each
+    indicator's (a measure with ``assessed: true``)."""
     yield (), goal.id, goal.followups
     for i, target in enumerate(goal.targets):
         yield ("targets", i), target.id, target.followups
+    for i, measure in enumerate(goal.measures):
+        if measure.assessed or measure.followups:
+            yield ("measures", i), measure.id, measure.followups
 
 
 def _check_point(goal: Goal, path: Path_, key: str, scheme: str, *, period_only: bool = False,
@@ -249,7 +254,7 @@ def check_periods(repo: Repository) -> list[Problem]:
                                          target.target.by, scheme, key_position=False)
         for i, measure in enumerate(goal.measures):
             base = ("measures", i)
-            for series in ("values", "forecasts", "missing", "breaks", "trends"):
+            for series in ("values", "women", "men", "forecasts", "missing", "breaks", "trends"):
                 for key in getattr(measure, series):
                     problems += _check_point(goal, (*base, series, key), key, scheme)
             for name, ref in measure.references.items():
@@ -347,7 +352,7 @@ def check_measure_links(repo: Repository) -> list[Problem]:
                 _("'{kpi}' is not a Kolada KPI id").format(kpi=measure.kpi),
                 _(kolada_ids.KPI_HINT)))
         if target and _is_percent(measure.unit):
-            for bound in ("value", "min", "max"):
+            for bound in ("value", "min", "max", "above", "below"):
                 number = getattr(target, bound)
                 if number is not None and not 0 <= number <= 100:
                     problems.append(goal.source.problem(
@@ -401,6 +406,47 @@ def check_targets(repo: Repository) -> list[Problem]:
                         (*path, bound), "value-range",
                         _("a count cannot be {number}").format(number=_num(number)),
                         _("write a number of 0 or more")))
+    return problems
+
+
+def check_indicators(repo: Repository) -> list[Problem]:
+    """An indicator is assessed by its rule: it needs one, follow-ups belong to indicators,
+    and a hand-set assessment that contradicts the rule and the figures is a warning."""
+    config, scheme = repo.config, repo.config.periods.scheme
+    problems = []
+    for goal, i, measure in _measures(repo):
+        base: Path_ = ("measures", i)
+        if measure.followups and not measure.assessed:
+            problems.append(goal.source.problem(
+                (*base, "followups"), "invalid-value",
+                _("only an indicator (a measure with 'assessed: true') has follow-ups"),
+                _("add 'assessed: true' and a target rule, or move the comment to the goal")))
+            continue
+        if not measure.assessed:
+            continue
+        if measure.target is None or not indicators.rule_text(measure):
+            problems.append(goal.source.problem(
+                (*base, "assessed"), "missing-field",
+                _("an indicator needs a target rule to be assessed by"),
+                _("add e.g. 'target: {min: 80}' (at least 80) or 'target: {above: 40}' (more "
+                  "than 40); see docs/format.md")))
+            continue
+        for period, follow in measure.followups.items():
+            if follow.assessment is None or config.step(follow.assessment) is None:
+                continue
+            try:
+                found = indicators.verdict(config, measure, indicators.known_series(
+                    measure.values, parse_period(period, scheme), scheme))
+            except PeriodError:
+                continue  # check_periods says so
+            if found.key is not None and found.key != follow.assessment:
+                problems.append(goal.source.problem(
+                    (*base, "followups", period, "assessment"), "assessment-contradicts-rule",
+                    _("'{given}' is set by hand, but the rule ({rule}) and the value {basis} "
+                      "give '{computed}'").format(given=follow.assessment, rule=found.rule,
+                                                  basis=found.basis, computed=found.key),
+                    _("remove the assessment to use the rule's, or keep it on purpose and say "
+                      "why in the comment"), severity="warning"))
     return problems
 
 
@@ -602,6 +648,7 @@ CHECKS: tuple[Check, ...] = (
     check_measure_values,
     check_measure_links,
     check_targets,
+    check_indicators,
     check_duplicate_measures,
     check_ready,
     check_kolada,

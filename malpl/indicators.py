@@ -26,6 +26,7 @@ from collections.abc import Callable
 
 from malpl import swedish
 from malpl.model import Config, Measure, MeasureTarget
+from malpl.periods import Period, parse_point
 from malpl.record import Record
 
 #: (the comparison, its words before the value) per kind of bound.
@@ -126,6 +127,19 @@ def verdict(config: Config, measure: Measure, series: list[tuple[str, int, float
     else:
         outcome = "missed"
     return Verdict(step_for(config, outcome), outcome, rule, basis)
+
+
+def known_series(values: dict[str, float | None], period: Period, scheme: str
+                 ) -> list[tuple[str, int, float]]:
+    """(key, year, value) of the values known at the end of ``period``, oldest first: a
+    yearly value counts from the end of its year."""
+    end = period.end_month(scheme)
+    found = []
+    for key, value in values.items():
+        point = parse_point(key, scheme)
+        if value is not None and point.end_month(scheme) <= end:
+            found.append((point.sort_key, key, point.year, value))
+    return [(key, year, value) for _, key, year, value in sorted(found)]
 
 
 def step_for(config: Config, outcome: str) -> str | None:

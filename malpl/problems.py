@@ -45,6 +45,8 @@ CODES: dict[str, str] = {
     "unknown-assessment": N_("an assessment or forecast not on the scale"),
     "value-range": N_("a number outside its sensible range (e.g. a percentage above 100)"),
     "invalid-range": N_("a range or target whose low end is above its high end"),
+    "assessment-contradicts-rule": N_("an indicator's hand-set assessment differs from what "
+                                      "its rule and value give (warning)"),
     "duplicate-measure": N_("the same measure listed twice under one goal (warning)"),
     "ready-without-comment": N_("a follow-up marked ready that has no comment (warning)"),
     "control-character": N_("a text holds control or bidi characters, shown as symbols (warning)"),

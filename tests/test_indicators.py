@@ -78,3 +78,45 @@ def test_no_value_no_verdict() -> None:
 
 def test_a_rule_is_a_valid_part_of_the_format() -> None:
     assert convert(MeasureTarget, {"above": 2, "average": 3}).average == 3
+
+
+def _indicator_repo(tmp_path, extra: str):
+    import shutil
+
+    root = tmp_path / "ind"
+    shutil.copytree(FIXTURES / "indikatorer", root)
+    path = root / "goals" / "kf" / "1.1.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "        comment: Investeringarna", extra + "        comment: Investeringarna"),
+        encoding="utf-8")
+    return root
+
+
+def test_check_warns_when_a_hand_set_assessment_contradicts_the_rule(tmp_path) -> None:
+    from malpl.checks import check
+
+    clean = check(FIXTURES / "indikatorer")
+    assert not clean.problems
+    root = _indicator_repo(tmp_path, "        assessment: uppfyllt\n")
+    found = [p for p in check(root).problems if p.code == "assessment-contradicts-rule"]
+    assert len(found) == 1 and found[0].severity == "warning"
+    assert "'uppfyllt' is set by hand, but the rule (över 40\u00a0%) and the value " \
+           "38,1\u00a0% (2023) give 'ej_uppfyllt'" in found[0].message
+    agreeing = _indicator_repo(tmp_path / "b", "        assessment: ej_uppfyllt\n")
+    assert not check(agreeing).problems
+
+
+def test_an_indicator_without_a_rule_and_follow_ups_without_an_indicator(tmp_path) -> None:
+    from malpl.checks import check
+
+    root = _indicator_repo(tmp_path, "")
+    path = root / "goals" / "kf" / "3.1.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("    target: {min: 80}\n", ""),
+                    encoding="utf-8")
+    path = root / "goals" / "kf" / "2.1.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("    assessed: true\n    target: {max: 12}\n", "", 1),
+                    encoding="utf-8")
+    problems = {(p.path, p.code) for p in check(root).problems}
+    assert ("goals/kf/3.1.yaml", "missing-field") in problems
+    assert ("goals/kf/2.1.yaml", "invalid-value") in problems

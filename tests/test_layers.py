@@ -13,13 +13,13 @@ PACKAGE = Path(__file__).resolve().parent.parent / "malpl"
 
 #: Lowest first. A module may import its own layer and those below it.
 LAYERS: list[tuple[str, set[str]]] = [
-    ("format", {"errors", "i18n", "layout", "yamlsource", "model", "schema", "schema_errors", "parsing",
+    ("format", {"errors", "i18n", "indicators", "layout", "yamlsource", "model", "schema", "schema_errors", "parsing",
                 "problems", "periods", "text", "swedish", "output", "record", "markdown",
                 "kolada", "kolada.data", "kolada.ids"}),
     ("sources", {"git", "sources", "files", "confined"}),
     ("repo", {"repository", "checks", "kolada.store", "versions"}),
     ("kolada network", {"kolada.client", "kolada.pull"}),
-    ("views", {"views", "measureviews", "indicators"}),
+    ("views", {"views", "measureviews"}),
     ("snapshot", {"snapshot"}),
     ("history", {"diff", "dating", "textconv"}),
     ("render", {"report", "site", "terminal", "charts", "svgchart", "spreadsheets"}),
