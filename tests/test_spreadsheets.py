@@ -168,9 +168,15 @@ def test_usage_errors(repo: Path, args: tuple[str, ...], message: str) -> None:
     assert result.exit_code == 2 and message in result.output
 
 
-def test_swedish_hints_for_spreadsheets(repo: Path) -> None:
-    result = run("-C", str(repo), "status", "-f", "xlsx")
+def test_swedish_messages(repo: Path) -> None:
+    result = run("-C", str(repo), "status", "-f", "xlsx", "-o", "-")
     assert result.exit_code == 2 and "en xlsx-fil behöver ett namn" in result.output
+    result = run("-C", str(repo), "status", "-g", "7")
+    assert result.exit_code == 1 and "det finns inget mål med id '7'" in result.output
+    result = run("-C", str(repo), "show", "1.1", "-p", "T2-2023")
+    assert "Kommentar T2-2023:" in result.output and "senast 2022: 79,2\u00a0%" in result.output
+    assert excel_rows(run("-C", str(repo), "todo", "T1-2023", "-f", "csv", "-o", "-")
+                      .stdout.encode())[0] == ["Ansvarig", "Id", "Text", "Saknas"]
 
 
 def test_openpyxl_is_imported_only_for_an_xlsx(repo: Path) -> None:

@@ -22,17 +22,17 @@ def _refuse_output(args: Namespace) -> None:
     if args.output and args.format not in SPREADSHEETS:
         fail(_("-o writes a spreadsheet, not the format '{format}'").format(format=args.format),
              _("add --format csv or --format xlsx"), code=2)
-    if args.format == "xlsx" and not args.output:
+    if args.format == "xlsx" and args.output in (None, "-"):
         fail(_("an xlsx file needs a name"),
              _("give it with -o, e.g. -o status.xlsx"), code=2)
 
 
 def _spreadsheet(args: Namespace, root: Path, sheet: Sheet) -> None:
-    """The sheet on stdout (CSV), or in the file -o names."""
+    """The sheet on stdout (CSV; also with ``-o -``), or in the file -o names."""
     from malpl import spreadsheets
     from malpl.spreadsheets.tables import KNOWN
 
-    if args.output:
+    if args.output and args.output != "-":
         path = spreadsheets.write(root, args.output, sheet, args.format, KNOWN)
         echo(_("wrote {path}").format(path=path))
     else:
