@@ -4,9 +4,9 @@ Every line malpl prints that is not a Rich table (check, diff, log, messages,
 JSON, CSV, a report on stdout) is written here, and here every control, bidi or
 separator character is shown with :func:`malpl.text.visible` instead of being
 sent to the terminal. JSON keeps the data exact by escaping those characters as
-``\\uXXXX``; CSV cells that a spreadsheet would run as a formula get a leading
-``'``. Rich output goes through :class:`malpl.terminal.SafeConsole`, which
-applies the same rule to every segment it renders.
+``\\uXXXX``; a CSV's cells are made safe by :mod:`malpl.spreadsheets`. Rich output
+goes through :class:`malpl.terminal.SafeConsole`, which applies the same rule to every
+segment it renders.
 """
 
 from __future__ import annotations
@@ -15,14 +15,10 @@ import errno
 import io
 import os
 import sys
-from collections.abc import Iterable
 from typing import Any
 
 from malpl.i18n import _
 from malpl.text import invisible_characters, visible
-
-#: What a spreadsheet treats as the start of a formula (OWASP "CSV injection").
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 class _Closed(io.TextIOBase):
@@ -66,22 +62,6 @@ def json_text(data: Any) -> str:
     found = {chr(int(name[2:], 16)) for name in invisible_characters(text)}
     # JSON's own escape for each: a pair of surrogates for a character beyond U+FFFF.
     return text.translate({ord(ch): json.dumps(ch)[1:-1] for ch in found})
-
-
-def csv_cell(value: object) -> object:
-    """A text cell a spreadsheet reads as text: a leading ``'`` before a formula start."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
-
-def csv_text(rows: Iterable[Iterable[object]]) -> str:
-    import csv
-
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerows([csv_cell(cell) for cell in row] for row in rows)
-    return buffer.getvalue()
 
 
 def discard_stdout() -> None:
