@@ -15,13 +15,16 @@ from dataclasses import asdict, dataclass
 from dataclasses import field as default
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from malpl import swedish
 from malpl.i18n import N_, _
 from malpl.model import Config, FollowUp, Goal, Measure, Target, plain
-from malpl.repository import CONFIG_NAME, Repository, assign_body, load_at, natural_key
+from malpl.repository import CONFIG_NAME, Repository, assign_body, natural_key
 from malpl.text import visible, visible_name
+
+if TYPE_CHECKING:
+    from malpl.versions import Sides
 
 _TOKENS = re.compile(r"\s+|\S+\s*")  # a word with the space after it
 
@@ -422,15 +425,27 @@ class DiffResult:
         return _("Goal changes {range}").format(range=self.range)
 
 
-def _notes(repo: Repository, rev: str) -> list[str]:
-    """Problems that kept files of a revision out of the comparison, naming both: a file
-    of a revision is named ``REV:path`` already."""
+def _notes(sides: Sides, names: tuple[str, str]) -> list[str]:
+    """The errors that concern the comparison, each side's as it names them (a file of a
+    revision is ``REV:path`` already): every error of a file that differs between the
+    sides, and those of other files that one side has and the other has not (a parent
+    that went, an id now taken twice). An error both sides share in a file the change
+    left alone is for ``malpl check`` to say."""
     from malpl.checks import validate
     from malpl.problems import format_text as problem_text
 
-    where = "" if rev else _("working tree: ")
-    return [one_line(f"{where}{problem_text(p).split(chr(10))[0]}")
-            for p in validate(repo) if p.is_error]
+    found = []
+    for repo, name in zip((sides.old, sides.new), names, strict=True):
+        prefix = f"{name}:" if name else ""
+        found.append({p: (p.path.removeprefix(prefix), p.line, p.column, p.code)
+                      for p in validate(repo) if p.is_error})
+    notes = []
+    for side, other, name in ((found[0], found[1], names[0]), (found[1], found[0], names[1])):
+        where = "" if name else _("working tree: ")
+        shared = set(other.values())
+        notes += [one_line(f"{where}{problem_text(p).split(chr(10))[0]}")
+                  for p, key in side.items() if key[0] in sides.changed or key not in shared]
+    return notes
 
 
 def owned_ids(repo: Repository, bodies: Sequence[str]) -> set[str]:
@@ -467,8 +482,12 @@ def diff_revisions(root: Path, spec: str | None = None,
         git.check_revision(rev)
     if new_rev == git.WORKTREE:
         git.prefix(root)  # fail early outside a git repository
-    old = load_at(root, old_rev, old_name)
-    new = load_at(root, new_rev or None)
+    from malpl.sources import Revision, tree
+    from malpl.versions import load_sides
+
+    before, after = Revision(root, old_rev, old_name), tree(root, new_rev or None)
+    sides = load_sides(before, after)
+    old, new = sides.old, sides.new
     changes = diff(old, new)
     if bodies:
         from malpl.views import chosen_bodies
@@ -476,8 +495,8 @@ def diff_revisions(root: Path, spec: str | None = None,
         chosen_bodies(new.config, list(bodies))
         ids = owned_ids(old, bodies) | owned_ids(new, bodies)
         changes = [c for c in changes if c.id in ids]
-    return DiffResult(old_name, new_rev, changes,
-                      _notes(old, old_name) + _notes(new, new_rev), new.config, shown)
+    return DiffResult(old_name, new_rev, changes, _notes(sides, (before.name, after.name)),
+                      new.config, shown)
 
 
 @dataclass

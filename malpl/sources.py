@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from malpl.errors import MalplError
 from malpl.i18n import _
@@ -24,6 +24,9 @@ from malpl.layout import CONFIG_NAME, GOALS_DIR, KOLADA_DIR, MAX_FILE_BYTES, YAM
 from malpl.problems import Problem
 from malpl.text import visible_name
 from malpl.yamlsource import Source, load_bytes
+
+if TYPE_CHECKING:
+    from malpl.git import TreeEntry
 
 
 class Inputs(NamedTuple):
@@ -49,6 +52,12 @@ def _unreadable(name: str, message: str, hint: str) -> Source:
 
 def read_source(path: Path, root: Path) -> Source:
     """Read one file; a FIFO, a device or a huge file is a problem, never a hang."""
+    content = read_bytes(path, root)
+    return content if isinstance(content, Source) else load_bytes(relative(path, root), content)
+
+
+def read_bytes(path: Path, root: Path) -> bytes | Source:
+    """One file's bytes, or a :class:`Source` holding why they cannot be read."""
     name = relative(path, root)
     try:
         # Non-blocking, so that opening a FIFO returns at once instead of waiting.
@@ -71,7 +80,7 @@ def read_source(path: Path, root: Path) -> Source:
         return _unreadable(name, _("the file is larger than {size} MB").format(
             size=MAX_FILE_BYTES // 2**20),
             _("a goal file holds one goal; split it into one file per goal"))
-    return load_bytes(name, blob)
+    return blob
 
 
 def yaml_files(folder: Path, root: Path) -> tuple[list[Path], list[Problem]]:
@@ -129,15 +138,41 @@ def yaml_files(folder: Path, root: Path) -> tuple[list[Path], list[Problem]]:
 
 
 class WorkTree:
-    """The files on disk under ``root``, with ``extra`` files named on the command line."""
+    """The files on disk under ``root``, with ``extra`` files named on the command line;
+    ``only``: read just these goal and Kolada files (paths as :meth:`versions` names them),
+    the configuration always."""
 
     name = ""
 
-    def __init__(self, root: Path, extra: Sequence[Path] = ()) -> None:
+    def __init__(self, root: Path, extra: Sequence[Path] = (),
+                 only: Collection[str] | None = None) -> None:
         self.root = root
         self.extra = list(extra)
+        self.only = only
 
     def inputs(self) -> Inputs:
+        config_path, paths, problems = self._paths()
+        root, only = self.root, self.only
+        config = read_source(config_path, root) if config_path.is_file() else None
+        return Inputs(config, [read_source(p, root) for p in paths
+                               if only is None or relative(p, root) in only], problems)
+
+    def versions(self, like: str) -> dict[str, str]:
+        """git's id of what each file holds (hashed as ``like`` is), by path, in reading
+        order; '' for a file that cannot be read. Links are followed, as reading does."""
+        from malpl import git
+
+        config_path, paths, _problems = self._paths()
+        found = {}
+        for path in [config_path, *paths] if config_path.is_file() else paths:
+            content = read_bytes(path, self.root)
+            found[relative(path, self.root)] = ("" if isinstance(content, Source)
+                                                else git.blob_id(content, like))
+        return found
+
+    def _paths(self) -> tuple[Path, list[Path], list[Problem]]:
+        """malpl.yaml's path (which may not exist), the goal and Kolada files, and the
+        problems of listing them."""
         root = self.root
         # malpl.yaml with no goals yet (all removed, or none written) is a valid, empty one
         if not self.extra and not (root / GOALS_DIR).is_dir() and not (root / CONFIG_NAME).is_file():
@@ -145,7 +180,6 @@ class WorkTree:
                 folder=GOALS_DIR, root=root),
                 _("run malpl in the repository that holds goals/, or pass -C DIR"))
         config_path = root / CONFIG_NAME
-        config = read_source(config_path, root) if config_path.is_file() else None
         paths, problems = [], []
         for folder in (root / GOALS_DIR, root / KOLADA_DIR):
             if folder.is_dir() and not folder.is_symlink():
@@ -159,30 +193,52 @@ class WorkTree:
                     _("replace the link with the folder itself")))
         known = {p.resolve() for p in paths} | {config_path.resolve()}
         paths += [p for p in self.extra if p.resolve() not in known]
-        return Inputs(config, [read_source(p, root) for p in paths], problems)
+        return config_path, paths, problems
 
 
 class Revision:
-    """The files of a git revision, read by blob id; problems name them ``NAME:path``."""
+    """The files of a git revision, read by blob id; problems name them ``NAME:path``.
+    ``only``: as for :class:`WorkTree`."""
 
-    def __init__(self, root: Path, rev: str, name: str = "") -> None:
+    def __init__(self, root: Path, rev: str, name: str = "",
+                 only: Collection[str] | None = None) -> None:
         self.root = root
         self.rev = rev
         self.name = visible_name(name or rev)  # a revision may be 100 000 characters
+        self.only = only
+        self.commit = ""  # the commit ``rev`` names, once listed
+        self._entries: dict[str, TreeEntry] | None = None
+
+    def entries(self) -> dict[str, TreeEntry]:
+        """The YAML files of the revision by path from the goals repository, in path order
+        (listed once)."""
+        if self._entries is None:
+            from malpl import git
+
+            base = git.prefix(self.root)
+            self.commit = git.resolve(self.root, self.rev)
+            listed = git.listing(self.root, self.commit, [
+                f"{base}{GOALS_DIR}", f"{base}{CONFIG_NAME}", f"{base}{KOLADA_DIR}"])
+            self._entries = {e.path[len(base):]: e for e in sorted(listed, key=lambda e: e.path)
+                             if Path(e.path).suffix in YAML_SUFFIXES}
+        return self._entries
+
+    def versions(self, like: str = "") -> dict[str, str]:
+        """As :meth:`WorkTree.versions`; a link is its mode and blob, equal to no file's id."""
+        from malpl import git
+
+        return {path: f"{git.LINK_MODE}:{e.blob}" if e.mode == git.LINK_MODE else e.blob
+                for path, e in self.entries().items()}
 
     def inputs(self) -> Inputs:
         from malpl import git
 
-        base = git.prefix(self.root)
-        commit = git.resolve(self.root, self.rev)
-        entries = git.listing(self.root, commit, [f"{base}{GOALS_DIR}", f"{base}{CONFIG_NAME}",
-                                                  f"{base}{KOLADA_DIR}"])
         config: Source | None = None
         files = []
         with git.Blobs(self.root) as blobs:
-            for entry in sorted(entries, key=lambda e: e.path):
-                relative_path = entry.path[len(base):]
-                if Path(relative_path).suffix not in YAML_SUFFIXES:
+            for relative_path, entry in self.entries().items():
+                if relative_path != CONFIG_NAME and self.only is not None \
+                        and relative_path not in self.only:
                     continue
                 where = f"{self.name}:{relative_path}"
                 content = blobs.read(entry.blob)
@@ -210,6 +266,8 @@ def link_source(name: str, target: bytes) -> Source:
 Tree = WorkTree | Revision
 
 
-def tree(root: Path, rev: str | None = None, name: str = "") -> Tree:
-    """The working tree (``rev`` None), or the files as they were at ``rev``."""
-    return WorkTree(root) if rev is None else Revision(root, rev, name)
+def tree(root: Path, rev: str | None = None, name: str = "",
+         only: Collection[str] | None = None) -> Tree:
+    """The working tree (``rev`` None), or the files as they were at ``rev``; ``only``: as
+    for :class:`WorkTree`."""
+    return WorkTree(root, only=only) if rev is None else Revision(root, rev, name, only)

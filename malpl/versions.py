@@ -3,20 +3,25 @@
 History (``diff``, ``log``, a report's date) reads only the files a commit changed,
 and each version of a file twice (as the new side of one commit and the old side of
 the next); a small cache parses each blob once while memory stays bounded however
-long the history is.
+long the history is. ``diff`` compares the blob ids of its two sides first, and reads
+only the files that differ and those that may name their ids (:func:`load_sides`).
 """
 
 from __future__ import annotations
 
+import re
 from collections import OrderedDict
+from typing import Any, NamedTuple
 
 import msgspec
 
 from malpl import git
-from malpl.layout import CONFIG_NAME
+from malpl.kolada.store import is_kolada_path
+from malpl.layout import CONFIG_NAME, GOALS_DIR
 from malpl.model import Config, Goal
 from malpl.parsing import load_goal, parse_model
-from malpl.sources import link_source
+from malpl.repository import Repository, load
+from malpl.sources import Revision, Tree, link_source
 from malpl.yamlsource import Source, load_bytes
 
 
@@ -52,3 +57,75 @@ class ParseCache(msgspec.Struct):
         if len(self.entries) > self.size:
             self.entries.popitem(last=False)
         return parsed
+
+
+class Sides(NamedTuple):
+    """The two sides of a comparison, and the paths whose files differ between them."""
+
+    old: Repository
+    new: Repository
+    changed: set[str]
+
+
+def load_sides(old: Revision, new: Tree) -> Sides:
+    """Both sides with only what a comparison needs read: the files whose blob ids differ,
+    the unchanged files that may name an id of theirs (a parent, a child, a duplicate),
+    malpl.yaml and the Kolada files. An unchanged goal is the same on both sides, so it
+    adds no change, and the checks of the files read see every file they concern."""
+    old_versions = old.versions()
+    new_versions = new.versions(old.commit)
+    changed = {p for p in old_versions.keys() | new_versions.keys()
+               if old_versions.get(p) != new_versions.get(p) or not new_versions.get(p)}
+    only = _needed(old, new, changed, old_versions.keys() - changed)
+    old.only = new.only = only
+    return Sides(load(old), load(new), changed)
+
+
+# An id as a word of its own: no id character next to it (':' may be, in "id":"1.1").
+_WORD = "(^|[^A-Za-z0-9_.-]){}([^A-Za-z0-9_.-]|$)"
+# What lets a file hold an id it does not spell out: an escape in a double-quoted text,
+# and the one character that NFC turns into an ASCII letter (KELVIN SIGN, K).
+_HIDDEN = ["[\\\\]", "\u212a"]
+_PLAIN_ID = re.compile(r"[A-Za-z0-9_.:\-]{1,200}")
+
+
+def _needed(old: Revision, new: Tree, changed: set[str], unchanged: set[str]) -> set[str] | None:
+    """The files both sides read; None (all) when malpl.yaml or a Kolada file changed, for
+    they change what every goal file means, or when an id is not plain enough to look
+    for as text."""
+    if any(p == CONFIG_NAME or is_kolada_path(p) for p in changed):
+        return None
+    ids: set[str] = set()
+    for tree in (old, new):
+        tree.only = changed
+        for source in tree.inputs().files:
+            ids |= _named(source)
+    if not all(_PLAIN_ID.fullmatch(i) for i in ids):
+        return None
+    patterns = [_WORD.format(i.replace(".", "[.]")) for i in sorted(ids)]
+    naming = git.grep(old.root, old.commit, [*patterns, *_HIDDEN], [GOALS_DIR]) if ids else set()
+    return changed | (naming & unchanged) | {p for p in unchanged if is_kolada_path(p)}
+
+
+def _named(source: Source) -> set[str]:
+    """The ids a goal file gives and the parents it names, as read and as written."""
+    data = source.data
+    if not isinstance(data, dict):
+        return set()
+    places: list[tuple[Any, ...]] = [("id",), ("parent",)]
+    if isinstance(data.get("parent"), list):
+        places += [("parent", i) for i in range(len(data["parent"]))]
+    for key in ("targets", "measures"):
+        if isinstance(data.get(key), list):
+            places += [(key, i, "id") for i, item in enumerate(data[key]) if isinstance(item, dict)]
+    found = set()
+    for place in places:
+        value: Any = data
+        for step in place:
+            value = value.get(step) if isinstance(value, dict) else (
+                value[step] if isinstance(value, list) else None)
+        if isinstance(value, (str, int, float)):
+            found.add(str(value))
+            if place in source.raw:
+                found.add(source.raw[place])
+    return found
