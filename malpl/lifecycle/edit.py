@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import difflib
 import io
+import itertools
 import os
 import re
 import stat
@@ -117,6 +118,10 @@ class FileEdit:
     #: Lines that continue a quoted or plain value or a [list] from the line above: never
     #: where a mapping ends, whatever their indentation.
     inside: set[int] = field(default_factory=set)
+    #: The parse tree of ``shape``: where each value starts and ends, to replace one.
+    tree: Node | None = None
+    #: Values replaced: (start, end) characters of the old value, its new text, path, key, value.
+    replaced: list[tuple[int, int, str, Path_, Key, Any]] = field(default_factory=list)
 
     @classmethod
     def read(cls, path: Path, name: str, real: Path | None = None) -> FileEdit:
@@ -130,7 +135,8 @@ class FileEdit:
         edit = cls(path, name, text, real=real or path, shape=split_lines(shape))
         try:
             edit.doc = _round_trip().load(shape)
-            edit.inside = _continued_lines(_round_trip().compose(shape))
+            edit.tree = _round_trip().compose(shape)
+            edit.inside = _continued_lines(edit.tree)
         except YAMLError as err:
             mark = getattr(err, "problem_mark", None)
             why = _other_break(edit.lines)
@@ -188,6 +194,46 @@ class FileEdit:
         self.inserts.append((at, render(key, value, indent, self.newline_at(at)), path, key,
                              value))
 
+    def set(self, path: Path_, key: Key, value: Any) -> None:
+        """``key: value`` in the mapping at ``path``: the old value's characters replaced
+        (the key, a comment after the value and every other line stay), or the entry added."""
+        mapping = self.node(path)
+        if not isinstance(mapping, CommentedMap) or key not in mapping:
+            self.add(path, key, value)
+            return
+        key_node, old = self._nodes(path, key)
+        empty = old.start_mark.index == old.end_mark.index  # 'key:' with nothing after it
+        if empty:
+            start = end = key_node.end_mark.index + 1  # after the colon
+        else:
+            start, end = old.start_mark.index, old.end_mark.index
+        if isinstance(old, ScalarNode) and old.style in ("|", ">"):
+            end = start + len(self.shape_text[start:end].rstrip(" \r\n"))
+        elif not isinstance(old, ScalarNode):
+            raise EditError(_("{name}: '{key}' is not a single value").format(
+                name=self.name, key=".".join(map(str, (*path, key)))), _(BY_HAND))
+        lines = render(key, value, key_node.start_mark.column, self.newline)
+        new = "".join(lines).removesuffix(self.newline)
+        new = new[new.index(":", key_node.start_mark.column) + 1:]  # the value, after "key:"
+        self.replaced.append((start, end, new if empty else new.removeprefix(" "), path, key,
+                              value))
+
+    @property
+    def shape_text(self) -> str:
+        return "".join(self.shape)
+
+    def _nodes(self, path: Path_, key: Key) -> tuple[ScalarNode, Node]:
+        """The key's node and its value's node in the parse tree."""
+        node: Any = self.tree
+        for step in path:
+            node = (node.value[step] if isinstance(step, int) else
+                    next(v for k, v in node.value if k.value == step))
+        return next((k, v) for k, v in node.value if k.value == key)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.inserts or self.replaced)
+
     def append(self, path: Path_, value: Any) -> None:
         """Add ``value`` as the last item of the block sequence at ``path``."""
         seq = self.node(path)
@@ -235,9 +281,13 @@ class FileEdit:
         at_end = any(at == len(lines) for at, *_rest in self.inserts)
         if at_end and lines and not lines[-1].endswith(("\n", "\r")):
             lines[-1] += self.newline  # the only change to an existing line: its end
-        for at, new, *_rest in sorted(self.inserts, key=lambda i: i[0], reverse=True):
-            lines[at:at] = new
-        return "".join(lines)
+        starts = list(itertools.accumulate(map(len, lines), initial=0))
+        pieces = [(starts[at], starts[at], "".join(new)) for at, new, *_rest in self.inserts]
+        pieces += [(start, end, new) for start, end, new, *_rest in self.replaced]
+        text = "".join(lines)
+        for start, end, new in sorted(pieces, key=lambda p: p[0], reverse=True):
+            text = text[:start] + new + text[end:]
+        return text
 
     def verify(self) -> str:
         """The new text, after checking that its data is the old data plus the new entries."""
@@ -252,6 +302,11 @@ class FileEdit:
                 node.append(plain)
             else:
                 node[key] = plain
+        for *_span, path, key, value in self.replaced:
+            node = expected
+            for step in path:
+                node = node[step]
+            node[key] = _checked_data(self.name, _dump_plain({key: value}))[key]
         if _checked_data(self.name, new) != expected:
             keep = _KEEP_CHOMPING.search(self.original)
             why = _other_break(self.lines) or (
@@ -365,13 +420,13 @@ class Plan:
 
     def changes(self) -> Iterator[tuple[str, Path, str, str]]:
         """(name, path, old text, new text) for each file, in name order."""
-        rows = [(e.name, e.path, e.original, e.verify()) for e in self.edits.values() if e.inserts]
+        rows = [(e.name, e.path, e.original, e.verify()) for e in self.edits.values() if e.changed]
         rows += [(f.name, f.path, "", f.content) for f in self.created]
         return iter(sorted(rows, key=lambda r: r[0]))
 
     @property
     def empty(self) -> bool:
-        return not self.created and not any(e.inserts for e in self.edits.values())
+        return not self.created and not any(e.changed for e in self.edits.values())
 
     def diff(self) -> str:
         return "".join(diff_text(name, old, new) for name, _path, old, new in self.changes())
