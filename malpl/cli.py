@@ -445,6 +445,16 @@ def _init(parser: Parser) -> None:
     parser.add_argument("--scheme", default="tertial", metavar=_("SCHEME"),
                         help=_("How the year is divided into follow-up periods: tertial (the "
                                "default), kvartal or halvar."))
+    parser.add_argument("--install-from", metavar=_("SPEC"),
+                        help=_("What CI installs with pip (install.from in malpl.yaml; default: "
+                               "this version from the package index, e.g. malpl==0.1.0; or "
+                               "git+https://…@v0.1.0, or a wheel file in the repository)."))
+    parser.add_argument("--hook-repo", metavar="URL",
+                        help=_("The repository the pre-commit hook installs malpl from "
+                               "(default: the project's own)."))
+    parser.add_argument("--hook-rev", metavar=_("TAG"),
+                        help=_("Its tag for this version (default: v and this version, e.g. "
+                               "v0.1.0)."))
     parser.add_argument("--git", action="store_true",
                         help=_("Make the folder a git repository with a first commit."))
     _dry_run(parser)

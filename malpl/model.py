@@ -413,6 +413,38 @@ class Site(Strict):
         "Links in the footer, e.g. to the municipality's website")] = []
 
 
+# What pip and pre-commit read as one word: no space or control character, and no leading
+# '-' (it would be read as an option).
+Word = Annotated[str, msgspec.Meta(pattern="^[^\\s\\x00-\\x1f\\x7f-][^\\s\\x00-\\x1f\\x7f]*" + END)]
+
+
+class Hook(Strict):
+    """The pre-commit hook: malpl installed by pre-commit from the project's repository."""
+
+    repo: Annotated[Word, _d(
+        "Repositoriet som pre-commit hämtar malpl från, t.ex. https://github.com/malpl/malpl",
+        "The repository pre-commit installs malpl from, e.g. https://github.com/malpl/malpl")]
+    rev: Annotated[Word, _d(
+        "Versionens tagg i det repositoriet, t.ex. v0.1.0",
+        "The version's tag in that repository, e.g. v0.1.0")]
+
+
+class Install(Strict):
+    """Where CI and the pre-commit hook get malpl; ``malpl init`` writes its CI files from it."""
+
+    from_: Annotated[Word | None, _d(
+        "Vad CI installerar med pip: malpl==0.1.0 (från ett paketindex), "
+        "git+https://github.com/malpl/malpl@v0.1.0 (från git) eller en wheel-fil i "
+        "repositoriet, t.ex. wheels/malpl-0.1.0-py3-none-any.whl",
+        "What CI installs with pip: malpl==0.1.0 (from a package index), "
+        "git+https://github.com/malpl/malpl@v0.1.0 (from git) or a wheel file in the "
+        "repository, e.g. wheels/malpl-0.1.0-py3-none-any.whl")] = msgspec.field(
+            default=None, name="from")
+    hook: Annotated[Hook | None, _d(
+        "pre-commit-kroken (.pre-commit-config.yaml)",
+        "The pre-commit hook (.pre-commit-config.yaml)")] = None
+
+
 def _default_levels() -> list[Level]:
     return [Level(key="inriktningsmal", label="Inriktningsmål"),
             Level(key="utvecklingsmal", label="Utvecklingsmål")]
@@ -462,6 +494,10 @@ class Config(Strict):
     site: Annotated[Site, _d(
         "Webbplatsen (malpl site)", "The website (malpl site)")] = \
         msgspec.field(default_factory=Site)
+    install: Annotated[Install, _d(
+        "Var CI och pre-commit-kroken hämtar malpl (malpl init skriver CI-filerna därifrån)",
+        "Where CI and the pre-commit hook get malpl (malpl init writes the CI files from it)")] = \
+        msgspec.field(default_factory=Install)
 
     def __post_init__(self) -> None:
         if not self.labels.target:  # a word no level uses, so no summary heading is ambiguous

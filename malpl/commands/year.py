@@ -101,6 +101,9 @@ def init(args: Namespace) -> None:
     settings.kolada_id = kolada_id or None
     if args.body:
         settings.bodies = [BodySpec.parse(b) for b in args.body]
+    settings.install_from = args.install_from or settings.install_from
+    settings.hook_repo = args.hook_repo or settings.hook_repo
+    settings.hook_rev = args.hook_rev or settings.hook_rev
     if args.dry_run:
         apply_plan(plan_init(args.directory, settings), True, "")
         return

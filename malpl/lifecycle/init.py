@@ -13,10 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from malpl import files
+from malpl import __version__, files
 from malpl.i18n import N_, _
 from malpl.lifecycle.edit import Plan
-from malpl.model import BodyKind, slug
+from malpl.model import BodyKind, Word, convert, slug
 from malpl.output import json_text
 from malpl.periods import SCHEMES
 from malpl.repository import UsageError
@@ -54,12 +54,20 @@ DEFAULT_BODIES = [BodySpec("kf", "Kommunfullmäktige", "fullmaktige"),
                   BodySpec("ks", "Kommunstyrelsen", "styrelse")]
 
 
+#: The project's repository: the pre-commit hook installs malpl from it by default.
+PROJECT_URL = "https://github.com/malpl/malpl"
+
+
 @dataclass
 class Settings:
     name: str = "Kommunen"
     kolada_id: str | None = None
     bodies: list[BodySpec] = field(default_factory=lambda: list(DEFAULT_BODIES))
     scheme: str = "tertial"
+    # Pinned to the malpl that writes the files, so that CI checks as it did.
+    install_from: str = f"malpl=={__version__}"
+    hook_repo: str = PROJECT_URL
+    hook_rev: str = f"v{__version__}"
 
 
 def s(text: str) -> str:
@@ -86,6 +94,9 @@ def config_text(settings: Settings) -> str:
         "kolada": _('the municipality code in Kolada, e.g. "2260" (in quotes)'),
         "title": _("the report's heading"),
         "language": _("what malpl says: sv (Swedish) or en (English)"),
+        "from": _("what CI installs with pip"),
+        "repo": _("the repository pre-commit installs malpl from"),
+        "rev": _("the version's tag there"),
     }
     own = _("names of your own, e.g. {example}").format(example=f"{prefix}{count}: Årsredovisning")
     dates = _("the reports' dates, e.g. {example}").format(example=f'{prefix}1-2025: "2025-05-20"')
@@ -156,6 +167,18 @@ language: sv                        # {said["language"]}
   scheme: {settings.scheme}
   labels: {{}}                      # {own}
   dates: {{}}                       # {dates}
+
+"""
+        + _comment(N_("Where CI and the pre-commit hook get malpl: malpl==0.1.0 from a package "
+                      "index, git+https://github.com/malpl/malpl@v0.1.0 from git, or a wheel "
+                      "file in the repository (wheels/malpl-0.1.0-py3-none-any.whl). malpl "
+                      "init wrote .github/workflows/malpl.yml, .gitlab-ci.yml and "
+                      ".pre-commit-config.yaml from it: when you change it, change them too."))
+        + f"""install:
+  from: {s(settings.install_from)}  # {said["from"]}
+  hook:
+    repo: {s(settings.hook_repo)}  # {said["repo"]}
+    rev: {s(settings.hook_rev)}  # {said["rev"]}
 """)
 
 
@@ -202,25 +225,40 @@ VSCODE = """\
 }
 """
 
+INSTALL_COMMENT = N_("It installs malpl as install.from in malpl.yaml says: change both "
+                     "together.")
+
+
+def pip_install(spec: str) -> str:
+    """``pip install`` of ``spec`` as a YAML scalar: one shell word, however it is written."""
+    import shlex
+
+    import yaml
+
+    command = f"pip install {shlex.quote(spec)}"
+    plain = yaml.safe_load(f"k: {command}") == {"k": command}
+    return command if plain else s(command)
+
+
 GITHUB = """\
 name: malpl
 on: [push, pull_request]
 jobs:
   goals:
     runs-on: ubuntu-latest
-    permissions: {contents: read, pull-requests: write}
+    permissions: {{contents: read, pull-requests: write}}
     steps:
       - uses: actions/checkout@v4
-        with: {fetch-depth: 0}
+        with: {{fetch-depth: 0}}
       - uses: actions/setup-python@v5
-        with: {python-version: "3.12"}
-      - run: pip install malpl
+        with: {{python-version: "3.12"}}
+      - run: {install}
       - run: malpl check --format github
       - if: github.event_name == 'pull_request'
-        run: malpl diff "origin/${{ github.base_ref }}...HEAD" --format md > goal-diff.md
+        run: malpl diff "origin/${{{{ github.base_ref }}}}...HEAD" --format md > goal-diff.md
       - if: github.event_name == 'pull_request'
-        run: gh pr comment "${{ github.event.number }}" --body-file goal-diff.md
-        env: {GH_TOKEN: "${{ github.token }}"}
+        run: gh pr comment "${{{{ github.event.number }}}}" --body-file goal-diff.md
+        env: {{GH_TOKEN: "${{{{ github.token }}}}"}}
 """
 GITHUB_COMMENT = N_("Check the goal files and show the change in goal terms on every pull "
                     "request.")
@@ -228,9 +266,9 @@ GITHUB_COMMENT = N_("Check the goal files and show the change in goal terms on e
 GITLAB = """\
 malpl:
   image: python:3.12
-  variables: {GIT_DEPTH: "0"}
+  variables: {{GIT_DEPTH: "0"}}
   before_script:
-    - pip install malpl
+    - {install}
   script:
     - malpl check --format gitlab > gl-code-quality-report.json || true
     - malpl check
@@ -255,17 +293,29 @@ GITLAB_COMMENT = N_("Check the goal files (a code quality report) and show the c
 
 PRE_COMMIT = """\
 repos:
-  - repo: local
+  - repo: {repo}
+    rev: {rev}
     hooks:
       - id: malpl-check
-        name: malpl check
-        entry: malpl check
-        language: system
-        pass_filenames: false
-        files: ^(goals/.*\\.ya?ml|malpl\\.yaml)$
 """
 PRE_COMMIT_COMMENT = N_("pre-commit (https://pre-commit.com): check the goal files before "
-                        "every commit.")
+                        "every commit. pre-commit installs malpl itself, from the repository and "
+                        "version that install.hook in malpl.yaml names.")
+
+
+def _check_install(settings: Settings) -> None:
+    """Where malpl comes from must be what malpl.yaml accepts: one word each, no option."""
+    import msgspec
+
+    for option, value in (("--install-from", settings.install_from),
+                          ("--hook-repo", settings.hook_repo), ("--hook-rev", settings.hook_rev)):
+        try:
+            convert(Word, value)
+        except msgspec.ValidationError:
+            raise UsageError(_("{option} '{value}' is not something pip or pre-commit can read")
+                             .format(option=option, value=value),
+                             _("write it without spaces and not starting with '-', e.g. {example}")
+                             .format(example=f"malpl=={__version__}")) from None
 
 
 def plan_init(root: Path, settings: Settings) -> Plan:
@@ -274,6 +324,7 @@ def plan_init(root: Path, settings: Settings) -> Plan:
         raise UsageError(_("'{scheme}' is not a way to divide the year into periods").format(
             scheme=settings.scheme), _("write one of: {schemes}").format(
                 schemes=", ".join(SCHEMES)))
+    _check_install(settings)
     keys = [b.key for b in settings.bodies]
     if not keys or len(set(keys)) != len(keys):
         raise UsageError(_("each body needs its own key"),
@@ -294,9 +345,13 @@ def plan_init(root: Path, settings: Settings) -> Plan:
     add(".gitattributes", gitattributes())
     add(".gitignore", gitignore())
     add(".vscode/settings.json", VSCODE)
-    add(".github/workflows/malpl.yml", _comment(GITHUB_COMMENT) + GITHUB)
-    add(".gitlab-ci.yml", _comment(GITLAB_COMMENT) + GITLAB)
-    add(".pre-commit-config.yaml", _comment(PRE_COMMIT_COMMENT) + PRE_COMMIT)
+    install = pip_install(settings.install_from)
+    add(".github/workflows/malpl.yml", _comment(GITHUB_COMMENT) + _comment(INSTALL_COMMENT)
+        + GITHUB.format(install=install))
+    add(".gitlab-ci.yml", _comment(GITLAB_COMMENT) + _comment(INSTALL_COMMENT)
+        + GITLAB.format(install=install))
+    add(".pre-commit-config.yaml", _comment(PRE_COMMIT_COMMENT) + PRE_COMMIT.format(
+        repo=s(settings.hook_repo), rev=s(settings.hook_rev)))
     return plan
 
 
