@@ -44,9 +44,11 @@ def launch() -> Iterator:
         chromium.close()
 
 
-def violations(browser, url: str, width: int) -> tuple[list[dict], int, int]:
+def violations(browser, url: str, width: int, measure: str = ""
+               ) -> tuple[list[dict], int, int] | tuple[list[dict], int, int, object]:
     """axe-core's violations on the page at ``url`` (best practice included), and the
-    page's scroll and client widths. The page may load only from its own origin."""
+    page's scroll and client widths; and what the script ``measure`` returns, when given.
+    The page may load only from its own origin."""
     parts = urlsplit(url)
     own = "file:" if parts.scheme == "file" else f"{parts.scheme}://{parts.netloc}/"
     page = browser.new_page(viewport={"width": width, "height": 900})
@@ -62,5 +64,6 @@ def violations(browser, url: str, width: int) -> tuple[list[dict], int, int]:
     }""", TAGS)
     scroll, client = page.evaluate(
         "[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+    measured = page.evaluate(measure) if measure else None
     page.close()
-    return result, scroll, client
+    return (result, scroll, client, measured) if measure else (result, scroll, client)

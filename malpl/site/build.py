@@ -33,9 +33,72 @@ from malpl.repository import Repository, natural_key
 from malpl.snapshot import snapshot
 from malpl.text import paragraphs
 
-UNASSESSED_SLUG = "_ej-bedomd"  # never a slug of a key: "_" starts only "_hex_" and "_u"
-_PLAIN = re.compile(r"[a-z0-9-]")
-_UPPER = re.compile(r"[A-Z]")
+UNASSESSED_SLUG = "_ej-bedomd"  # never a slug of a key: a slug starts with a letter or digit
+_CANONICAL = re.compile(r"[a-z0-9][a-z0-9.-]*")
+_OTHER = re.compile(r"[^a-z0-9.]+")
+_LETTERS = str.maketrans({"å": "a", "ä": "a", "ö": "o", "é": "e", "ü": "u", "æ": "ae",
+                          "ø": "o"})
+_LONGEST = 80
+
+
+def _readable(ident: str) -> str:
+    """'1:2' → '1-2', 'MO1' → 'mo1', 'Ö 3' → 'o-3': lower case, ASCII, one '-' for a run
+    of anything else."""
+    text = _OTHER.sub("-", ident.lower().translate(_LETTERS)).strip("-.")
+    return text[:_LONGEST - 9].rstrip("-.")
+
+
+def _hashed(ident: str, readable: str, length: int) -> str:
+    digest = hashlib.sha256(ident.encode("utf-8")).hexdigest()[:length]
+    return f"{readable}-{digest}" if readable else f"x-{digest}"
+
+
+class Slugs:
+    """File names for ids, one-to-one and readable: '1.1' → '1.1', '1:2' → '1-2',
+    'MO1' → 'mo1'.
+
+    An id already written in lower-case letters, digits, '.' and '-' is its own name.
+    Any other id gets its readable form, unless another id of the repository has the
+    same one (or it is too long): then a short hash of the id follows ('A1' beside 'a1'
+    → 'a1-…'). Names are lower case, so no two differ only in case (Windows, macOS).
+    A name depends only on the id and the ids of the repository at the commit the site
+    is built from: the same commit gives the same names, and a new goal changes no
+    other goal's name unless its id differs from that goal's only in case or punctuation.
+    """
+
+    def __init__(self, idents: set[str]) -> None:
+        readable: dict[str, list[str]] = {}
+        for ident in sorted(idents):
+            readable.setdefault(ident if _CANONICAL.fullmatch(ident) and
+                                len(ident) <= _LONGEST else _readable(ident), []).append(ident)
+        self.names: dict[str, str] = {}
+        for name, owners in readable.items():
+            for ident in owners:
+                if ident == name or (len(owners) == 1 and name):
+                    self.names[ident] = name
+        taken = set(self.names.values())
+        for name, owners in readable.items():
+            for ident in owners:
+                if ident not in self.names:
+                    length = 8
+                    while (found := _hashed(ident, name, length)) in taken:
+                        length += 2
+                    self.names[ident] = found
+                    taken.add(found)
+
+    def __call__(self, ident: str) -> str:
+        found = self.names.get(ident)
+        if found is None:  # an id outside the repository: its own table
+            found = self.names[ident] = Slugs({ident}).names[ident]
+        return found
+
+
+_slugs = Slugs(set())  # the repository's, once a SiteBuilder is made
+
+
+def slug(ident: str) -> str:
+    """The file name (without '.html') of a goal, target, body or assessment id."""
+    return _slugs(ident)
 
 
 @dataclass
@@ -43,28 +106,6 @@ class Page:
     path: str
     template: str
     context: dict[str, Any] = field(default_factory=dict)
-
-
-@functools.lru_cache(maxsize=65536)  # every page links the same ids again and again
-def slug(ident: str) -> str:
-    """A file name for any id, one-to-one, in lower case and readable for the usual ones:
-    '1.1' → '1.1', '1:2' → '1_3a_2', 'Å' → '_c5_', 'KS1' → 'ks1_u3'.
-
-    The name never differs from another only in case, so 'A1' and 'a1' get two pages on
-    Windows and macOS too: ASCII capitals are written small and the suffix '_u' + a hex
-    bit mask says which letters were capitals (bit 0 the first character). Read from the
-    left, '_' + a hex digit starts a code and '_u' the suffix, so no two ids meet. A very
-    long id is shortened with a hash of it."""
-    out = "".join(ch if _PLAIN.fullmatch(ch) or (ch == "." and i)
-                  else ch.lower() if _UPPER.fullmatch(ch) else f"_{ord(ch):x}_"
-                  for i, ch in enumerate(ident))
-    out = out or "_"
-    capitals = sum(1 << i for i, ch in enumerate(ident) if _UPPER.fullmatch(ch))
-    if capitals:
-        out += f"_u{capitals:x}"
-    if len(out) > 80:
-        out = out[:60] + "_" + hashlib.sha256(ident.encode("utf-8")).hexdigest()[:16]
-    return out
 
 
 def goal_path(period: Period, ident: str) -> str:
@@ -75,8 +116,11 @@ def body_path(period: Period, key: str) -> str:
     return f"{period}/organ/{slug(key)}.html"
 
 
-def assessment_path(period: Period, key: str | None) -> str:
-    return f"{period}/bedomning/{slug(key) if key else UNASSESSED_SLUG}.html"
+def assessment_path(period: Period, key: str | None, body: str = "") -> str:
+    """The list of goals and targets with an assessment: the municipality's, or a body's."""
+    name = slug(key) if key else UNASSESSED_SLUG
+    return f"{period}/organ/{slug(body)}/{name}.html" if body else \
+        f"{period}/bedomning/{name}.html"
 
 
 class Step(NamedTuple):
@@ -153,8 +197,14 @@ class PeriodData:
 class SiteBuilder:
     """Builds every page of every period up to the chosen one."""
 
-    def __init__(self, repo: Repository, period: Period, logo_name: str = "") -> None:
+    def __init__(self, repo: Repository, period: Period, logo_name: str = "",
+                 published: dict[Period, dict[str, Any]] | None = None) -> None:
+        global _slugs
+        _slugs = Slugs({*(g.id for g in repo.goals), *(t.id for g in repo.goals for t in g.targets),
+                        *(b.key for b in repo.config.body_list()),
+                        *(s.key for s in repo.config.scale)})
         self.repo, self.config = repo, repo.config
+        self.published = published or {}  # per period: its dates and open data (opendata.py)
         self.logo_name = logo_name
         self.chosen = period
         self.periods = [p for p in views.periods_with_followups(repo) if p <= period]
@@ -175,6 +225,7 @@ class SiteBuilder:
         data = self.data[period]
         return {
             "root": "../" * depth,
+            "path": path,
             "page_title": title,
             "organisation": self.config.organisation.name,
             "period": str(period),
@@ -186,6 +237,7 @@ class SiteBuilder:
             "latest": period == self.chosen,
             "chosen_period": str(self.chosen),
             "chosen_text": self.data[self.chosen].text,
+            "published": self.published.get(period, {}),
             "labels": {"summary": self.config.labels.summary,
                        "measures": self.config.labels.measures,
                        "comment": self.config.labels.comment,
@@ -263,6 +315,8 @@ class SiteBuilder:
         found.append(self.areas_page(data))
         found.append(self.index_page(data))
         found += self.assessment_pages(data)
+        found += [p for b in self.config.body_list() if b.key in data.by_body
+                  for p in self.assessment_pages(data, b.key, b.name)]
         found += [self.goal_page(data, g) for g in data.goals]
         return found
 
@@ -278,7 +332,8 @@ class SiteBuilder:
         table = [{"level": level.label,
                   "steps": [{"label": s.label, "count": s.count, "share": s.share,
                              "color": s.color, "symbol": s.symbol,
-                             "href": assessment_path(data.period, s.key)}
+                             "href": assessment_path(data.period, s.key, body)
+                             if s.count else ""}
                             for s in level.steps],
                   "total": level.total} for level in levels]
         steps = [s["label"] for s in table[0]["steps"]]
@@ -360,21 +415,28 @@ class SiteBuilder:
         for item in items:
             first = item["text"][:1].upper()
             groups.setdefault(first if first.isalpha() else "#", []).append(item)
-        context["groups"] = [{"letter": k, "anchor": "b-" + slug(k), "entries": v}
-                             for k, v in groups.items()]
+        context["groups"] = [{"letter": k, "anchor": f"b-{i}", "entries": v}
+                             for i, (k, v) in enumerate(groups.items(), 1)]
         return Page(path, "index.html.j2", context)
 
-    def assessment_pages(self, data: PeriodData) -> list[Page]:
+    def assessment_pages(self, data: PeriodData, body: str = "", name: str = ""
+                         ) -> list[Page]:
+        """The goals and targets of each assessment: every one of the municipality's, or
+        (``body``) a body's, for the steps it has."""
         steps = [views.Assessment.of(self.config, s.key) for s in self.config.scale]
         steps.append(views.Assessment.of(self.config, None))
-        rows = [r for rs in data.rows.values() for r in rs if r.kind == "target" or r.followed]
+        rows = [r for rs in data.rows.values() for r in rs if (r.kind == "target" or r.followed)
+                and (not body or r.body == body)]
         pages = []
         for step in steps:
-            path = assessment_path(data.period, step.key)
-            context = self._base(path, data.period, step.label,
-                                 [(f"Bedömning: {step.label}", "")])
             chosen = [self._row(data.period, r) for r in rows if r.assessment.key == step.key]
-            context.update({"assessment": _assessment(step), "rows": chosen})
+            if body and not chosen:
+                continue
+            path = assessment_path(data.period, step.key, body)
+            crumbs = [(name, body_path(data.period, body))] if body else []
+            context = self._base(path, data.period, f"{step.label} – {name}" if body
+                                 else step.label, [*crumbs, (f"Bedömning: {step.label}", "")])
+            context.update({"assessment": _assessment(step), "rows": chosen, "body_name": name})
             pages.append(Page(path, "assessment.html.j2", context))
         return pages
 

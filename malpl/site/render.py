@@ -24,17 +24,19 @@ import contextlib
 import gc
 import multiprocessing as mp
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterable, Iterator
 from functools import partial
+from html import unescape
 from pathlib import Path
 from typing import Any
 
 from markupsafe import Markup, escape
 
 from malpl.confined import TEXT_LIMIT, Confined, read_inside, read_picture
-from malpl.i18n import N_, _
+from malpl.i18n import N_, _, ngettext
 from malpl.periods import Period
 from malpl.report.templating import loader, run_template, sandbox, shipped_templates
 from malpl.repository import GOALS_DIR, MalplError, Repository
@@ -137,11 +139,14 @@ def _few_collections() -> Iterator[None]:
         gc.unfreeze()
 
 
-def render_site(repo: Repository, period: Period) -> dict[str, bytes]:
-    """Every file of the site by its path inside the site: pages, stylesheet, logo."""
+def render_site(repo: Repository, period: Period, *, draft: bool = False,
+                at: str | None = None) -> dict[str, bytes]:
+    """Every file of the site by its path inside the site: pages, stylesheet, logo, open
+    data. ``draft``: publish an accessibility statement that still has places to fill in,
+    with a warning on every page; ``at``: the revision ``repo`` was loaded from."""
     files: dict[str, bytes] = {}
     with _few_collections():
-        work = _Work(repo, period)
+        work = _Work(repo, period, draft, at)
         for job in work.jobs:
             files.update(_render_part(work, job))
     files.update(work.extra)
@@ -151,19 +156,66 @@ def render_site(repo: Repository, period: Period) -> dict[str, bytes]:
 class _Work:
     """What every part of the site renders from: built once, before any worker forks."""
 
-    def __init__(self, repo: Repository, period: Period) -> None:
+    def __init__(self, repo: Repository, period: Period, draft: bool = False,
+                 at: str | None = None) -> None:
+        from malpl.site import opendata
+
         self.extra: dict[str, bytes] = {}
         logo = _logo(repo)
         if logo is not None:
             self.extra[logo[0]] = logo[1]
         self.builder = SiteBuilder(repo, period, logo[0] if logo else "")
+        dates = opendata.Dates(repo, at)
+        self.builder.published = {p: opendata.period_info(dates, p, False)
+                                  for p in self.builder.periods}
+        statement = dates.statement(dates.changed(period))
+        for info in self.builder.published.values():
+            info["statement"] = statement
         css = read_inside(shipped_templates() / "site" / "site.css", [shipped_templates()],
                           TEXT_LIMIT)
         self.extra["site.css"] = css + _brand(repo.config.site.color).encode("utf-8")
         self.extra[".nojekyll"] = b""  # GitHub Pages: serve files whose names start with "_"
         self.env = environment(template_dirs(repo.root))  # compiled once, shared by forks
+        unfilled = _placeholders(self.env, self.builder)
+        if unfilled and not draft:
+            raise _unfilled(self.env, unfilled)
+        for p, info in self.builder.published.items():
+            info["draft"] = bool(unfilled)
+            data = self.builder.data[p]
+            self.extra.update(opendata.files(data.snap, repo.config.organisation.name,
+                                             info["published_iso"], info["changed_iso"]))
         # The latest periods have the longest histories: first, so two workers end together.
         self.jobs: list[Period | None] = [None, *reversed(self.builder.periods)]
+
+
+STATEMENT = "tillganglighet.html.j2"
+_PLACEHOLDER = re.compile(r"\[\s*fyll i\b[^\]]*\]", re.IGNORECASE)
+
+
+def _placeholders(env: Any, builder: SiteBuilder) -> list[str]:
+    """The "[Fyll i: …]" the accessibility statement still holds, as rendered."""
+    page = next(p for p in builder.site_pages() if p.template == STATEMENT)
+    html = run_template(partial(env.get_template, STATEMENT), page.context, STATEMENT,
+                        N_("the site's data"))
+    return [unescape(m.group()) for m in _PLACEHOLDER.finditer(html)]
+
+
+def _unfilled(env: Any, unfilled: list[str]) -> MalplError:
+    where = env.get_template(STATEMENT).filename or STATEMENT
+    shipped = str(shipped_templates() / "site" / STATEMENT)
+    own = os.path.realpath(where) != os.path.realpath(shipped)
+    said = ngettext("the accessibility statement {template} has {n} place still to fill in: "
+                    "{first}",
+                    "the accessibility statement {template} has {n} places still to fill in, "
+                    "the first: {first}", len(unfilled))
+    hint = (_("write what each '[Fyll i: …]' asks for in {template}; or build with --draft "
+              "to publish it with a warning on every page") if own else
+            _("copy {template} to templates/site/{name} in the repository and write what "
+              "each '[Fyll i: …]' asks for (contacts, how the site was reviewed); or build "
+              "with --draft to publish it with a warning on every page"))
+    return MalplError(said.format(template=visible(where), n=len(unfilled),
+                                  first=visible(unfilled[0])),
+                      hint.format(template=visible(where), name=STATEMENT))
 
 
 def _render_part(work: _Work, period: Period | None) -> Iterator[tuple[str, bytes]]:
@@ -255,15 +307,17 @@ def check_output(repo: Repository, out: Path) -> None:
         raise MalplError(_("{path} is not a folder").format(path=out), _(OWN_FOLDER))
 
 
-def write_site(repo: Repository, period: Period, out: Path) -> int:
-    """Build the site and move its files into ``out``; returns the number of files."""
+def write_site(repo: Repository, period: Period, out: Path, *, draft: bool = False,
+               at: str | None = None) -> int:
+    """Build the site and move its files into ``out``; returns the number of files.
+    ``draft`` and ``at`` as for :func:`render_site`."""
     check_output(repo, out)
     parent = out.absolute().parent
     parent.mkdir(parents=True, exist_ok=True)
     fresh = Path(tempfile.mkdtemp(prefix=_TEMP_PREFIX, dir=parent))
     try:
         with _few_collections():  # forked workers inherit it
-            count = _write_all(_Work(repo, period), fresh)
+            count = _write_all(_Work(repo, period, draft, at), fresh)
         publish(fresh, out)
     finally:
         shutil.rmtree(fresh, ignore_errors=True)
