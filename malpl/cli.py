@@ -336,11 +336,23 @@ def _todo(parser: Parser) -> None:
     parser.add_argument("--fail", action="store_true",
                         help=_("Exit 1 when anything is missing (for CI)."))
     _body(parser)
+    parser.add_argument("-r", "--responsible", metavar="TEXT",
+                        help=_("Only targets whose responsible contains this text."))
     _format(parser, VIEW_FORMATS)
     _spreadsheet_output(parser)
     parser.epilog = _examples(("malpl todo T1-2025", N_("what is missing, by who is "
                                                         "responsible")),
-                              ("malpl todo T1-2025 -b tn", N_("one body's goals")))
+                              ("malpl todo T1-2025 -b tn", N_("one body's goals")),
+                              ("malpl todo T1-2025 -r Rektor -f xlsx -o svar.xlsx",
+                               N_("a sheet to answer in, for one person")))
+
+
+def _import(parser: Parser) -> None:
+    parser.add_argument("file", type=_existing, metavar=_("FILE"),
+                        help=_("An answered sheet made with 'malpl todo PERIOD --format xlsx'."))
+    _dry_run(parser)
+    parser.epilog = _examples(("malpl import svar.xlsx -n", N_("show the change")),
+                              ("malpl import svar.xlsx", N_("write the answers")))
 
 
 def _measures(parser: Parser) -> None:
@@ -415,6 +427,9 @@ def _site(parser: Parser) -> None:
     parser.add_argument("-o", "--output", type=Path, metavar=_("DIR"),
                         help=_("Folder to write (default: site in the repository; replaced "
                                "only when it holds an earlier malpl site)."))
+    parser.add_argument("--draft", action="store_true",
+                        help=_("Publish even though the accessibility statement still has "
+                               "'[Fyll i: …]' to fill in, with a warning on every page."))
     _at(parser)
 
 
@@ -594,6 +609,8 @@ COMMANDS: dict[str, Command] = {
                 "links."), "views:show", _show),
     "todo": (N_("What is missing before the deadline, grouped by who is responsible."),
              "views:todo", _todo),
+    "import": (N_("Write the answers of a spreadsheet made with 'todo --format xlsx' into the "
+                  "goal files."), "answers:import_answers", _import),
     "measures": (N_("All measures: latest value, target, baseline, reference and trend."),
                  "views:measures", _measures),
     "diff": (N_("What changed in the goals between two revisions, in goal terms."),

@@ -88,7 +88,7 @@ def site(args: Namespace) -> None:
     chosen = (resolve_period(repo, args.period, written=True) if args.period
               else latest_closed(repo))
     output = args.output or args.root / "site"
-    count = write_site(repo, chosen, output)
+    count = write_site(repo, chosen, output, draft=args.draft, at=args.at)
     echo(ngettext("wrote {folder} ({n} file, up to {period})",
                   "wrote {folder} ({n} files, up to {period})", count).format(
                       folder=output, n=number(count), period=chosen))
