@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import yaml
 
 from malpl import __version__
@@ -18,6 +19,25 @@ def test_pre_commit_hook_runs_malpl_check() -> None:
     hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
     hook = next(h for h in hooks if h["id"] == "malpl-check")
     assert hook["entry"] == "malpl check" and hook["pass_filenames"] is False
+    # pre-commit installs malpl from this repository: no malpl on PATH needed.
+    assert hook["language"] == "python"
+
+
+def test_pre_commit_reads_the_hook_and_the_config_init_writes(tmp_path) -> None:
+    """pre-commit's own validation, offline: the manifest here and the config init writes."""
+    import subprocess
+    import sys
+
+    pytest.importorskip("pre_commit", reason="the test extra installs pre-commit")
+    assert invoke(["init", str(tmp_path)]).exit_code == 0
+    for command, path in (("validate-manifest", ROOT / ".pre-commit-hooks.yaml"),
+                          ("validate-config", tmp_path / ".pre-commit-config.yaml")):
+        done = subprocess.run([sys.executable, "-m", "pre_commit", command, str(path)],
+                              capture_output=True, text=True)
+        assert done.returncode == 0, done.stdout + done.stderr
+    config = yaml.safe_load((tmp_path / ".pre-commit-config.yaml").read_text())
+    assert [h["id"] for r in config["repos"] for h in r["hooks"]] == ["malpl-check"]
+    assert all(r["repo"] not in ("local", "meta") for r in config["repos"])
 
 
 def test_shell_completion_is_offered() -> None:
