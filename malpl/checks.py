@@ -21,7 +21,8 @@ from malpl.kolada.data import own_series
 from malpl.model import UNASSESSED_SYMBOL, FollowUp, Goal, KoladaCompare, Measure
 from malpl.periods import PeriodError, parse_period, parse_point
 from malpl.problems import Problem
-from malpl.repository import Repository, load_repository, relative, yaml_files
+from malpl.repository import Repository, relative, yaml_files
+from malpl.sources import WorkTree
 from malpl.text import invisible_characters
 from malpl.yamlsource import Path_, Source
 
@@ -662,16 +663,31 @@ OF_NAMES: tuple[Check, ...] = (check_ids, check_levels, check_parents, check_per
                                check_assessments)
 
 
-def validate(repo: Repository) -> list[Problem]:
-    """Run every check; return all problems (load problems included), sorted."""
-    problems = list(repo.problems)
+#: The checks that compare goals with each other. They read of a goal only its id, level,
+#: body, parents, order and the ids of its targets and measures (and where those are
+#: written): what :mod:`malpl.checkcache` keeps of a file. Every other check looks at one
+#: goal at a time (with the configuration and the pulled figures), so what it finds in a
+#: file can be kept with the file.
+ACROSS_FILES: tuple[Check, ...] = (check_ids, check_parents)
+ALONE: tuple[Check, ...] = tuple(c for c in CHECKS if c not in ACROSS_FILES)
+
+
+def findings(repo: Repository, checks: Sequence[Check] = CHECKS) -> list[Problem]:
+    """What ``checks`` find, before they are weighed against what loading said."""
     whole = msgspec.structs.replace(repo, goals=[*repo.goals, *repo.partial]) if repo.partial \
         else repo
-    said = {(p.path, p.line, p.column) for p in problems}  # what loading refused is one mistake
-    for check in CHECKS:
-        problems.extend(p for p in check(whole if check in OF_NAMES else repo)
-                        if (p.path, p.line, p.column) not in said)
-    return sorted(set(problems))
+    return [p for check in checks for p in check(whole if check in OF_NAMES else repo)]
+
+
+def settle(loaded: list[Problem], found: list[Problem]) -> list[Problem]:
+    """Every problem once, sorted; what loading refused is one mistake, not two."""
+    said = {(p.path, p.line, p.column) for p in loaded}
+    return sorted({*loaded, *(p for p in found if (p.path, p.line, p.column) not in said)})
+
+
+def validate(repo: Repository) -> list[Problem]:
+    """Run every check; return all problems (load problems included), sorted."""
+    return settle(repo.problems, findings(repo))
 
 
 class CheckResult(msgspec.Struct):
@@ -716,12 +732,17 @@ def check(root: Path, paths: Sequence[Path] = ()) -> CheckResult:
     """Check the whole repository; with ``paths``, report only problems in those files.
 
     The whole repository is always loaded, so that ids and references are
-    checked against everything, not only the files named.
+    checked against everything, not only the files named. What a file alone gives is kept
+    in git's folder (:mod:`malpl.checkcache`), so that a second check reads again only the
+    files that changed.
     """
+    from malpl import checkcache
+
     files, refused = _expand(paths, root)
-    repo = load_repository(root, files)
+    checked = checkcache.load(WorkTree(root, files), lambda one: findings(one, ALONE))
+    repo = checked.repo
     repo.problems += refused
-    problems = validate(repo)
+    problems = settle(repo.problems, [*checked.found, *findings(repo, ACROSS_FILES)])
     if files:
         wanted = {relative(p, root) for p in files} | {p.path for p in refused}
         problems = [p for p in problems if p.path in wanted]

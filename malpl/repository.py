@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 import msgspec
 
@@ -124,28 +125,58 @@ def build_repository(root: Path, config_source: Source | None,
     """Assemble a repository from sources, wherever they were read from (disk, git).
 
     Files under data/kolada/ are pulled figures, not goals."""
+    sources = list(sources)
+    repo = start_repository(root, config_source,
+                            [s for s in sources if store.is_kolada_path(s.path)])
+    for source in sources:
+        if store.is_kolada_path(source.path):
+            continue
+        repo.files += 1
+        loaded = load_file(source)
+        if loaded.goal is not None:
+            repo.goals.append(loaded.goal)
+        if loaded.unloaded is not None:
+            repo.unloaded.append(loaded.unloaded)
+        if loaded.partial is not None:
+            repo.partial.append(loaded.partial)
+        repo.problems.extend(source.problems)
+    return finish_repository(repo)
+
+
+def start_repository(root: Path, config_source: Source | None,
+                     pulled: Sequence[Source]) -> Repository:
+    """A repository with its configuration and pulled figures, before any goal file."""
     repo = Repository(root=root, config=load_config(config_source),
                       config_source=config_source)
     if config_source is not None:
         repo.files += 1
         repo.problems.extend(config_source.problems)
-    sources = list(sources)
-    pulled = [s for s in sources if store.is_kolada_path(s.path)]
     repo.kolada, problems = store.load(pulled)
     repo.problems += problems
-    for source in sources:
-        if store.is_kolada_path(source.path):
-            continue
-        repo.files += 1
-        goal = load_goal(source)
-        if goal is not None:
-            repo.goals.append(goal)
-        elif isinstance(source.data, dict) and "id" in source.data:
-            repo.unloaded.append(source.raw.get(("id",), str(source.data["id"])))
-            partial = without_misfits(source)
-            if partial is not None:
-                repo.partial.append(partial)
-        repo.problems.extend(source.problems)
+    return repo
+
+
+class Loaded(NamedTuple):
+    """What one goal file gives: its goal; or, when it does not fit the format, its id as
+    written (``unloaded``) and its goal with what did not fit left out (``partial``, when
+    that can be one)."""
+
+    goal: Goal | None
+    partial: Goal | None
+    unloaded: str | None
+
+
+def load_file(source: Source) -> Loaded:
+    """One goal file's goal; what does not fit becomes problems on ``source``."""
+    goal = load_goal(source)
+    if goal is None and isinstance(source.data, dict) and "id" in source.data:
+        return Loaded(None, without_misfits(source),
+                      source.raw.get(("id",), str(source.data["id"])))
+    return Loaded(goal, None, None)
+
+
+def finish_repository(repo: Repository) -> Repository:
+    """Settle each goal's body and put the goals in report order."""
     for goal in [*repo.goals, *repo.partial]:
         assign_body(goal, repo.config)
     repo.goals.sort(key=goal_order(repo.config))

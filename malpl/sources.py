@@ -151,7 +151,7 @@ class WorkTree:
         self.only = only
 
     def inputs(self) -> Inputs:
-        config_path, paths, problems = self._paths()
+        config_path, paths, problems = self.listing()
         root, only = self.root, self.only
         config = read_source(config_path, root) if config_path.is_file() else None
         return Inputs(config, [read_source(p, root) for p in paths
@@ -162,7 +162,7 @@ class WorkTree:
         order; '' for a file that cannot be read. Links are followed, as reading does."""
         from malpl import git
 
-        config_path, paths, _problems = self._paths()
+        config_path, paths, _problems = self.listing()
         found = {}
         for path in [config_path, *paths] if config_path.is_file() else paths:
             content = read_bytes(path, self.root)
@@ -170,7 +170,7 @@ class WorkTree:
                                                 else git.blob_id(content, like))
         return found
 
-    def _paths(self) -> tuple[Path, list[Path], list[Problem]]:
+    def listing(self) -> tuple[Path, list[Path], list[Problem]]:
         """malpl.yaml's path (which may not exist), the goal and Kolada files, and the
         problems of listing them."""
         root = self.root

@@ -17,7 +17,7 @@ LAYERS: list[tuple[str, set[str]]] = [
                 "problems", "periods", "text", "swedish", "output", "record", "markdown",
                 "kolada", "kolada.data", "kolada.ids"}),
     ("sources", {"git", "sources", "files", "confined"}),
-    ("repo", {"repository", "checks", "kolada.store", "versions"}),
+    ("repo", {"repository", "checks", "checkcache", "kolada.store", "versions"}),
     ("kolada network", {"kolada.client", "kolada.pull"}),
     ("views", {"views", "measureviews"}),
     ("snapshot", {"snapshot"}),
