@@ -23,7 +23,7 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("snapshot", {"snapshot"}),
     ("history", {"diff", "dating", "textconv"}),
     ("render", {"report", "site", "terminal", "charts", "svgchart", "spreadsheets"}),
-    ("year", {"lifecycle"}),
+    ("year", {"lifecycle", "answers"}),
     ("face", {"cli", "commands", "", "__main__"}),
 ]
 

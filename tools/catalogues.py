@@ -42,6 +42,7 @@ AREAS: dict[str, list[str]] = {
     "report": ["report/*.py", "site/*.py", "confined.py", "charts.py", "svgchart.py",
                "markdown.py", "commands/report.py"],
     "kolada": ["kolada/*.py", "commands/kolada.py"],
+    "import": ["answers/*.py", "commands/answers.py"],
     "views": ["views.py", "snapshot.py", "measureviews.py", "indicators.py", "terminal.py", "swedish.py",
               "text.py", "record.py", "i18n.py", "spreadsheet.py", "spreadsheets/*.py",
               "commands/views.py"],

@@ -99,11 +99,20 @@ def todo(args: Namespace) -> int:
     _refuse_output(args)
     repo = load_valid(args.root)
     chosen = views.resolve_period(repo, args.period)
-    groups = snapshot(repo, chosen, bodies=args.body).todo()
+    groups = snapshot(repo, chosen, bodies=args.body).narrowed(
+        responsible=args.responsible).todo()
     if args.format == "table":
         from malpl import terminal
 
         print_rich(terminal.todo(groups, views.period_label(repo.config, chosen)))
+    elif args.format == "xlsx":  # the sheet people answer in, for 'malpl import'
+        from malpl import spreadsheets
+        from malpl.answers.workbook import workbook
+        from malpl.spreadsheets.tables import KNOWN
+
+        path = spreadsheets.write_bytes(repo.root, args.output,
+                                        workbook(repo, chosen, groups), "xlsx", KNOWN)
+        echo(_("wrote {path}").format(path=path))
     elif args.format in SPREADSHEETS:
         from malpl.spreadsheets import tables
 

@@ -167,6 +167,11 @@ def _headers(sheet: Sheet) -> set[str]:
 def write(root: Path, output: str, sheet: Sheet, fmt: str, known: Sequence[Sheet]) -> Path:
     """Write the sheet to ``output`` atomically: a new file, or one malpl wrote; never a
     goal file, malpl.yaml or a person's file."""
+    return write_bytes(root, output, content(sheet, fmt), fmt, known)
+
+
+def write_bytes(root: Path, output: str, data: bytes, fmt: str, known: Sequence[Sheet]) -> Path:
+    """Write a spreadsheet's bytes as :func:`write` does (a workbook built elsewhere)."""
     from malpl.files import replace
 
     if output.endswith(("/", os.sep)):
@@ -188,5 +193,5 @@ def write(root: Path, output: str, sheet: Sheet, fmt: str, known: Sequence[Sheet
     if mode is not None and not (stat.S_ISREG(mode) and is_ours(path, fmt, known)):
         raise MalplError(_("{path} exists and is not a spreadsheet malpl wrote").format(
             path=visible(output)), _("choose another file name, or move that file away"))
-    replace(path, content(sheet, fmt))
+    replace(path, data)
     return path
