@@ -356,18 +356,23 @@ def _tokens(stream: IO[bytes]) -> Iterator[bytes]:
         yield pending
 
 
-def grep(root: Path, commit: str, patterns: list[str], paths: list[str]) -> set[str]:
+
+def grep(root: Path, commit: str, patterns: list[str], paths: list[str], how: list[str]
+         ) -> set[str] | None:
     """The files under ``paths`` (from the goals repository) at ``commit`` in which any of
-    the extended regular expressions ``patterns`` matches a line: one ``git grep``, which
-    reads the blobs in C, so that a question about a few ids never parses every file."""
-    if not patterns:
-        return set()
+    ``patterns`` is found on a line, as ``how`` says (``-P``, ``-F``, ``-w``): one ``git
+    grep``, which reads the blobs in C. None when this git cannot (``-P`` needs a git
+    built with PCRE)."""
     base = prefix(root)
-    args = ["grep", "-z", "-l", "--full-name", "--no-color", "-E",
+    args = ["grep", "-z", "-l", "--full-name", "--no-color", *how,
             *(a for p in patterns for a in ("-e", p)), commit, "--",
             *(f":(top){base}{p}" for p in paths)]
     proc = _run(root, args)
-    if proc.returncode not in (0, 1):  # 1: nothing matched
+    if proc.returncode == 1:  # nothing found
+        return set()
+    if proc.returncode != 0:
+        if b"Perl" in proc.stderr or b"PCRE" in proc.stderr:
+            return None
         raise _failure(root, args, proc.stderr)
     found = proc.stdout.decode("utf-8", "surrogateescape").split("\0")
     return {name.partition(":")[2][len(base):] for name in found if name}

@@ -82,10 +82,10 @@ def load_sides(old: Revision, new: Tree) -> Sides:
 
 
 # An id as a word of its own: no id character next to it (':' may be, in "id":"1.1").
-_WORD = "(^|[^A-Za-z0-9_.-]){}([^A-Za-z0-9_.-]|$)"
+_WORD = "(?<![A-Za-z0-9_.-])(?:{})(?![A-Za-z0-9_.-])"
 # What lets a file hold an id it does not spell out: an escape in a double-quoted text,
 # and the one character that NFC turns into an ASCII letter (KELVIN SIGN, K).
-_HIDDEN = ["[\\\\]", "\u212a"]
+_HIDDEN = ["\\", "\u212a"]
 _PLAIN_ID = re.compile(r"[A-Za-z0-9_.:\-]{1,200}")
 
 
@@ -102,9 +102,23 @@ def _needed(old: Revision, new: Tree, changed: set[str], unchanged: set[str]) ->
             ids |= _named(source)
     if not all(_PLAIN_ID.fullmatch(i) for i in ids):
         return None
-    patterns = [_WORD.format(i.replace(".", "[.]")) for i in sorted(ids)]
-    naming = git.grep(old.root, old.commit, [*patterns, *_HIDDEN], [GOALS_DIR]) if ids else set()
-    return changed | (naming & unchanged) | {p for p in unchanged if is_kolada_path(p)}
+    kolada = {p for p in unchanged if is_kolada_path(p)}
+    if not ids:
+        return changed | kolada
+    return changed | (_naming(old, sorted(ids)) & unchanged) | kolada
+
+
+def _naming(old: Revision, ids: list[str]) -> set[str]:
+    """The goal files at ``old`` that may name one of ``ids``: a Perl expression where git
+    has them; else each id as a word, which finds "1.2" in "1.1.2" too (more files read,
+    none missed)."""
+    root, commit, goals = old.root, old.commit, [GOALS_DIR]
+    words = _WORD.format("|".join(i.replace(".", "\\.") for i in ids))
+    found = git.grep(root, commit, [words, *(re.escape(h) for h in _HIDDEN)], goals, ["-P"])
+    if found is None:
+        found = (git.grep(root, commit, ids, goals, ["-F", "-w"]) or set()) | (
+            git.grep(root, commit, _HIDDEN, goals, ["-F"]) or set())
+    return found
 
 
 def _named(source: Source) -> set[str]:

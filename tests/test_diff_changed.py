@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+import malpl.git
 import malpl.sources
 from malpl import diff as diffs
 from malpl.repository import load_at
@@ -158,3 +159,18 @@ def test_swedish_notes_of_a_change_in_the_working_tree(many: Path,
     assert result.stdout.splitlines()[0] == "mål 1 har tagits bort: Mål nummer 1"
     assert result.stderr.startswith("obs: filerna på disken: goals/11.yaml:4:9: ")
     assert result.stderr.splitlines()[0].endswith("(utelämnad ur jämförelsen)")
+
+
+def test_a_git_without_perl_expressions_finds_them_as_words(many: Path, parsed: list[str],
+                                                            monkeypatch: pytest.MonkeyPatch
+                                                            ) -> None:
+    """Without PCRE, "1" is looked for as a word: found in "11.1" too, so more files are
+    read and none is missed."""
+    real = malpl.git.grep
+    monkeypatch.setattr(malpl.git, "grep", lambda root, commit, patterns, paths, how:
+                        None if how == ["-P"] else real(root, commit, patterns, paths, how))
+    edit(many / "goals" / "11.yaml", "Delmål 11", "Delmål 11, skärpt")
+    result = diffs.diff_revisions(many)
+    assert [(c.id, c.field) for c in result.changes] == [("11.1", "text")]
+    assert {"goals/1.yaml", "goals/21.yaml"} <= files_of(parsed)
+    assert result.changes == whole(many, "HEAD", None)
