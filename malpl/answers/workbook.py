@@ -41,6 +41,15 @@ if TYPE_CHECKING:
 #: Column widths in characters, in the order of COLUMNS.
 WIDTHS = (10, 45, 18, 18, 18, 10, 70, 8, 18, 45, 10)
 GREY = "F2F2F2"
+LINE = 15  # points per line of text
+TALLEST = 12  # lines a row shows at most; the rest is seen in the cell
+
+
+def _lines(row: list[Any]) -> int:
+    """How many lines the row's tallest cell takes, wrapped at its column's width."""
+    return max(sum(max(1, -(-len(line) // max(1, width - 2))) for line in value.split("\n"))
+               for value, width in zip(row, WIDTHS, strict=True) if isinstance(value, str)
+               ) if any(isinstance(v, str) for v in row) else 1
 INSTRUCTIONS = (
     N_("Write your answers on the sheet '{sheet}', one row per goal or target. The white "
        "cells are yours; the grey ones show what is there and are locked."),
@@ -120,6 +129,8 @@ def workbook(repo: Repository, period: Period, groups: dict[str, list[TodoItem]]
                 cell.fill, cell.font = grey, Font(color="555555")
     for c, width in enumerate(WIDTHS, 1):
         sheet.column_dimensions[get_column_letter(c)].width = width
+    for r, row in enumerate(rows, 2):  # wrapped text shows whole: not every program fits rows
+        sheet.row_dimensions[r].height = LINE * min(TALLEST, max(_lines(row), 2))
     sheet.column_dimensions[get_column_letter(PRINT + 1)].hidden = True
     sheet.freeze_panes = "B2"
     sheet.protection.sheet = True
