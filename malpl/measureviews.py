@@ -11,9 +11,9 @@ from typing import Any, Literal
 
 import msgspec
 
-from malpl import swedish
+from malpl import indicators, swedish
 from malpl.kolada.data import KoladaData, KoladaFile, own_series
-from malpl.model import Config, Goal, Measure, Range
+from malpl.model import UNASSESSED_SYMBOL, Config, Goal, Measure, Range, ScaleStep
 from malpl.periods import SCHEMES, Period, parse_point
 from malpl.record import Record, as_dict
 
@@ -23,6 +23,36 @@ TREND_LABELS = {"better": "förbättrad", "unchanged": "oförändrad", "worse": 
 
 #: How often a series has a value: once a year, or once every period of the scheme.
 Frequency = Literal["yearly", "periodic"]
+#: The references an indicator's own values by gender become, as Kolada's split is shown.
+GENDERS = (("women", "Kvinnor"), ("men", "Män"))
+
+
+class Assessment(Record, frozen=True):
+    """A point on the scale as readers see it; ``key`` is None when not assessed."""
+
+    key: str | None
+    label: str
+    color: str
+    symbol: str
+    rank: int | None
+
+    @classmethod
+    def of(cls, config: Config, key: str | None) -> Assessment:
+        step: ScaleStep | None = config.step(key)
+        if step is None:
+            return cls(None, config.labels.unassessed, "#767676", UNASSESSED_SYMBOL, None)
+        return cls(step.key, step.label, step.color, step.symbol, config.rank(key))
+
+
+class IndicatorView(Record):
+    """An indicator's assessment in one period: its rule's, or one set by hand."""
+
+    assessment: Assessment  # the one that counts
+    computed: Assessment  # the rule's (not assessed when the rule cannot be applied)
+    by: str  # "rule" (computed) or "hand" (set in the follow-up), "" when neither
+    rule: str  # "i snitt över 2 % under tre år"
+    basis: str  # the value the rule was applied to: "2,43 % (snitt 2021–2023, 3 värden)"
+    why: str = ""  # why the rule gives no assessment ("inget värde ännu")
 
 
 class Point(Record):
@@ -74,6 +104,9 @@ class MeasureView(Record):
     trend_reason_text: str = ""  # the reason in Swedish, short enough for a table cell
     progress: float | None = None
     fetched: str = ""  # the day pulled Kolada figures last changed, when there are any
+    indicator: IndicatorView | None = None  # an assessed measure's assessment in the period
+    #: each known value (and each missing one) as a line: "2023: 6,5 % (kvinnor 7,6, män 4,0)"
+    lines: list[str] = msgspec.field(default_factory=list)
 
     @property
     def trend_label(self) -> str:
@@ -136,6 +169,10 @@ def _target(view: MeasureView, measure: Measure, references: dict[str, Reference
     if target.max is not None:
         parts.append("högst " + swedish.with_unit(target.max, unit))
         view.target_value, view.target_kind = target.max, "ceiling"
+    for bound, word, kind in (("above", "över ", "floor"), ("below", "under ", "ceiling")):
+        if getattr(target, bound) is not None:
+            parts.append(word + swedish.with_unit(getattr(target, bound), unit))
+            view.target_value, view.target_kind = getattr(target, bound), kind
     if target.value is not None:
         kind = {"higher": "floor", "lower": "ceiling"}.get(measure.direction or "", "")
         word = {"floor": "minst ", "ceiling": "högst "}.get(kind, "")
@@ -156,14 +193,16 @@ def _target(view: MeasureView, measure: Measure, references: dict[str, Reference
 
 
 def missing_between(before: Period, last: Period, scheme: str,
-                    frequency: Frequency = "yearly") -> list[Period]:
+                    frequency: Frequency = "yearly", interval: int = 1) -> list[Period]:
     """The points a series of ``frequency`` should have had between two of its values.
 
     A yearly series lacks the whole years between them (T3-2022 and T1-2024 lack 2023;
-    T1-2023 and T3-2023 lack nothing); a periodic one every period of the scheme
-    between them. Years are counted in years whatever the frequency."""
+    T1-2023 and T3-2023 lack nothing), one measured every ``interval`` years only the
+    years it would have been measured (2019 and 2023 lack 2021; 2021 and 2023 nothing);
+    a periodic one every period of the scheme between them. Years are counted in years
+    whatever the frequency."""
     if frequency == "yearly" or not last.number or not before.number:
-        return [Period(year, 0) for year in range(before.year + 1, last.year)]
+        return [Period(year, 0) for year in range(before.year + interval, last.year, interval)]
     prefix, count, _ = SCHEMES[scheme]
     first, end = before.year * count + before.number, last.year * count + last.number - 1
     return [Period(i // count, i % count + 1, prefix) for i in range(first, end)]
@@ -194,7 +233,7 @@ def _no_trend(view: MeasureView, measure: Measure, bound: _Bound,
     last_point, before_point = bound.point(last.key), bound.point(before.key)
     if bool(last_point.number) != bool(before_point.number):
         return "kinds", "olika slags perioder"
-    gap = missing_between(before_point, last_point, bound.scheme, frequency)
+    gap = missing_between(before_point, last_point, bound.scheme, frequency, measure.interval)
     if gap:
         return "gap", _missing_text(gap)
     return "", ""
@@ -294,8 +333,12 @@ def measure_view(config: Config, goal: Goal, measure: Measure,
         series = _series(ref.values, bound, unit)
         if series:
             references[name] = ReferenceView(ref.label, series)
+    for field, label in GENDERS:
+        series = _series(getattr(measure, field), bound, unit)
+        if series:
+            references.setdefault(field, ReferenceView(label, series))
     if file is not None:
-        own = {ref.label for ref in measure.references.values()}
+        own = {ref.label for ref in references.values()}
         for label, ref_values in _kolada_references(config, measure, file, own).items():
             series = _series(ref_values, bound, unit)
             if series:
@@ -304,7 +347,64 @@ def measure_view(config: Config, goal: Goal, measure: Measure,
     _target(view, measure, references)
     _trend(view, measure, bound)
     view.progress = _progress(view)
+    view.lines = value_lines(view, config.periods.scheme)
+    if measure.assessed:
+        view.indicator = _indicator(config, measure, view, _rule_reference(config, measure,
+                                                                           references), period)
+        view.target = view.indicator.rule
     return view
+
+
+def _rule_reference(config: Config, measure: Measure, references: dict[str, ReferenceView]
+                    ) -> ReferenceView | None:
+    """The series a ``reference`` rule follows: one under ``references``, or for a Kolada
+    measure a pulled comparison named by its label or its Kolada id ("0000")."""
+    name = measure.target.reference if measure.target else None
+    if not name:
+        return None
+    if name in measure.references:
+        return references.get(name) or ReferenceView(measure.references[name].label, [])
+    for compare in [*config.kolada.compare, *measure.compare]:
+        if name in (compare.id, compare.label):
+            return references.get(f"kolada:{compare.label}") or ReferenceView(compare.label, [])
+    return None
+
+
+def _indicator(config: Config, measure: Measure, view: MeasureView,
+               reference: ReferenceView | None, period: Period | None) -> IndicatorView:
+    """The rule applied to the values known in the period; a hand-set assessment in the
+    period's follow-up wins (``check`` warns when it contradicts the rule)."""
+    def points(series: list[Point]) -> list[tuple[str, int, float]]:
+        return [(p.key, parse_point(p.key, config.periods.scheme).year, p.value)
+                for p in series]
+
+    found = indicators.verdict(config, measure, points(view.series),
+                               points(reference.series) if reference else None,
+                               reference.label if reference else "")
+    computed = Assessment.of(config, found.key)
+    follow = measure.followups.get(str(period)) if period is not None else None
+    if follow is not None and config.step(follow.assessment) is not None:
+        return IndicatorView(Assessment.of(config, follow.assessment), computed, "hand",
+                             found.rule, found.basis, found.why)
+    return IndicatorView(computed, computed, "rule" if found.key else "", found.rule,
+                         found.basis, found.why)
+
+
+def value_lines(view: MeasureView, scheme: str) -> list[str]:
+    """Each value with women's and men's beside it (as many decimals as the total), and
+    each missing year with its reason, oldest first: an indicator's row over the years."""
+    genders = [r for r in view.references if r.label in {label for _, label in GENDERS}]
+    lines = {}
+    for point in view.series:
+        decimals = len(swedish.number(point.value).partition(",")[2])
+        split = [f"{swedish.lower_first(r.label)} {swedish.number(p.value, decimals)}"
+                 for r in genders for p in r.series if p.key == point.key]
+        lines[point.order] = (f"{point.key}: {point.text}"
+                              + (f" ({', '.join(split)})" if split else ""))
+    for marker in view.missing:
+        reason = f" ({marker.text})" if marker.text else ""
+        lines[parse_point(marker.key, scheme).sort_key] = f"{marker.key}: saknas{reason}"
+    return [lines[k] for k in sorted(lines)]
 
 
 def measure_views(config: Config, goals: list[Goal], period: Period | None = None,

@@ -4,8 +4,9 @@ Every output of a period (``status``, ``todo``, ``show``, ``measures``, the repo
 every format, the site, ``period close``) renders a :class:`Snapshot` and computes no
 count of its own, so the terminal, the document and the web page cannot disagree.
 
-Counting rules (docs/format.md, "Måluppfyllelse"): every goal and every target that
-exists in the period is counted exactly once, in its own level's summary. A goal
+Counting rules (docs/format.md, "Måluppfyllelse"): every goal, every target and every
+indicator (an assessed measure) that exists in the period is counted exactly once, in
+its own level's summary; targets and indicators are the rows under the goals. A goal
 without an assessment of its own counts as not assessed, with what is under it shown
 beside it, unless ``report.goals_counted_by: worst`` counts it as the worst
 assessment under it. There is one summary per level for the whole selection and,
@@ -27,6 +28,8 @@ from malpl.record import Record, as_dict
 from malpl.repository import Repository
 
 TARGET_LEVEL = views.TARGET_LEVEL
+#: The kinds of row under a goal, counted at TARGET_LEVEL: targets and indicators.
+UNDER_GOALS = ("target", "indicator")
 #: What ``todo`` finds missing, by the key a person types in the goal file.
 MISSING = {"comment": N_("comment"), "assessment": N_("assessment"), "ready": N_("ready")}
 
@@ -43,7 +46,7 @@ class Counted(Record, frozen=True):
 
     id: str
     goal_id: str
-    kind: str  # "goal" or "target"
+    kind: str  # "goal", "target" or "indicator"
     level: str  # a configured level's key, or TARGET_LEVEL
     body: str
     assessment: views.Assessment
@@ -175,7 +178,8 @@ def _unwritten(config: Config, row: views.TargetRow) -> views.TargetRow:
 
 def _counted(config: Config, goals: list[Goal], rows: list[views.TargetRow],
              period: Period) -> list[Counted]:
-    """Each goal and target of the period once, assessed as the counting rule says."""
+    """Each goal, target and indicator of the period once, assessed as the counting rule
+    says (an indicator by its rule, or by hand)."""
     by_id = {(r.goal_id, r.kind, r.id): r for r in rows}
     found = []
     worst = config.report.goals_counted_by == "worst"
@@ -185,12 +189,12 @@ def _counted(config: Config, goals: list[Goal], rows: list[views.TargetRow],
         assessment = own.assessment if own else views.Assessment.of(config, None)
         if worst and assessment.key is None:
             assessment = _worst(config, [r for r in rows if r.goal_id == goal.id
-                                         and r.kind == "target"], own)
+                                         and r.kind in UNDER_GOALS], own)
         found.append(Counted(goal.id, goal.id, "goal", goal.level, goal.body_key, assessment,
                              follow is not None, goal.responsible or ""))
-        found += [Counted(r.id, goal.id, "target", TARGET_LEVEL, goal.body_key, r.assessment,
+        found += [Counted(r.id, goal.id, r.kind, TARGET_LEVEL, goal.body_key, r.assessment,
                           r.followed, r.responsible)
-                  for r in rows if r.goal_id == goal.id and r.kind == "target"]
+                  for r in rows if r.goal_id == goal.id and r.kind in UNDER_GOALS]
     return found
 
 

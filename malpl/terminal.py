@@ -270,6 +270,16 @@ def todo(groups: dict[str, list[TodoItem]], period_text: str) -> RenderableType:
                  AtWidth(tables))
 
 
+def _assessed_by(by: str, basis: str, why: str) -> str:
+    """Who made an indicator's assessment, and from which value."""
+    if by == "hand":
+        return _("set by hand (value {basis})").format(basis=basis) if basis else \
+            _("set by hand")
+    if by == "rule":
+        return _("computed from {basis}").format(basis=basis)
+    return _("the rule gives no assessment: {why}").format(why=why)
+
+
 def _facts(view: MeasureView) -> list[str]:
     facts = []
     if view.latest:
@@ -286,11 +296,21 @@ def _facts(view: MeasureView) -> list[str]:
     return facts + view.forecasts
 
 
+def _indicator_line(view: MeasureView) -> list[RenderableType]:
+    """An indicator's assessment in the period, and who or what made it."""
+    found = view.indicator
+    if found is None:
+        return []
+    return [_indented(Text.assemble(badge(found.assessment), plain(
+        " · " + _assessed_by(found.by, found.basis, found.why), "dim")))]
+
+
 def measure_lines(view: MeasureView) -> list[RenderableType]:
     lines: list[RenderableType] = [plain(view.name, "bold")]
     facts = _facts(view)
     if facts:
         lines.append(Padding(plain(" · ".join(facts)), (0, 0, 0, 2), expand=False))
+    lines += _indicator_line(view)
     if view.progress is not None:
         way = _("{share} of the way to the target").format(
             share=swedish.share(round(view.progress * 1000), 1000))
@@ -362,6 +382,8 @@ def detail(d: GoalDetail) -> RenderableType:
             facts = [_("Target: {target}").format(target=row.target)]
             facts += [_("outcome: {value}").format(value=row.value_text)] if row.value_text else []
             parts.append(plain(" · ".join(facts)))
+        if row.kind == "indicator":
+            parts.append(plain(_assessed_by(row.assessed_by, row.basis, row.why), "dim"))
         parts += _follow_up(item, d.period)
     if d.measures:
         parts += [Text(""), Text(_("Measures"), style="bold underline")]
@@ -424,6 +446,10 @@ def _folded(view: MeasureView, folded: tuple[str, ...]) -> Text:
         lines.append(_references(view))
     lines += _notes(view)
     name = plain(view.name)
+    if view.indicator is not None:
+        found = view.indicator
+        name.append_text(Text.assemble("\n", badge(found.assessment), plain(
+            " · " + _assessed_by(found.by, found.basis, found.why), "dim")))
     if lines:
         name.append_text(plain("\n" + "\n".join(lines), "dim"))
     return name

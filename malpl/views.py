@@ -13,31 +13,14 @@ import msgspec
 
 from malpl import measureviews, swedish
 from malpl.i18n import _
-from malpl.measureviews import MeasureView
-from malpl.model import UNASSESSED_SYMBOL, Config, FollowUp, Goal, ScaleStep, Target
+from malpl.measureviews import Assessment, MeasureView
+from malpl.model import Config, FollowUp, Goal, Measure, Target
 from malpl.periods import SCHEMES, Period, PeriodError, current_period, parse_period, period_name
 from malpl.record import Record, as_dict
 from malpl.repository import MalplError, Repository, UsageError
 from malpl.text import paragraphs
 
 TARGET_LEVEL = "target"  # the level of the rows under a goal, beside the configured ones
-
-
-class Assessment(Record, frozen=True):
-    """A point on the scale as readers see it; ``key`` is None when not assessed."""
-
-    key: str | None
-    label: str
-    color: str
-    symbol: str
-    rank: int | None
-
-    @classmethod
-    def of(cls, config: Config, key: str | None) -> Assessment:
-        step: ScaleStep | None = config.step(key)
-        if step is None:
-            return cls(None, config.labels.unassessed, "#767676", UNASSESSED_SYMBOL, None)
-        return cls(step.key, step.label, step.color, step.symbol, config.rank(key))
 
 
 class TargetRow(Record):
@@ -55,18 +38,35 @@ class TargetRow(Record):
     value: float | None
     value_text: str
     target: str
-    kind: str = "target"  # "goal" or "target"
+    kind: str = "target"  # "goal", "target" or "indicator" (an assessed measure)
     body: str = ""
     level: str = TARGET_LEVEL  # a level key for goals
     followed: bool = False  # is there a follow-up entry for the period at all?
     rollup: str = ""  # a goal without its own assessment: what is under it
     #: and those assessments, for a counting rule
     under: list[Assessment] = msgspec.field(default_factory=list)
+    #: an indicator's: who made the assessment ("rule": computed, "hand": set in the
+    #: follow-up, "" neither), the value the rule was applied to, or why it could not be
+    assessed_by: str = ""
+    basis: str = ""
+    why: str = ""
+    #: what its row shows of it: the values over the years, comparisons, trend, note, source
+    lines: list[str] = msgspec.field(default_factory=list)
+    trend: str = ""  # its trend line: "Trend: förbättrad"
 
     @property
     def draft(self) -> bool:
         """Written for the period but not marked ready: never printed as final."""
         return self.followed and not self.ready
+
+    @property
+    def assessed_text(self) -> str:
+        """An indicator's: what made its assessment, in the report's words."""
+        if self.assessed_by == "rule":
+            return f"Bedömning utifrån {self.basis}"
+        if self.assessed_by == "hand":
+            return f"Bedömd för hand (utfall {self.basis})" if self.basis else "Bedömd för hand"
+        return f"Ingen bedömning av regeln: {self.why}" if self.why else ""
 
     @property
     def has_comment(self) -> bool:
@@ -77,7 +77,8 @@ class TargetRow(Record):
         return paragraphs(self.comment)
 
     def as_dict(self) -> dict[str, Any]:
-        return as_dict(self) | {"has_comment": self.has_comment, "draft": self.draft}
+        return as_dict(self) | {"has_comment": self.has_comment, "draft": self.draft,
+                                "assessed_text": self.assessed_text}
 
 
 class SummaryRow(Record):
@@ -92,13 +93,11 @@ class SummaryRow(Record):
 
 
 def periods_with_followups(repo: Repository) -> list[Period]:
+    from malpl.checks import followups
+
     scheme = repo.config.periods.scheme
-    keys = {key for g in repo.goals for follows in _followups(g) for key in follows}
+    keys = {key for g in repo.goals for _path, _id, follows in followups(g) for key in follows}
     return sorted(parse_period(k, scheme) for k in keys)
-
-
-def _followups(goal: Goal) -> list[dict[str, FollowUp]]:
-    return [goal.followups, *(t.followups for t in goal.targets)]
 
 
 def resolve_period(repo: Repository, text: str | None, *, written: bool = False,
@@ -195,9 +194,38 @@ def goal_row(config: Config, goal: Goal, period: Period) -> TargetRow:
     return row
 
 
+def indicator_row(repo: Repository, goal: Goal, measure: Measure, period: Period
+                  ) -> TargetRow:
+    """An indicator as one row: its name, its latest value (women's and men's beside
+    it), its rule as the target, and its assessment: the rule's, or one set by hand."""
+    config = repo.config
+    view = measureviews.measure_view(config, goal, measure, period, repo.kolada)
+    row = _row(config, goal, measure.id, measure.name, None,
+               measure.followups.get(str(period)), None)
+    found = view.indicator
+    assert found is not None, "an indicator's view has its assessment"
+    latest = next((line for line in reversed(view.lines) if view.latest
+                   and line.startswith(f"{view.latest.key}: ")), "")
+    row.kind, row.assessment, row.target = "indicator", found.assessment, found.rule
+    row.assessed_by, row.basis, row.why = found.by, found.basis, found.why
+    row.value = view.latest.value if view.latest else None
+    row.value_text = latest.partition(": ")[2]
+    row.trend = view.trend_line
+    genders = {label for _, label in measureviews.GENDERS}
+    row.lines = [*view.lines, *(f"{r.label} {r.latest.key}: {r.latest.text}"
+                                for r in view.references if r.label not in genders)]
+    row.lines += [line for line in (view.trend_line, view.note) if line]
+    row.lines += [f"Källa: {view.source}"] if view.source.startswith("Kolada") else []
+    return row
+
+
+def indicators_of(goal: Goal) -> list[Measure]:
+    return [m for m in goal.measures if m.assessed]
+
+
 def is_followed_up(goal: Goal) -> bool:
     """A goal is followed up itself when it has follow-ups, or nothing under it to roll up."""
-    return bool(goal.followups) or not goal.targets
+    return bool(goal.followups) or not (goal.targets or indicators_of(goal))
 
 
 def started(item: Goal | Target, period: Period, scheme: str) -> bool:
@@ -220,7 +248,8 @@ def current(config: Config, goals: list[Goal], period: Period) -> list[Goal]:
 
 
 def rows(repo: Repository, period: Period, goals: list[Goal] | None = None) -> list[TargetRow]:
-    """Every follow-up row of the period in report order: each goal's own, then its targets'."""
+    """Every follow-up row of the period in report order: each goal's own, then its targets',
+    then its indicators' (assessed measures)."""
     config = repo.config
     scheme = config.periods.scheme
     result = []
@@ -237,7 +266,8 @@ def rows(repo: Repository, period: Period, goals: list[Goal] | None = None) -> l
 
     def existing(goal: Goal) -> list[TargetRow]:
         return [target_row(config, goal, t, period) for t in goal.targets
-                if started(t, period, scheme)]
+                if started(t, period, scheme)] + [
+            indicator_row(repo, goal, m, period) for m in indicators_of(goal)]
 
     for goal in current(config, repo.goals if goals is None else goals, period):
         own = [goal_row(config, goal, period)] if is_followed_up(goal) else []
@@ -371,16 +401,31 @@ def _history(config: Config, known: list[Period], follows: dict[str, FollowUp]
             for p in known if (f := follows.get(str(p))) is not None]
 
 
+def _indicator_history(repo: Repository, goal: Goal, measure: Measure, known: list[Period]
+                       ) -> list[tuple[str, Assessment, Assessment | None]]:
+    """An indicator's assessment in each period it was followed up: the rule's on the values
+    known then, or the one set by hand."""
+    found = []
+    for period in known:
+        follow = measure.followups.get(str(period))
+        if follow is not None:
+            row = indicator_row(repo, goal, measure, period)
+            found.append((str(period), row.assessment, row.forecast))
+    return found
+
+
 def detail(repo: Repository, ident: str, period: Period | None = None,
            bodies: list[str] | None = None) -> GoalDetail:
-    """A goal, or one target of it, with history across every period and its links."""
+    """A goal, or one target or indicator of it, with history across every period and its
+    links."""
     config = repo.config
     goal = repo.goal(ident)
-    chosen_targets: list[Target]
+    chosen_targets: list[Target | Measure]
     if goal is not None:
-        chosen_targets = goal.targets
+        chosen_targets = [*goal.targets, *indicators_of(goal)]
     else:
-        found = next(((g, t) for g in repo.goals for t in g.targets if t.id == ident), None)
+        found = next(((g, t) for g in repo.goals for t in [*g.targets, *indicators_of(g)]
+                      if t.id == ident), None)
         if found is None:
             raise MalplError(_("no goal or target with the id '{id}'").format(id=ident),
                              _("goal ids look like 1.1 and target ids like 1.1.1; "
@@ -404,9 +449,11 @@ def detail(repo: Repository, ident: str, period: Period | None = None,
     if any(t.id not in all_rows for t in chosen_targets) and len(chosen_targets) == 1:
         raise MalplError(_("{id} did not exist in {period}").format(id=ident, period=period),
                          _("its first period is {period}").format(
-                             period=chosen_targets[0].start))
+                             period=getattr(chosen_targets[0], "start", None)))
     chosen_targets = [t for t in chosen_targets if t.id in all_rows]
-    histories = [TargetHistory(all_rows[t.id], _history(config, known, t.followups))
+    histories = [TargetHistory(all_rows[t.id], _indicator_history(repo, goal, t, known)
+                               if isinstance(t, Measure) else
+                               _history(config, known, t.followups))
                  for t in chosen_targets]
     own_history = None
     if goal.id == ident and goal.id in all_rows:

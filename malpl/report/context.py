@@ -19,7 +19,7 @@ from malpl.markdown import Md, escape, safe, safe_lazily
 from malpl.model import Body, Goal, ReportOptions
 from malpl.periods import Period
 from malpl.repository import MalplError, Repository
-from malpl.snapshot import LevelSummary, Snapshot, snapshot
+from malpl.snapshot import UNDER_GOALS, LevelSummary, Snapshot, snapshot
 from malpl.text import paragraphs
 
 GENERATOR = "malpl"
@@ -209,8 +209,9 @@ def _section(selection: Selection, section: Section,
         "parents": _parents(selection.repo, goal, names),
         "own": (_row(own, config.report) if own is not None and (own.followed or own.rollup)
                 else None),
-        "rows": [_row(r, config.report) for r in rows if r.kind == "target"],
-        "measures": [measures[k] for k in keys if k in measures],
+        "rows": [_row(r, config.report) for r in rows if r.kind in UNDER_GOALS],
+        "measures": [measures[k] for m, k in zip(goal.measures, keys, strict=True)
+                     if k in measures and not m.assessed],  # an indicator is its row
         "charts": [_chart(charts[k], image_src, measures.get(k)) for k in keys if k in charts],
     }
 
