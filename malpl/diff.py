@@ -525,7 +525,7 @@ def history(root: Path, ident: str | None, bodies: Sequence[str] | None = None
     from malpl.versions import ParseCache
 
     commits = git.commits(root)
-    walk = _Walk(ident, git.shallow_commits(root), set(bodies or ()))
+    walk = _Walk(root, ident, git.shallow_commits(root), set(bodies or ()))
     with git.Blobs(root) as blobs:
         walk.cache = ParseCache(blobs)
         entries = [e for c in reversed(commits) if (e := walk.step(c)) is not None]
@@ -541,8 +541,9 @@ def history(root: Path, ident: str | None, bodies: Sequence[str] | None = None
 class _Walk:
     """History from the oldest commit on: per commit, the versions of the files it changed."""
 
-    def __init__(self, ident: str | None, shallow: set[str], bodies: set[str]) -> None:
-        self.ident, self.shallow, self.bodies = ident, shallow, bodies
+    def __init__(self, root: Path, ident: str | None, shallow: set[str], bodies: set[str]
+                 ) -> None:
+        self.root, self.ident, self.shallow, self.bodies = root, ident, shallow, bodies
         self.cache: Any = None  # versions.ParseCache, set while git's blob reader runs
         self.known = False
         self.config = Config()  # the latest configuration that loaded
@@ -565,7 +566,7 @@ class _Walk:
         parent = (commit.parent or "")[:7]
         old_config, notes = self.config, []
         sides: tuple[list[Goal], list[Goal]] = ([], [])
-        for f in commit.files:
+        for f in self.files(commit, short):
             before = self.version(f.path, parent, f.old_mode, f.old_blob)
             self.note_unloaded(f, short, before, notes)
             after = self.version(f.path, short, f.new_mode, f.new_blob)
@@ -598,7 +599,7 @@ class _Walk:
     def edge(self, commit: Any, short: str) -> LogEntry | None:
         """The oldest commit of a shallow clone: its files are the start, not additions."""
         concerned = False
-        for f in commit.files:
+        for f in self.files(commit, short):
             version = self.version(f.path, short, f.new_mode, f.new_blob)
             if version is not None and f.path == CONFIG_NAME:
                 self.config = version.model
@@ -609,6 +610,26 @@ class _Walk:
             return None
         return LogEntry(commit, [], [_("history is shallow before {commit}; earlier changes "
                                        "are not shown").format(commit=short)])
+
+    def files(self, commit: Any, short: str) -> list[Any]:
+        """The files of a commit to compare. A commit without a parent adds every file; of
+        those, only malpl.yaml and the files that may name the id, or an id of a file
+        that names it (a target, a measure), can give a change of the id's: found by
+        git grep, so that the history of one goal does not parse the whole repository."""
+        from malpl.versions import named, naming, plain
+
+        if commit.parent is not None or self.ident is None or not plain({self.ident}):
+            return commit.files
+        paths = {f.path for f in commit.files}
+        first = naming(self.root, commit.sha, {self.ident}) & paths
+        ids = {self.ident}
+        for f in commit.files:
+            if f.path in first:
+                ids |= named(self.cache.get(f.path, short, f.new_mode, f.new_blob).source)
+        if not plain(ids):
+            return commit.files
+        found = first | naming(self.root, commit.sha, ids)
+        return [f for f in commit.files if f.path == CONFIG_NAME or f.path in found]
 
     def wanted(self, change: Change, old: Repository, new: Repository) -> bool:
         if self.bodies:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import OrderedDict
+from pathlib import Path
 from typing import Any, NamedTuple
 
 import msgspec
@@ -99,29 +100,34 @@ def _needed(old: Revision, new: Tree, changed: set[str], unchanged: set[str]) ->
     for tree in (old, new):
         tree.only = changed
         for source in tree.inputs().files:
-            ids |= _named(source)
-    if not all(_PLAIN_ID.fullmatch(i) for i in ids):
+            ids |= named(source)
+    if not plain(ids):
         return None
     kolada = {p for p in unchanged if is_kolada_path(p)}
     if not ids:
         return changed | kolada
-    return changed | (_naming(old, sorted(ids)) & unchanged) | kolada
+    return changed | (naming(old.root, old.commit, ids) & unchanged) | kolada
 
 
-def _naming(old: Revision, ids: list[str]) -> set[str]:
-    """The goal files at ``old`` that may name one of ``ids``: a Perl expression where git
-    has them; else each id as a word, which finds "1.2" in "1.1.2" too (more files read,
-    none missed)."""
-    root, commit, goals = old.root, old.commit, [GOALS_DIR]
-    words = _WORD.format("|".join(i.replace(".", "\\.") for i in ids))
+def plain(ids: set[str]) -> bool:
+    """Are these ids written so that :func:`naming` can look for them as text?"""
+    return all(_PLAIN_ID.fullmatch(i) for i in ids)
+
+
+def naming(root: Path, commit: str, ids: set[str]) -> set[str]:
+    """The goal files at ``commit`` that may name one of the :func:`plain` ``ids``: a Perl
+    expression where git has them; else each id as a word, which finds "1.2" in "1.1.2"
+    too (more files read, none missed). Paths from the goals repository."""
+    goals, listed = [GOALS_DIR], sorted(ids)
+    words = _WORD.format("|".join(i.replace(".", "\\.") for i in listed))
     found = git.grep(root, commit, [words, *(re.escape(h) for h in _HIDDEN)], goals, ["-P"])
     if found is None:
-        found = (git.grep(root, commit, ids, goals, ["-F", "-w"]) or set()) | (
+        found = (git.grep(root, commit, listed, goals, ["-F", "-w"]) or set()) | (
             git.grep(root, commit, _HIDDEN, goals, ["-F"]) or set())
     return found
 
 
-def _named(source: Source) -> set[str]:
+def named(source: Source) -> set[str]:
     """The ids a goal file gives and the parents it names, as read and as written."""
     data = source.data
     if not isinstance(data, dict):

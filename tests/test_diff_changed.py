@@ -9,6 +9,7 @@ import pytest
 
 import malpl.git
 import malpl.sources
+import malpl.versions
 from malpl import diff as diffs
 from malpl.repository import load_at
 from tests.cli_runner import invoke
@@ -174,3 +175,20 @@ def test_a_git_without_perl_expressions_finds_them_as_words(many: Path, parsed: 
     assert [(c.id, c.field) for c in result.changes] == [("11.1", "text")]
     assert {"goals/1.yaml", "goals/21.yaml"} <= files_of(parsed)
     assert result.changes == whole(many, "HEAD", None)
+
+
+def test_log_reads_of_the_first_commit_only_the_files_that_name_the_id(
+        many: Path, parsed: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first commit adds every file; the history of goal 4 needs 4, the goals that serve
+    it (14, 24) and what names their ids (none here), and finds what reading all finds."""
+    edit(many / "goals" / "14.yaml", "Delmål 14", "Delmål 14, skärpt")
+    commit(many, "Skärpt")
+    monkeypatch.setattr(malpl.versions, "load_bytes", malpl.sources.load_bytes)
+    entries = diffs.history(many, "4")
+    assert [e.commit.subject for e in entries] == ["Alla mål"]
+    assert files_of(parsed) == {"malpl.yaml", "goals/4.yaml", "goals/14.yaml", "goals/24.yaml"}
+    every = {ident: diffs.history(many, ident) for ident in ("4", "14.1", "24")}
+    monkeypatch.setattr(diffs._Walk, "files", lambda self, commit, short: commit.files)
+    for ident, found in every.items():
+        assert [(e.commit.sha, e.changes, e.notes) for e in found] == [
+            (e.commit.sha, e.changes, e.notes) for e in diffs.history(many, ident)], ident

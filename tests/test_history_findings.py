@@ -180,7 +180,12 @@ def test_log_parses_only_the_files_a_commit_changed(tmp_path: Path,
                             lambda name, blob: parsed.append(name) or real(name, blob))
     entries = history(root, "3")
     assert [e.commit.subject for e in entries] == ["Skärp 3", "Alla mål"]
-    assert len(parsed) == files + commits  # each version of each file once
+    assert len(parsed) == len(set(parsed))  # each version of each file once
+    # the files no commit changed after the first, which adds them all, are never parsed:
+    # none of them names goal 3
+    assert not {f"goals/{n}.yaml" for n in range(commits + 1, files + 1)} & {
+        name.partition(":")[2] for name in parsed}
+    assert len(parsed) == 2 * commits
 
 
 def test_diff_symmetric_range_uses_the_merge_base(history_repo: Path) -> None:
