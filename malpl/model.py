@@ -278,6 +278,10 @@ class Organisation(Strict):
 class Level(Strict):
     key: Annotated[Text, _d("Nyckel som målfiler använder", "Key used in goal files")]
     label: Annotated[Text, _d("Namn i rapporten", "Name in the report")]
+    rows: Annotated[str | None, _d(
+        "Vad raderna under ett mål på denna nivå kallas, t.ex. Indikator eller Nämndmål "
+        "(annars labels.target)", "What the rows under a goal of this level are called, e.g. "
+        "Indikator (otherwise labels.target)")] = None
 
 
 #: The symbol shown where no assessment is given ("Ej bedömd"); no step may use it.

@@ -303,9 +303,18 @@ def rollup_text(config: Config, under: list[TargetRow]) -> str:
 
 
 def level_label(config: Config, level: str) -> str:
+    """A level's name; for the rows under the goals, what every level calls them when
+    they agree (``levels: [{…, rows: Indikator}]``), else ``labels.target``."""
     if level == TARGET_LEVEL:
-        return config.labels.target
+        words = {lv.rows for lv in config.levels if lv.rows}
+        return words.pop() if len(words) == 1 else config.labels.target
     return next((lv.label for lv in config.levels if lv.key == level), level)
+
+
+def rows_label(config: Config, level: str) -> str:
+    """What the rows under a goal of ``level`` are called (the heading of its table)."""
+    found = next((lv.rows for lv in config.levels if lv.key == level and lv.rows), None)
+    return found or config.labels.target
 
 
 def chosen_level(config: Config, level: str | None) -> str | None:

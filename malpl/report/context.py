@@ -209,6 +209,7 @@ def _section(selection: Selection, section: Section,
         "parents": _parents(selection.repo, goal, names),
         "own": (_row(own, config.report) if own is not None and (own.followed or own.rollup)
                 else None),
+        "rows_label": escape(views.rows_label(config, goal.level)),
         "rows": [_row(r, config.report) for r in rows if r.kind in UNDER_GOALS],
         "measures": [measures[k] for m, k in zip(goal.measures, keys, strict=True)
                      if k in measures and not m.assessed],  # an indicator is its row

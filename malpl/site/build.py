@@ -277,7 +277,7 @@ class SiteBuilder:
         """A follow-up as the report shows it (``report:`` settings): no 'Ej bedömd' or
         'Ingen kommentar' where the report leaves them blank, drafts marked."""
         options = self.config.report
-        shown = (row.followed or row.kind == "target") and (
+        shown = (row.followed or row.kind != "goal") and (
             row.assessment.key is not None or options.unassessed_mark)
         return {
             "id": row.id, "text": row.text, "anchor": "m-" + slug(row.id),
@@ -286,10 +286,13 @@ class SiteBuilder:
             "goal_id": row.goal_id, "goal_title": row.goal_title,
             "kind": row.kind, "responsible": row.responsible,
             "assessment": _assessment(row.assessment) if shown else None,
-            "no_comment": options.no_comment and (row.followed or row.kind == "target"),
+            "no_comment": options.no_comment and (row.followed or row.kind != "goal"),
             "draft": row.draft,
             "forecast": _assessment(row.forecast),
-            "paragraphs": row.paragraphs, "value": row.value_text, "target": row.target,
+            "paragraphs": row.paragraphs, "target": row.target,
+            # an indicator's values are its own series, not a follow-up's figure
+            "value": "" if row.kind == "indicator" else row.value_text,
+            "lines": row.lines, "assessed_text": row.assessed_text,
             "rollup": row.rollup, "followed": row.followed,
             "body": self.names.get(row.body, row.body),
         }
@@ -425,7 +428,7 @@ class SiteBuilder:
         (``body``) a body's, for the steps it has."""
         steps = [views.Assessment.of(self.config, s.key) for s in self.config.scale]
         steps.append(views.Assessment.of(self.config, None))
-        rows = [r for rs in data.rows.values() for r in rs if (r.kind == "target" or r.followed)
+        rows = [r for rs in data.rows.values() for r in rs if (r.kind != "goal" or r.followed)
                 and (not body or r.body == body)]
         pages = []
         for step in steps:
@@ -463,7 +466,9 @@ class SiteBuilder:
             "targets": [{**self._row(period, r),
                          "history": self._history(period, t.followups, goal.id, r.id)}
                         for r, t in zip([r for r in rows if r.kind == "target"],
-                                        goal.targets, strict=True)],
+                                        goal.targets, strict=True)]
+            + [{**self._row(period, r), "history": []} for r in rows if r.kind == "indicator"],
+            "rows_label": views.rows_label(self.config, goal.level),
             "measures": [self._measure(view, i)
                          for i, view in enumerate(data.measures.get(goal.id, []), 1)],
             "other_periods": [{"period": str(p), "text": self.data[p].text,
