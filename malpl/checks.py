@@ -336,7 +336,8 @@ def check_measure_links(repo: Repository) -> list[Problem]:
                 _("add the baseline's value under 'values', or name a key that is there: "
                   "{keys}").format(keys=", ".join(measure.values) or _("(values is empty)"))))
         target = measure.target
-        if target and target.reference and target.reference not in measure.references:
+        if target and target.reference and target.reference not in measure.references \
+                and not _kolada_comparison(repo, measure, target.reference):
             problems.append(goal.source.problem(
                 (*base, "target", "reference"), "unknown-reference",
                 _("the target refers to '{reference}', which is not under 'references'").format(
@@ -408,6 +409,12 @@ def check_targets(repo: Repository) -> list[Problem]:
                         _("a count cannot be {number}").format(number=_num(number)),
                         _("write a number of 0 or more")))
     return problems
+
+
+def _kolada_comparison(repo: Repository, measure: Measure, name: str) -> bool:
+    """Does a Kolada measure's target name one of its pulled comparisons (label or id)?"""
+    compares = [*repo.config.kolada.compare, *measure.compare]
+    return measure.source == "kolada" and any(name in (c.id, c.label) for c in compares)
 
 
 def check_indicators(repo: Repository) -> list[Problem]:
