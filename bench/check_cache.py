@@ -36,10 +36,11 @@ def git(root: Path, *args: str) -> None:
                    cwd=root, check=True, capture_output=True)
 
 
-def run(args: list[str], env: dict[str, str] | None = None) -> tuple[float, float, float]:
+def run(args: list[str], env: dict[str, str]) -> tuple[float, float, float]:
     """CPU seconds, wall seconds and peak memory (MiB) of one process."""
     start = time.perf_counter()
-    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, env=env)
+    # Not from here: 'python -m' would import the malpl of the current folder.
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, env=env, cwd=env["PYTHONPATH"])
     _, _status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
     return usage.ru_utime + usage.ru_stime, wall, usage.ru_maxrss / 1024
