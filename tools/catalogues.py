@@ -35,7 +35,7 @@ AREAS: dict[str, list[str]] = {
             "output.py", "__init__.py", "__main__.py"],
     "check": ["checks.py", "schema_errors.py", "yamlsource.py", "problems.py", "parsing.py",
               "periods.py", "sources.py", "repository.py", "errors.py", "layout.py",
-              "model.py", "schema.py", "commands/check.py"],
+              "model.py", "schema.py", "checkcache.py", "commands/check.py"],
     "year": ["lifecycle/*.py", "files.py", "commands/year.py"],
     "history": ["diff.py", "textconv.py", "dating.py", "git.py", "versions.py",
                 "commands/history.py"],
