@@ -24,8 +24,10 @@ so memory grows with the ids, not with the comments.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
@@ -132,6 +134,7 @@ class Shelf:
     def __init__(self, folder: Path, context: str) -> None:
         self.folder = folder
         self.context = context
+        self.started = time.time()
         self.stored: dict[int, dict[str, bytes]] = {}
         self.used: dict[int, dict[str, bytes]] = {}
 
@@ -186,8 +189,9 @@ class Shelf:
     def save(self) -> None:
         """Write each shard whose entries are not what this check used; a cache that cannot
         be written (a read-only or full disk) is simply not written."""
-        from malpl.files import replace
+        from malpl.files import remove_stale, replace
 
+        remove_stale(self.folder, self.started)  # what a killed check left half written
         for number in range(SHARDS):
             used = self.used.get(number, {})
             if used == self._shard(number):
@@ -208,9 +212,11 @@ def key(name: str, content: bytes) -> str:
     return f"{blob_id(content, '')}:{name}"
 
 
+@functools.cache
 def code() -> str:
     """Which malpl this is: the name, size and time of each of its modules and message
-    catalogues, so that another version, or a module edited in place, starts afresh."""
+    catalogues, so that another version, or a module edited in place, starts afresh
+    (read once: a process runs the modules it imported)."""
     package = Path(__file__).resolve().parent
     found = []
     for folder, _folders, names in sorted(os.walk(package)):

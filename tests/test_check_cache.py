@@ -4,15 +4,18 @@ problems at the same positions; a damaged cache is ignored and written again."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import msgspec
 import pytest
 
 from malpl import checkcache
 from malpl.checks import check, validate
+from malpl.problems import Problem
 from malpl.repository import load_repository
 from tests.cli_runner import invoke
 from tests.conftest import FIXTURES
@@ -207,3 +210,45 @@ def test_generated_repositories_check_the_same_cold_and_warm(
                                                            "level: okand"), encoding="utf-8")
     second = check(root)
     assert second.problems == validate(load_repository(root)) != first
+
+
+def test_another_malpl_starts_the_cache_afresh(tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another version, or an edited module, is another context: every file is read."""
+    root = _every_problem(tmp_path / "r")
+    want = check(root).problems
+    goals = sorted(p.relative_to(root).as_posix() for p in (root / "goals").glob("*.yaml"))
+    assert _parsed(root, monkeypatch) == []
+    monkeypatch.setattr(checkcache, "code", lambda: "another malpl")
+    assert sorted(_parsed(root, monkeypatch)) == goals
+    assert check(root).problems == want
+
+
+def test_checks_at_the_same_time_leave_a_whole_cache(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    root = _every_problem(tmp_path / "r")
+    want = validate(load_repository(root))
+    command = [sys.executable, "-m", "malpl", "-C", str(root), "check", "--format", "json"]
+    env = {**os.environ, "MALPL_LANG": "en"}
+    for _round in range(3):
+        running = [subprocess.Popen(command, stdout=subprocess.PIPE, env=env,
+                                    cwd=Path(__file__).resolve().parent.parent)
+                   for _ in range(3)]
+        outputs = [proc.communicate()[0] for proc in running]
+        for output in outputs:
+            found = msgspec.json.decode(output)["problems"]
+            assert [Problem(**p) for p in found] == want
+        assert not [p for p in _shelf(root).iterdir() if p.name.endswith(".tmp")]
+    assert check(root).problems == want
+
+
+def test_what_a_killed_check_left_is_removed(tmp_path: Path) -> None:
+    root = _every_problem(tmp_path / "r")
+    check(root)
+    left = _shelf(root) / ".0.malpl-999999999-abcdefgh.tmp"
+    left.write_bytes(b"half")
+    os.utime(left, (1, 1))
+    (root / "goals" / "1.1.yaml").write_text(
+        (root / "goals" / "1.1.yaml").read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    check(root)
+    assert not left.exists()
