@@ -1,8 +1,9 @@
 """Open a follow-up period for writing, and close it before the board meeting.
 
-What is followed up: every target, every goal that already has a
+What is followed up: every target, every indicator (its entry has no
+``assessment:``, as its rule gives one), every goal that already has a
 ``followups:`` mapping of its own, and a goal with nothing under it (no
-targets, no goal that serves it). Any other goal without follow-ups of its own
+targets, no indicators, no goal that serves it). Any other goal without follow-ups of its own
 is summarised by what is under it, so opening a period never gives it one.
 """
 
@@ -67,12 +68,15 @@ def open_period(repo: Repository, period: Period, bodies: list[str] | None = Non
         if ended_before(goal, period):
             continue
         path = repo.root / goal.source.path
-        alone = not goal.targets and not children.get(goal.id)
+        alone = not goal.targets and not children.get(goal.id) and not any(
+            m.assessed for m in goal.measures)
         for base, ident, follow in followups(goal):
             if key in follow or (base == () and not follow and not alone):
                 continue
             entry = empty_followup(_previous(follow, period, scheme), carry=carry,
                                    carry_comment=carry_comment)
+            if base[:1] == ("measures",) and entry["assessment"] is None:
+                del entry["assessment"]  # an indicator's rule gives it; set one only by hand
             result.carried += any(entry.get(k) is not None
                                   for k in ("assessment", "forecast", "comment"))
             edit = result.plan.file(path, goal.source.path)
