@@ -172,7 +172,7 @@ def test_the_sites_logo_is_a_png_or_jpeg_never_an_svg_with_script(tmp_path: Path
     _svg_logo(root)
     repo = load_repository(root)
     with pytest.raises(MalplError, match=r"site\.logo 'bilder/logo\.svg' is not a PNG or JPEG"):
-        render_site(repo, resolve_period(repo, None, written=True))
+        render_site(repo, resolve_period(repo, None, written=True), draft=True)
 
 
 def test_the_sites_logo_may_be_a_jpeg_linked_inside_the_repository(tmp_path: Path) -> None:
@@ -184,7 +184,7 @@ def test_the_sites_logo_may_be_a_jpeg_linked_inside_the_repository(tmp_path: Pat
     (root / "bilder" / "logo.png").unlink()
     (root / "bilder" / "logo.png").symlink_to("logga.jpeg")  # the name says nothing
     repo = load_repository(root)
-    files = render_site(repo, resolve_period(repo, None, written=True))
+    files = render_site(repo, resolve_period(repo, None, written=True), draft=True)
     assert files["logo.jpg"] == picture.getvalue() and "logo.png" not in files
     assert b'<img src="logo.jpg" alt=""' in files["index.html"]
 

@@ -243,5 +243,5 @@ def test_closing_records_the_period_where_a_checkout_without_tags_reads_it(commi
     assert git(committed, "status", "--porcelain") == ""
     # Opening the next period does not change what the site publishes by default.
     assert run(committed, "period", "open", "T3-2024").exit_code == 0
-    site = run(committed, "site", "-o", str(tmp_path / "site"))
+    site = run(committed, "site", "--draft", "-o", str(tmp_path / "site"))
     assert site.exit_code == 0 and "up to T2-2024" in site.output, site.output

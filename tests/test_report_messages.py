@@ -48,7 +48,8 @@ def test_report_site_and_kolada_messages_golden(repo: Path, tmp_path: Path, lang
         _run(tmp_path, lang, "-C", repo, "report", "T1-2023", "-o", "-"),
         _run(tmp_path, lang, "-C", repo, "report", "T1-2023", "-f", "md", "-o", repo / "goals"
              / "x.md"),
-        _run(tmp_path, lang, "-C", repo, "site", "T2-2023", "-o", tmp_path / "site"),
+        _run(tmp_path, lang, "-C", repo, "site", "T2-2023", "--draft", "-o",
+             tmp_path / "site"),
         _run(tmp_path, lang, "-C", repo, "site", "T2-2023", "-o", repo / "goals"),
     ]
     (tmp_path / "own.md").write_text("mitt eget\n", encoding="utf-8")
@@ -81,7 +82,7 @@ def test_swedish_is_the_default_and_the_report_stays_swedish_in_english(
     monkeypatch.delenv("MALPL_LANG")
     said = invoke(["-C", repo, "report", "T1-2023", "-o", tmp_path / "sv" / "r.md"])
     assert said.exit_code == 0 and said.stdout == f"sparade {tmp_path / 'sv' / 'r.md'}\n"
-    site = invoke(["-C", repo, "site", "T2-2023", "-o", tmp_path / "site"])
+    site = invoke(["-C", repo, "site", "T2-2023", "--draft", "-o", tmp_path / "site"])
     assert site.exit_code == 0, site.output
     assert site.stdout.startswith(f"sparade {tmp_path / 'site'} (") and "filer, till och med " \
         "T2-2023)" in site.stdout

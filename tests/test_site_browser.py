@@ -45,7 +45,8 @@ MEASURE = """() => {
         let size = parseFloat(getComputedStyle(element).fontSize);
         const svg = element.closest('svg');
         if (svg) size *= svg.getScreenCTM().a;
-        if (size < 11.95) small.push(`${element.tagName} ${size.toFixed(1)}px: ${node.data.trim().slice(0, 30)}`);
+        if (size < 11.95)
+            small.push(`${element.tagName} ${size.toFixed(1)}px: ${node.data.trim().slice(0, 30)}`);
     }
     return [broken, small];
 }"""
