@@ -9,6 +9,11 @@
 --    breaks for a DOCX (two exact OOXML snippets, let through here) and says so with
 --    the metadata malpl-split-cells: false, which spares this filter the cells.
 --  * <span color="#rrggbb">●</span> becomes coloured text (the assessment symbol).
+--    In Word it takes the character style Bedömningssymbol: a ● is drawn smaller than a
+--    letter of the same size, so the reference document sets it larger than the text.
+--  * Word: a short paragraph between a heading and what the heading is about (the goal's
+--    level, "Bidrar till …", an assessment) keeps with the next block, so none is left at
+--    the foot of a page without its table or comment (the paragraph style Håll ihop).
 
 local function is_br(inline)
   return inline.t == "RawInline" and inline.format == "html"
@@ -152,7 +157,8 @@ local function Span(span)
   if FORMAT:match("docx") then
     text = text:gsub("&", "&amp;"):gsub("<", "&lt;")
     return pandoc.RawInline("openxml",
-      '<w:r><w:rPr><w:color w:val="' .. hex .. '"/></w:rPr><w:t xml:space="preserve">'
+      '<w:r><w:rPr><w:rStyle w:val="Bedömningssymbol"/><w:color w:val="' .. hex
+      .. '"/></w:rPr><w:t xml:space="preserve">'
       .. text .. "</w:t></w:r>")
   end
   if FORMAT:match("html") then  -- the label beside it says the same: hidden from screen readers
@@ -228,6 +234,7 @@ local function title_block(meta)
     end
   end
   add(meta.title, "title")
+  add(meta.subtitle, "subtitle")
   add(meta.author, "author")
   add(meta.date, "date")
   return blocks
@@ -238,7 +245,7 @@ local function html_page(doc)
   local blocks = title_block(doc.meta)
   blocks:extend(doc.blocks)
   if title then doc.meta.pagetitle = pandoc.utils.stringify(title) end
-  doc.meta.title, doc.meta.author, doc.meta.date = nil, nil, nil
+  doc.meta.title, doc.meta.subtitle, doc.meta.author, doc.meta.date = nil, nil, nil, nil
   doc.blocks = {pandoc.Div(blocks, pandoc.Attr("innehall", {}, {role = "main"}))}
   return doc
 end
@@ -270,9 +277,48 @@ local function without_title_block(doc)
   return doc
 end
 
+-- Word: a paragraph of at most this many characters is a line of a heading's own, not text.
+local SHORT = 160
+
+local function is_short(block)
+  return block.t == "Para" and #pandoc.utils.stringify(block) <= SHORT
+end
+
+-- A paragraph that says how a goal stands: an assessment (a coloured symbol) or a draft.
+local function is_status(block)
+  local found = false
+  block:walk({Span = function(span)
+    if span.attributes["color"] or span.attributes["custom-style"] then found = true end
+  end})
+  return found
+end
+
+-- After a heading, the short paragraphs up to the goal's text, table or picture keep with
+-- what follows (the heading style keeps with them), and so does a short status line
+-- wherever it stands. Never before a heading: a goal whose short lines end it does not
+-- pull the next goal along.
+local function keep_with_next(doc)
+  if not DOCX then return nil end
+  local blocks, after_heading = doc.blocks, false
+  for i, block in ipairs(blocks) do
+    if block.t == "Header" then
+      after_heading = true
+    elseif is_short(block) and (after_heading or is_status(block)) then
+      local next_block = blocks[i + 1]
+      if next_block and next_block.t ~= "Header" then
+        blocks[i] = pandoc.Div({block}, pandoc.Attr("", {}, {["custom-style"] = "Håll ihop"}))
+      end
+    else
+      after_heading = false
+    end
+  end
+  return doc
+end
+
 -- Blocks are walked in order so each table knows the heading before it.
 return {
   {Meta = read_flags, Pandoc = without_title_block},
+  {Pandoc = keep_with_next},
   {Header = header, Table = Table},
   {Div = Div, Span = Span, Image = Image, RawInline = RawInline, RawBlock = RawBlock, Link = Link,
    Pandoc = function(doc)  -- nil: pandoc keeps its own document, not a copy back from Lua

@@ -4,6 +4,7 @@ and the shipped example's report with nothing its source does not have."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 import zipfile
 from pathlib import Path
@@ -18,6 +19,7 @@ from tests.conftest import full_layer
 
 T1 = Period(2023, 1, "T")
 DAY = dt.date(2023, 5, 15)
+FIXTURES = Path(__file__).parent / "fixtures"
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
@@ -80,16 +82,91 @@ def test_docx_headings_nest_body_then_goal(repo: Path) -> None:
     assert any(level == 3 for level, _ in levels)  # a goal under its parent goal
 
 
-def test_docx_rows_do_not_split_and_headings_keep_with_next(shipped: Path) -> None:
+def _text(row) -> str:
+    return "".join(t.text or "" for t in row._tr.iter(f"{W}t"))
+
+
+def test_docx_long_rows_split_under_a_repeated_header_and_headings_keep_with_next(
+        shipped: Path) -> None:
+    """A long row may split (its header repeats above the rest) so a page is never left half
+    blank; the header row and a short row stay whole, and a heading keeps with the first row
+    (heading keep-with-next, the header row's paragraphs keep-with-next)."""
     out = _docx(shipped)
     doc = Document(str(out))
+    split = whole = 0
     for table in doc.tables:
-        for row in table.rows:
-            assert row._tr.find(f"{W}trPr/{W}cantSplit") is not None
-        assert table.rows[0]._tr.find(f"{W}trPr/{W}tblHeader") is not None
+        header = table.rows[0]._tr
+        assert header.find(f"{W}trPr/{W}tblHeader") is not None
+        assert header.find(f"{W}trPr/{W}cantSplit") is not None
+        assert all(p.find(f"{W}pPr/{W}keepNext") is not None for p in header.iter(f"{W}p"))
+        for row in table.rows[1:]:
+            kept = row._tr.find(f"{W}trPr/{W}cantSplit") is not None
+            assert kept == (len(_text(row).encode("utf-8")) <= 400)
+            split, whole = split + (not kept), whole + kept
+    assert split and whole
     for level in (1, 2, 3):
         style = doc.styles[f"Heading {level}"]
         assert style.paragraph_format.keep_with_next
+    assert doc.styles["Normal"].paragraph_format.widow_control
+
+
+def test_docx_short_lines_after_a_heading_and_assessments_keep_with_what_follows(
+        tmp_path: Path) -> None:
+    """"Bidrar till …", a goal's level and its assessment never end a page without what
+    they are about: their paragraph style keeps with the next paragraph."""
+    out = write_report(load_repository(FIXTURES / "kommun"), Period(2024, 1, "T"), "docx",
+                       tmp_path / "kommun.docx", today=DAY)
+    doc = Document(str(out))
+    kept = [p.text for p in doc.paragraphs if p.style.name == "Håll ihop"]
+    assert doc.styles["Håll ihop"].paragraph_format.keep_with_next
+    assert any(t.startswith("Bidrar till") for t in kept)
+    assert any("uppfyllt" in t.lower() for t in kept)
+    blocks = [b for b in doc.element.body if b.tag in (f"{W}p", f"{W}tbl")]
+    style = f"{W}pPr/{W}pStyle"
+    for block, after in itertools.pairwise(blocks):
+        if block.tag == f"{W}p" and block.find(style) is not None \
+                and block.find(style).get(f"{W}val") == "Hållihop":
+            assert after.find(style) is None or \
+                not after.find(style).get(f"{W}val").startswith("Heading")
+    assert not any(len(p.text) > 160 for p in doc.paragraphs if p.style.name == "Håll ihop")
+
+
+def test_docx_assessment_symbols_are_drawn_at_the_size_of_the_text(repo: Path) -> None:
+    out = write_report(load_repository(repo), Period(2023, 2, "T"), "docx", today=DAY)
+    doc = Document(str(out))
+    assert doc.styles["Bedömningssymbol"].font.size.pt >= doc.styles["Normal"].font.size.pt
+    assert 'w:rStyle w:val="Bedömningssymbol"' in _part(out, "word/document.xml")
+
+
+def test_docx_is_dated_the_report_and_names_malpl_and_pandoc(shipped: Path) -> None:
+    """pandoc dates every DOCX 1970-01-01; the report's date goes into docProps/core.xml,
+    and the versions that made it into its custom properties."""
+    from malpl import __version__
+
+    out = _docx(shipped)
+    props = Document(str(out)).core_properties
+    assert props.created == props.modified == dt.datetime(2023, 5, 15, tzinfo=dt.timezone.utc)
+    custom = _part(out, "docProps/custom.xml")
+    assert f'name="malpl-version"><vt:lpwstr>{__version__}</vt:lpwstr>' in custom
+    pandoc = re.search(r'name="pandoc-version"><vt:lpwstr>(\d+\.\d+[\d.]*)</vt:lpwstr>', custom)
+    assert pandoc and pandoc.group(1).startswith("3.")
+
+
+def test_html_names_malpl_and_pandoc_in_its_meta(shipped: Path) -> None:
+    from malpl import __version__
+
+    out = write_report(load_repository(shipped), T1, "html", today=DAY)
+    head = out.read_text(encoding="utf-8").split("</head>")[0]
+    assert f'<meta name="malpl-version" content="{__version__}" />' in head
+    assert re.search(r'<meta name="pandoc-version" content="3\.[\d.]+" />', head)
+
+
+def test_a_report_of_several_bodies_names_the_organisation_in_its_page_header(
+        tmp_path: Path) -> None:
+    """The header shows the author: one line, not every body's name (five in this one)."""
+    out = write_report(load_repository(FIXTURES / "kommun"), Period(2024, 1, "T"), "docx",
+                       tmp_path / "kommun.docx", today=DAY)
+    assert Document(str(out)).core_properties.author == "Storby kommun"
 
 
 def test_shipped_report_has_no_mark_or_summary_its_source_lacks(shipped: Path) -> None:

@@ -6,7 +6,8 @@ there) and sets a sober municipal look: an A4 page with margins, a header
 one font family in every style and in the theme (a theme font would otherwise
 win over the style's own), dark-blue headings kept with what follows, a
 bordered table style with a shaded header row, the character styles the
-report uses (``Bedömning``, ``Ingen kommentar``), and Word 2013+ settings so
+report uses (``Bedömning``, ``Bedömningssymbol``, ``Ingen kommentar``), the
+paragraph style ``Håll ihop`` (kept with the next paragraph), and Word 2013+ settings so
 Word does not open it in compatibility mode. A municipality replaces the
 file, or passes its own with ``--reference-doc``, to use its graphic profile.
 
@@ -90,6 +91,9 @@ def _styles(doc) -> None:
         styles[name].font.color.rgb = GREY
     for name in ("Normal", "Body Text", "First Paragraph"):
         styles[name].font.size = Pt(10.5)
+    # No line of a paragraph alone at the foot or head of a page, in a table row that
+    # splits too (rows may split: a long comment would otherwise leave half a page blank).
+    styles["Normal"].paragraph_format.widow_control = True
     compact = styles["Compact"]  # table cells: a long Swedish word fits its column
     compact.font.size = Pt(9.5)
     compact.paragraph_format.space_before = Pt(1)
@@ -102,12 +106,20 @@ def _styles(doc) -> None:
         style.font.color.rgb = BLUE
         style.paragraph_format.keep_with_next = True
         style.paragraph_format.keep_together = True
-    for name, size, color in (("Title", 20, BLUE), ("Subtitle", 13, GREY), ("Date", 11, GREY)):
+    for name, size, color in (("Title", 20, BLUE), ("Subtitle", 12, GREY), ("Date", 11, GREY)):
         styles[name].font.size = Pt(size)
         styles[name].font.color.rgb = color
         styles[name].font.italic = False
+    for spacing in styles["Subtitle"].element.findall(f"{qn('w:rPr')}/{qn('w:spacing')}"):
+        spacing.getparent().remove(spacing)  # the bodies of a report, in plain letters
     if "Bedömning" not in names:
         styles.add_style("Bedömning", WD_STYLE_TYPE.CHARACTER).font.bold = True
+    if "Bedömningssymbol" not in names:  # a ● drawn as large as a capital letter
+        styles.add_style("Bedömningssymbol", WD_STYLE_TYPE.CHARACTER).font.size = Pt(13)
+    if "Håll ihop" not in names:  # a goal's short lines stay with its table or comment
+        style = styles.add_style("Håll ihop", WD_STYLE_TYPE.PARAGRAPH)
+        style.base_style = styles["Body Text"]
+        style.paragraph_format.keep_with_next = True
     if "Ingen kommentar" not in names:
         style = styles.add_style("Ingen kommentar", WD_STYLE_TYPE.CHARACTER)
         style.font.italic = True

@@ -74,13 +74,24 @@ def _row(row: views.TargetRow, options: ReportOptions) -> dict[str, Any]:
 
 def _summaries(summaries: list[LevelSummary]) -> dict[str, Any]:
     """Måluppfyllelse of the levels of one selection or body, for one table: a column per
-    level (each goal and target counted once, in its own level), a row per step."""
-    return {"levels": [safe({"label": s.label, "total": s.total, "assessed": s.assessed})
-                       for s in summaries],
+    level (each goal and target counted once, in its own level), a row per step.
+
+    Each column's ``rule`` (its dashes under the header) is as long as its header, and the
+    first's as its longest step: pandoc sizes the columns by them, and a column of a long
+    level's name ("Kommunfullmäktiges mål") would otherwise break it inside a word."""
+    steps = summaries[0].steps if summaries else []
+    return {"levels": [{**safe({"label": s.label, "total": s.total, "assessed": s.assessed}),
+                        "rule": _rule(s.label)} for s in summaries],
+            "rule": _rule(max([s.label for s in steps], key=len, default="Bedömning")),
             "rows": [{"step": _assessment(step),
                       "cells": [Md(f"{s.steps[i].count} ({s.steps[i].share})")
                                 for s in summaries]}
                      for i, step in enumerate(summaries[0].steps)] if summaries else []}
+
+
+def _rule(header: str) -> Md:
+    """A table column's dashes: as many as its widest word-run needs, at least ten."""
+    return Md("-" * max(len(header) + 2, 10))
 
 
 def chapter_number(number: int, goals: list[Goal]) -> int | None:
@@ -280,7 +291,12 @@ def report_context(selection: Selection, today: dt.date | None, image_src: dict[
     context.update({
         "subtitle": Md(" · ").join([context["organisation"], context["body"],
                                     context["period_text"]]),
-        "author": Md(" · ").join([context["organisation"], context["body"]]),
+        "byline": Md(" · ").join([context["organisation"], context["body"]]),
+        # The page header shows the author: one line, so a report of several bodies names
+        # the organisation alone, and its bodies go under the title (``bodies``).
+        "author": (context["organisation"] if len(with_goals) > 1 else
+                   Md(" · ").join([context["organisation"], context["body"]])),
+        "bodies": context["body"] if len(with_goals) > 1 else None,
         "document_title": context["title"] + Md(" – ") + context["period_text"],
         "options": safe(config.report),
         "logo": Md(image_src[logo]) if logo else None,

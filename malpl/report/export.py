@@ -9,6 +9,7 @@ or with ``force``.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
 import os
 import re
@@ -19,10 +20,11 @@ import tempfile
 import time
 import zipfile
 from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 from typing import Any
 
-from malpl import files
+from malpl import __version__, files
 from malpl.confined import FILE_LIMIT, Confined
 from malpl.i18n import N_, _
 from malpl.periods import Period
@@ -75,6 +77,20 @@ def _pypandoc_path() -> str:
                            "pip install --force-reinstall pypandoc-binary")) from err
 
 
+@cache
+def pandoc_version(pandoc: str) -> str:
+    """The version of the pandoc at ``pandoc`` ("3.9"), written into each document: the
+    same report comes out byte for byte the same only from the same pandoc."""
+    try:
+        out = subprocess.run([pandoc, "--version"], capture_output=True, check=True,
+                             stdin=subprocess.DEVNULL, timeout=60).stdout
+    except (OSError, subprocess.SubprocessError) as err:
+        raise MalplError(_("pandoc could not be run: {reason}").format(reason=err),
+                         _("reinstall pypandoc-binary, which ships pandoc")) from err
+    first = out.decode("utf-8", "replace").split("\n", 1)[0]
+    return first.rpartition(" ")[2] or "?"
+
+
 def _pandoc_message(stderr: str) -> str:
     """pandoc's own words, without the Haskell call stack under them."""
     lines = []
@@ -88,7 +104,7 @@ def _pandoc_message(stderr: str) -> str:
 def _pandoc(source: Path, fmt: str, output: Path, templates: Confined, lua: bytes,
             reference_doc: Path | None, meta: dict[str, str], contents: bool = False,
             meanwhile: Callable[[], dict[bytes, bytes]] | None = None,
-            split_cells: bool = True) -> None:
+            split_cells: bool = True, date: dt.date | None = None) -> None:
     """pandoc in its sandbox: it reads only the files named here and fetches nothing.
 
     The templates' files it needs (``lua``, the filter's text; the reference document;
@@ -100,14 +116,19 @@ def _pandoc(source: Path, fmt: str, output: Path, templates: Confined, lua: byte
     ``meanwhile`` runs while pandoc works; the pictures it gives (by the placeholder
     each replaces) go into the DOCX in their placeholders' place. ``split_cells`` False
     (Markdown without ``<br>``) tells the filter it need not look into every table cell.
+    The versions of malpl and pandoc go into the DOCX's properties and the HTML's
+    ``<meta>``; ``date``, the report's, is the DOCX's created and modified date.
     """
     empty = source.parent / "resources"
     empty.mkdir()
+    pandoc = _pandoc_path()
+    versions = {"malpl-version": __version__, "pandoc-version": pandoc_version(pandoc)}
     meta_file = source.parent / "meta.yaml"
-    meta_file.write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+    meta_file.write_text(json.dumps({**meta, **versions}, ensure_ascii=False),
+                         encoding="utf-8")
     filter_path = source.parent / "malpl.lua"
     filter_path.write_bytes(lua)
-    args = [_pandoc_path(), "--sandbox", "--from", "markdown-smart", "--to",
+    args = [pandoc, "--sandbox", "--from", "markdown-smart", "--to",
             "docx" if fmt == "docx" else "html5", "--lua-filter", str(filter_path),
             f"--resource-path={empty}", "--metadata", "lang=sv-SE",
             "--metadata", f"generator={GENERATOR}", f"--metadata-file={meta_file}",
@@ -129,7 +150,9 @@ def _pandoc(source: Path, fmt: str, output: Path, templates: Confined, lua: byte
         head = source.parent / "head.html"
         css = _stylesheet(*find_template_file(templates, "report.css"))
         head.write_text(f'<meta name="generator" content="{GENERATOR}" />\n'
-                        f"<style>\n{css}</style>\n", encoding="utf-8")
+                        + "".join(f'<meta name="{k}" content="{html.escape(v)}" />\n'
+                                  for k, v in versions.items())
+                        + f"<style>\n{css}</style>\n", encoding="utf-8")
         args += ["--standalone", "--embed-resources", f"--include-in-header={head}"]
     args.append(str(source))
     with tempfile.TemporaryFile() as errors:  # a file, not a pipe: pandoc never waits on us
@@ -152,29 +175,56 @@ def _pandoc(source: Path, fmt: str, output: Path, templates: Confined, lua: byte
             raise MalplError(_("pandoc failed: {message}").format(message=message),
                              _("check the reference document and templates"))
     if fmt == "docx":
-        _finish_docx(output, pictures)
+        _finish_docx(output, pictures, date)
 
 
-_ROW = re.compile(rb"<w:tr>(<w:trPr>)?")
+_ROW = re.compile(rb"<w:tr>(<w:trPr>(<w:tblHeader w:val=\"on\" />)?)?.*?</w:tr>", re.DOTALL)
+_CELL_STYLE = re.compile(rb'(<w:pPr><w:pStyle w:val="[^"]*" />)')
+_TEXT = re.compile(rb"<w:t(?: [^>]*)?>([^<]*)</w:t>")
+# A row of at most this much text (bytes of UTF-8; a few lines in each column) stays whole:
+# splitting it would strand a line or two, and moving it leaves little blank.
+_SHORT_ROW = 400
+_EPOCH = b"1970-01-01T00:00:00Z"
 
 
-def _finish_docx(docx: Path, pictures: dict[bytes, bytes]) -> None:
-    """Table rows that do not split across pages, and the charts in their placeholders' place.
+def _row(match: re.Match[bytes]) -> bytes:
+    """A table's header row stays whole, repeats on each page and keeps with the first row;
+    a short row stays whole; a long one may split (the header repeats above the rest)."""
+    row = match.group()
+    header = match.group(2) is not None
+    if not header and sum(len(t) for t in _TEXT.findall(row)) > _SHORT_ROW:
+        return row
+    if match.group(1) is None:
+        row = b"<w:tr><w:trPr><w:cantSplit/></w:trPr>" + row[len(b"<w:tr>"):]
+    else:
+        row = row.replace(b"<w:trPr>", b"<w:trPr><w:cantSplit/>", 1)
+    return _CELL_STYLE.sub(rb"\1<w:keepNext/>", row) if header else row
 
-    pandoc has no way to keep a row whole; this adds ``w:cantSplit`` to every row
-    of its output (Word still splits a row longer than a page), a change of
-    structure only: no text goes in. A picture replaces the file in ``word/media``
-    that holds exactly its placeholder's bytes (a template need not show every chart).
-    A chart goes in as it is, not deflated once more: its PNG is deflated already,
-    and deflating 1 800 charts again took 1.4 s after pandoc, for a sixth of their size.
+
+def _finish_docx(docx: Path, pictures: dict[bytes, bytes], date: dt.date | None) -> None:
+    """Header rows that stay with the table, the report's date, and the charts in their
+    placeholders' place.
+
+    A long body row may split across pages (its header row repeats above the rest), so a
+    long comment never leaves half a page blank; a short one stays whole. The header row
+    (pandoc marks it ``w:tblHeader``) gets ``w:cantSplit`` and keep-with-next, so a heading
+    (kept with the next paragraph by its style) keeps with the first row. A change of
+    structure only:
+    no text goes in. pandoc dates every DOCX 1970-01-01; the report's date replaces it.
+    A picture replaces the file in ``word/media`` that holds exactly its placeholder's
+    bytes (a template need not show every chart). A chart goes in as it is, not
+    deflated once more: its PNG is deflated already, and deflating 1 800 charts again
+    took 1.4 s after pandoc, for a sixth of their size.
     """
+    stamp = date.isoformat().encode("ascii") + b"T00:00:00Z" if date is not None else _EPOCH
     with zipfile.ZipFile(docx) as src:
         items = [(info, src.read(info.filename)) for info in src.infolist()]
     with zipfile.ZipFile(docx, "w", zipfile.ZIP_DEFLATED) as dst:
         for info, data in items:
             if info.filename == "word/document.xml":
-                data = _ROW.sub(lambda m: b"<w:tr><w:trPr><w:cantSplit/>"
-                                + (b"" if m.group(1) else b"</w:trPr>"), data)
+                data = _ROW.sub(_row, data)
+            elif info.filename == "docProps/core.xml":
+                data = data.replace(_EPOCH, stamp)
             elif info.filename.startswith("word/media/") and data in pictures:
                 data = pictures[data]
                 info.compress_type = zipfile.ZIP_STORED
@@ -324,7 +374,8 @@ def write_report(repo: Repository, period: Period, fmt: str, output: Path | None
             rendered = work / f"report.{fmt}"
             _pandoc(source, fmt, rendered, found, lua_filter(found, allow_filters, notes),
                     reference_doc, report.meta, repo.config.report.contents,
-                    report.draw_pending if report.pending else None, "<br" in text)
+                    report.draw_pending if report.pending else None, "<br" in text,
+                    report.date)
         try:
             output.parent.mkdir(parents=True, exist_ok=True)
             _clean_stale(output.parent, started - 60)

@@ -31,8 +31,9 @@ class Report(msgspec.Struct):
     markdown: str
     images: dict[str, bytes] = msgspec.field(default_factory=dict)
     image_dir: str = ""
-    meta: dict[str, str] = msgspec.field(default_factory=dict)  # title, author, date as Markdown
+    meta: dict[str, str] = msgspec.field(default_factory=dict)  # title, subtitle, author, date: Markdown
     pending: dict[bytes, str] = msgspec.field(default_factory=dict)  # placeholder: the chart's SVG
+    date: dt.date | None = None  # the report's date, the DOCX's created and modified
 
     def draw_pending(self) -> dict[bytes, bytes]:
         """The charts left to draw (see ``deferred``), each by the placeholder it replaces."""
@@ -93,11 +94,11 @@ def render_markdown_report(repo: Repository, period: Period, *, templates: Path 
         today = report_date(repo.root, repo, period, None)[0]
     context = report_context(selection, today, src, logo[0] if logo else None, target)
     markdown = render(template_dirs(repo.root, templates), context)
-    meta = {"title": context["document_title"], "author": context["author"],
-            "date": context["date"]}
+    meta = {"title": context["document_title"], "subtitle": context["bodies"],
+            "author": context["author"], "date": context["date"]}
     return Report(markdown, images, image_dir or "",
                   {k: str(v) for k, v in meta.items() if v is not None},
-                  pending)
+                  pending, today)
 
 
 def _logo(repo: Repository) -> tuple[str, bytes] | None:
