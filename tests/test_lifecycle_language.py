@@ -111,6 +111,7 @@ def test_init_asks_in_swedish(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     asked: list[str] = []
     monkeypatch.setattr("builtins.input", lambda q: asked.append(q) or "")
     year.init(Namespace(name=None, kolada_id=None, scheme="tertial", body=None, dry_run=False,
-                        directory=tmp_path / "mal", git=False))
+                        directory=tmp_path / "mal", git=False, install_from=None,
+                        hook_repo=None, hook_rev=None))
     assert asked == ["Kommunens namn [Kommunen]: ",
                      "Kommunkoden i Kolada, t.ex. 2260 (tomt: ingen): "]
