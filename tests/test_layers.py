@@ -13,7 +13,8 @@ PACKAGE = Path(__file__).resolve().parent.parent / "malpl"
 
 #: Lowest first. A module may import its own layer and those below it.
 LAYERS: list[tuple[str, set[str]]] = [
-    ("format", {"errors", "i18n", "indicators", "layout", "yamlsource", "model", "schema", "schema_errors", "parsing",
+    ("format", {"errors", "i18n", "indicators", "layout", "yamlsource", "model", "schema",
+                "schema_errors", "parsing",
                 "problems", "periods", "text", "swedish", "output", "record", "markdown",
                 "kolada", "kolada.data", "kolada.ids"}),
     ("sources", {"git", "sources", "files", "confined"}),
@@ -56,6 +57,8 @@ def imports(path: Path, known: set[str]) -> set[str]:
         elif isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("malpl"):
             for alias in node.names:  # 'from malpl import git' imports a module
                 full = f"{node.module}.{alias.name}"
+                if full == "malpl.__version__":
+                    continue  # the package's version, a constant at its top: no layer's code
                 found.add(full if full in known else node.module)
     return found
 
