@@ -72,7 +72,12 @@ def read_bytes(path: Path, root: Path) -> bytes | Source:
                                _("goal files are plain text files: replace it with one, or "
                                  "remove it"))
         try:
-            blob = handle.read(MAX_FILE_BYTES + 1)
+            # As much as the file holds (asking for the most it may hold costs a 64 MB
+            # buffer per file), and on if it grew meanwhile.
+            want = min(info.st_size, MAX_FILE_BYTES) + 1
+            blob = handle.read(want)
+            if len(blob) == want <= MAX_FILE_BYTES:
+                blob += handle.read(MAX_FILE_BYTES + 1 - want)
         except OSError as err:
             return _unreadable(relative(path, root), _("cannot read the file: {reason}").format(
                 reason=err.strerror), _("check that it exists and is readable"))
