@@ -23,7 +23,7 @@ KOMMUN = FIXTURES / "kommun"
 
 def build(out: Path, period: str | None = None) -> int:
     repo = load_repository(KOMMUN)
-    return write_site(repo, resolve_period(repo, period, written=True), out)
+    return write_site(repo, resolve_period(repo, period, written=True), out, draft=True)
 
 
 def files(out: Path) -> dict[str, bytes]:
