@@ -549,6 +549,21 @@ def _new_measure(parser: Parser) -> None:
     parser.add_argument("--direction", metavar=_("WHICH"),
                         help=_("higher or lower: which is better."))
     parser.add_argument("--kpi", metavar="ID", help=_("A Kolada KPI id, e.g. N15428."))
+    rule = parser.add_argument_group(
+        _("indicator"), _("With a rule the measure is an indicator: the row that is assessed, "
+                          "by its rule and its value (assessed: true)."))
+    for flag, words in (("--min", _("Reached at this value or more (≥).")),
+                        ("--above", _("Reached above this value (>).")),
+                        ("--max", _("Reached at this value or less (≤).")),
+                        ("--below", _("Reached below this value (<)."))):
+        rule.add_argument(flag, metavar=_("NUMBER"), help=words)
+    rule.add_argument("--average", metavar=_("YEARS"),
+                      help=_("Compare the average of this many last years, e.g. 3."))
+    rule.add_argument("--partly", metavar=_("NUMBER"),
+                      help=_("Missed by no more than this is partly reached."))
+    parser.add_argument("--interval", type=int, metavar=_("YEARS"),
+                        help=_("Measured every this many years, e.g. 2 for a survey every "
+                               "second year."))
     _dry_run(parser)
 
 

@@ -76,3 +76,25 @@ def test_new_goal_id_never_takes_a_target_id(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "kf.1.2" in result.output
     assert invoke(["-C", str(root), "check"]).exit_code == 0
+
+
+def test_new_measure_with_a_rule_is_an_indicator(tmp_path: Path) -> None:
+    """`new measure` writes the rule's fields, and the result passes check."""
+    import shutil
+
+    from malpl.checks import check
+
+    root = tmp_path / "r"
+    shutil.copytree(FIXTURES / "indikatorer", root)
+    done = invoke(["-C", str(root), "new", "measure", "-g", "1.1", "-t", "Skattesats",
+                   "--unit", "kr", "--direction", "lower", "--below", "22", "--average", "3",
+                   "--partly", "0,5", "--interval", "2"])
+    assert done.exit_code == 0, done.output
+    text = (root / "goals" / "kf" / "1.1.yaml").read_text(encoding="utf-8")
+    assert text.endswith('    name: Skattesats\n    unit: kr\n    direction: lower\n'
+                         '    interval: 2\n    assessed: true\n    target:\n      below: 22\n'
+                         '      average: 3\n      partly: 0.5\n')
+    assert not check(root).problems
+    two = invoke(["-C", str(root), "new", "measure", "-g", "1.1", "-t", "X", "--min", "3",
+                  "--above", "4"])
+    assert two.exit_code == 2 and "give one bound: --min, --above" in two.output

@@ -145,11 +145,15 @@ def new_target(args: Namespace) -> None:
 
 
 def new_measure(args: Namespace) -> None:
-    from malpl.lifecycle.new import plan_measure
+    from malpl.lifecycle.new import indicator_rule, plan_measure
 
     repo = load_valid(args.root)
+    rule = indicator_rule(bounds={"min": args.min, "above": args.above, "max": args.max,
+                                  "below": args.below}, average=args.average,
+                          partly=args.partly)
     plan, ident = plan_measure(repo, args.goal, args.name, unit=args.unit,
-                               direction=args.direction, kpi=args.kpi)
+                               direction=args.direction, kpi=args.kpi, rule=rule,
+                               interval=args.interval)
     _write(plan, args.dry_run, _("added measure {id}").format(id=ident))
 
 

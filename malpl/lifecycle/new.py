@@ -235,8 +235,33 @@ def plan_target(repo: Repository, goal_id: str, text: str, *,
     return _passing(_entry_plan(repo, goal.id, "targets", entry), "target"), ident
 
 
+def indicator_rule(*, bounds: dict[str, str | None], average: str | None = None,
+                   partly: str | None = None) -> dict[str, Any] | None:
+    """The ``target:`` rule of a new indicator: one bound (``min`` ≥, ``above`` >, ``max`` ≤,
+    ``below`` <), an average over years, a partly band; None when no bound is given."""
+    given = {kind: number(text, f"--{kind}") for kind, text in bounds.items() if text is not None}
+    if len(given) > 1:
+        raise UsageError(_("give one bound: {given}").format(
+            given=", ".join(f"--{k}" for k in given)), _("e.g. --above 40 for 'more than 40'"))
+    if not given:
+        if average is not None or partly is not None:
+            raise UsageError(_("--average and --partly belong to a rule, which needs a bound"),
+                             _("add --min, --above, --max or --below"))
+        return None
+    rule: dict[str, Any] = dict(given)
+    if average is not None:
+        rule["average"] = int(number(average, "--average"))
+    if partly is not None:
+        rule["partly"] = number(partly, "--partly")
+    return rule
+
+
 def plan_measure(repo: Repository, goal_id: str, name: str, *, unit: str | None = None,
-                 direction: str | None = None, kpi: str | None = None) -> tuple[Plan, str]:
+                 direction: str | None = None, kpi: str | None = None,
+                 rule: dict[str, Any] | None = None, interval: int | None = None
+                 ) -> tuple[Plan, str]:
+    """A new measure; with ``rule`` an indicator (``assessed: true``), the row that is
+    assessed by its rule and its value."""
     goal = find_goal(repo, goal_id)
     ident = _valid(next_id(goal.id, [m.id for g in repo.goals for m in g.measures], mark="m"),
                    "measure")
@@ -255,4 +280,8 @@ def plan_measure(repo: Repository, goal_id: str, name: str, *, unit: str | None 
             raise UsageError(_("--kpi: '{kpi}' is not a Kolada KPI id").format(kpi=kpi),
                              _(ids.KPI_HINT))
         entry.update(source="kolada", kpi=kpi)
+    if interval is not None and interval != 1:
+        entry["interval"] = interval
+    if rule is not None:
+        entry.update(assessed=True, target=rule)
     return _passing(_entry_plan(repo, goal.id, "measures", entry), "measure"), ident
