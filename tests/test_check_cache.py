@@ -252,3 +252,15 @@ def test_what_a_killed_check_left_is_removed(tmp_path: Path) -> None:
         (root / "goals" / "1.1.yaml").read_text(encoding="utf-8") + "\n", encoding="utf-8")
     check(root)
     assert not left.exists()
+
+
+def test_a_goals_repository_inside_a_larger_one_keeps_its_cache_in_git_s_folder(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _git(tmp_path, "init", "-q")
+    root = tmp_path / "styrning" / "mal"
+    shutil.copytree(FIXTURES / "repo", root)
+    want = check(root).problems
+    assert (tmp_path / ".git" / "malpl" / "check").is_dir()
+    assert not (root / ".git").exists()
+    assert _parsed(root, monkeypatch) == []
+    assert check(root).problems == want
