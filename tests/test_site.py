@@ -12,7 +12,7 @@ import pytest
 
 from malpl.repository import MalplError, load_repository
 from malpl.site import render_site, write_site
-from malpl.site.build import slug
+from malpl.site.build import Slugs
 from malpl.site.folder import MANIFEST
 from malpl.views import resolve_period
 from tests.cli_runner import invoke
@@ -22,7 +22,7 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 REPOS = {"example": ROOT, "kommun": FIXTURES / "kommun", "hostile": FIXTURES / "hostile-site"}
 
 #: Every element a page may have; anything else came from someone's text.
-ELEMENTS = {"html", "head", "meta", "title", "link", "body", "a", "header", "nav", "ul", "ol",
+ELEMENTS = {"strong", "html", "head", "meta", "title", "link", "body", "a", "header", "nav", "ul", "ol",
             "li", "main", "p", "span", "footer", "h1", "h2", "h3", "section", "div", "table",
             "caption", "thead", "tbody", "tr", "th", "td", "figure", "dl", "dt", "dd", "img",
             "svg", "desc", "line", "text", "polyline", "circle", "rect"}
@@ -57,7 +57,7 @@ class Page(HTMLParser):
 
 def build(name: str, period: str | None = None) -> dict[str, bytes]:
     repo = load_repository(REPOS[name])
-    return render_site(repo, resolve_period(repo, period, written=True))
+    return render_site(repo, resolve_period(repo, period, written=True), draft=True)
 
 
 def parse(files: dict[str, bytes]) -> dict[str, Page]:
@@ -108,18 +108,18 @@ def _join(page: str, link: str) -> str:
 def test_every_page_type_is_built_for_each_period() -> None:
     files = build("kommun")
     for period in ("T3-2023", "T1-2024", "T2-2024"):
-        for page in ("index.html", "omraden.html", "alla.html", "mal/1_3a_2.html",
+        for page in ("index.html", "omraden.html", "alla.html", "mal/1-2.html",
                      "organ/tn.html", "bedomning/uppfyllt.html", "bedomning/_ej-bedomd.html"):
             assert f"{period}/{page}" in files
     assert files["index.html"].decode().count("Delårsrapport 2024") > 1  # the latest period
 
 
 def test_a_goal_page_shows_its_links_history_and_measures() -> None:
-    page = build("kommun")["T1-2024/mal/1_3a_2.html"].decode()
-    assert "MO1 Livskvalitet" in page and 'href="../../T1-2024/mal/mo1_u3.html"' in page
+    page = build("kommun")["T1-2024/mal/1-2.html"].decode()
+    assert "MO1 Livskvalitet" in page and 'href="../../T1-2024/mal/mo1.html"' in page
     assert 'href="../../T1-2024/mal/6.9.html"' in page  # a goal that breaks it down
-    assert 'href="../../T3-2023/mal/1_3a_2.html"' in page  # the same goal, another period
-    text = build("hostile")["T2-2024/mal/_5f_2-x.html"].decode()
+    assert 'href="../../T3-2023/mal/1-2.html"' in page  # the same goal, another period
+    text = build("hostile")["T2-2024/mal/2-x.html"].decode()
     chart = text[text.index("<svg"):text.index("</svg>")]
     # named by its caption; the figures are in the table only, so no <desc> repeats them
     assert 'role="img"' in chart and "<title" in chart and "<desc" not in chart
@@ -132,15 +132,15 @@ def test_a_goal_page_shows_its_links_history_and_measures() -> None:
 def test_a_site_for_an_earlier_period_leaves_later_ones_out() -> None:
     files = build("kommun", "T1-2024")
     assert not any(p.startswith("T2-2024/") for p in files)
-    assert "T2-2024" not in files["T1-2024/mal/1_3a_2.html"].decode()
+    assert "T2-2024" not in files["T1-2024/mal/1-2.html"].decode()
 
 
 @pytest.mark.parametrize("name", ["example", "kommun"])
 def test_the_same_commit_gives_the_same_bytes(name: str, tmp_path: Path) -> None:
     repo = load_repository(REPOS[name])
     period = resolve_period(repo, None, written=True)
-    write_site(repo, period, tmp_path / "a")
-    write_site(load_repository(REPOS[name]), period, tmp_path / "b")
+    write_site(repo, period, draft=True, out=tmp_path / "a")
+    write_site(load_repository(REPOS[name]), period, tmp_path / "b", draft=True)
     first = {p.relative_to(tmp_path / "a"): p.read_bytes()
              for p in sorted((tmp_path / "a").rglob("*")) if p.is_file()}
     second = {p.relative_to(tmp_path / "b"): p.read_bytes()
@@ -187,17 +187,23 @@ def test_a_logo_outside_the_repository_is_refused(tmp_path: Path) -> None:
     config.write_text(config.read_text().replace("bilder/logo.png", "../../../etc/passwd"))
     repo = load_repository(tmp_path / "r")
     with pytest.raises(MalplError, match="outside the repository"):
-        render_site(repo, resolve_period(repo, None, written=True))
+        render_site(repo, resolve_period(repo, None, written=True), draft=True)
 
 
-def test_ids_become_distinct_file_names() -> None:
-    ids = ["1.1", "1:1", "1_1", "1_3a_1", ".1", "..", "../x", "a/b", "A", "a", "Å", "å",
-           "1\u03a2", "1:2", "x" * 300, "x" * 301, "X" * 300, "a_u1", "A_u1", "_u1", "Åu1",
-           "KS-1", "ks-1", "Ks-1", "kS-1", "ks-1_u3"]
-    names = [slug(i) for i in ids]
+def test_ids_become_distinct_readable_file_names() -> None:
+    """Finding: '1:1' was '1_3a_1.html' and 'MO1' 'mo1_u3.html', hard to read and share."""
+    ids = ["1.1", "1:1", "1_1", "1-1", ".1", "..", "../x", "a/b", "A", "a", "Å", "å",
+           "1\u03a2", "1:2", "x" * 300, "x" * 301, "X" * 300, "KS-1", "ks-1", "Ks-1", "",
+           "x-e3b0c442", "MO1", "6.10", "Ö 3"]
+    slugs = Slugs(set(ids))
+    names = [slugs(i) for i in ids]
     assert len({n.casefold() for n in names}) == len(ids)  # distinct, even ignoring case
-    assert all("/" not in n and not n.startswith(".") and len(n) <= 80 for n in names)
-    assert slug("1.1") == "1.1" and slug("MO1") == "mo1_u3" and slug("KS-1") == "ks-1_u3"
+    assert all(re.fullmatch(r"[a-z0-9][a-z0-9.-]*", n) and len(n) <= 80 for n in names)
+    assert [slugs(i) for i in ("1.1", "1:2", "MO1", "6.10", "Ö 3", "ks-1", "1-1")] == [
+        "1.1", "1-2", "mo1", "6.10", "o-3", "ks-1", "1-1"]
+    assert slugs("1:1").startswith("1-1-") and slugs("KS-1").startswith("ks-1-")
+    # stable: the same ids give the same names, whatever else the repository holds
+    assert Slugs({"1:2", "MO1", "9.9"})("1:2") == "1-2" == Slugs({"1:2"})("1:2")
 
 
 def test_ids_that_differ_only_in_case_get_pages_that_do_not_clash(tmp_path: Path) -> None:
@@ -207,11 +213,12 @@ def test_ids_that_differ_only_in_case_get_pages_that_do_not_clash(tmp_path: Path
     (tmp_path / "r" / "goals" / "tn" / "b1.yaml").write_text(goal.replace("id: B1", "id: b1"))
     repo = load_repository(tmp_path / "r")
     assert {g.id for g in repo.goals} >= {"B1", "b1"}
-    files = render_site(repo, resolve_period(repo, None, written=True))
+    files = render_site(repo, resolve_period(repo, None, written=True), draft=True)
     assert len({p.casefold() for p in files}) == len(files)
-    assert {"T1-2024/mal/b1_u1.html", "T1-2024/mal/b1.html"} <= set(files)
+    upper = Slugs({"B1", "b1"})("B1")
+    assert {f"T1-2024/mal/{upper}.html", "T1-2024/mal/b1.html"} <= set(files)
     assert '<span class="gid">b1</span>' in files["T1-2024/mal/b1.html"].decode()
-    assert '<span class="gid">B1</span>' in files["T1-2024/mal/b1_u1.html"].decode()
+    assert '<span class="gid">B1</span>' in files[f"T1-2024/mal/{upper}.html"].decode()
     for path, page in parse(files).items():  # and every link still finds its page
         for link in page.links():
             parts = urlsplit(link)
@@ -225,29 +232,29 @@ def test_the_site_is_not_written_into_goals_or_over_a_persons_file(tmp_path: Pat
     repo = load_repository(repo_dir)
     period = resolve_period(repo, None, written=True)
     with pytest.raises(MalplError, match="holds the goal files"):
-        write_site(repo, period, repo_dir / "goals" / "site")
+        write_site(repo, period, draft=True, out=repo_dir / "goals" / "site")
     with pytest.raises(MalplError, match="holds the goal files"):
-        write_site(repo, period, repo_dir)
+        write_site(repo, period, draft=True, out=repo_dir)
     mine = tmp_path / "mine"
     mine.mkdir()
     (mine / "notes.txt").write_text("keep me")
     (mine / "index.html").write_text("my page")
     with pytest.raises(MalplError, match=r"index\.html, a file malpl did not write"):
-        write_site(repo, period, mine)
+        write_site(repo, period, draft=True, out=mine)
     assert sorted(p.name for p in mine.iterdir()) == ["index.html", "notes.txt"]
     assert (mine / "index.html").read_text() == "my page"
     (mine / "index.html").unlink()
-    write_site(repo, period, mine)
+    write_site(repo, period, draft=True, out=mine)
     assert (mine / "notes.txt").read_text() == "keep me" and (mine / "site.css").is_file()
 
 
 def test_an_earlier_sites_pages_go_and_a_persons_files_stay(tmp_path: Path) -> None:
     repo = load_repository(REPOS["kommun"])
     out = tmp_path / "site"
-    write_site(repo, resolve_period(repo, None, written=True), out)
+    write_site(repo, resolve_period(repo, None, written=True), out, draft=True)
     (out / "T2-2024" / "mine.html").write_text("a person's page")
     (out / "CNAME").write_text("mal.kommun.se\n")
-    write_site(repo, resolve_period(repo, "T1-2024", written=True), out)
+    write_site(repo, resolve_period(repo, "T1-2024", written=True), out, draft=True)
     assert (out / MANIFEST).is_file() and (out / "T1-2024" / "index.html").is_file()
     assert [p.name for p in (out / "T2-2024").iterdir()] == ["mine.html"]
     assert (out / "CNAME").read_text() == "mal.kommun.se\n"
@@ -255,11 +262,11 @@ def test_an_earlier_sites_pages_go_and_a_persons_files_stay(tmp_path: Path) -> N
 
 
 def test_cli_site_writes_the_folder(tmp_path: Path) -> None:
-    result = invoke(["-C", str(REPOS["kommun"]), "site", "T1-2024",
+    result = invoke(["-C", str(REPOS["kommun"]), "site", "T1-2024", "--draft",
                                       "-o", str(tmp_path / "web")])
     assert result.exit_code == 0, result.output
     assert "wrote" in result.output and (tmp_path / "web" / "T1-2024" / "index.html").is_file()
-    bad = invoke(["-C", str(REPOS["kommun"]), "site", "T2-2024", "-o",
+    bad = invoke(["-C", str(REPOS["kommun"]), "site", "T2-2024", "--draft", "-o",
                                    str(REPOS["kommun"] / "goals")])
     assert bad.exit_code == 1 and "Traceback" not in bad.output
 
@@ -272,10 +279,10 @@ def test_a_build_on_every_core_gives_the_bytes_of_a_serial_one(tmp_path: Path,
 
     repo = load_repository(REPOS["kommun"])
     period = resolve_period(repo, None, written=True)
-    serial = render_site(repo, period)
+    serial = render_site(repo, period, draft=True)
     monkeypatch.setattr(render, "PARALLEL_GOALS", 0)
     monkeypatch.setattr(render.os, "cpu_count", lambda: 2)
-    count = write_site(repo, period, tmp_path / "site")
+    count = write_site(repo, period, draft=True, out=tmp_path / "site")
     written = {p.relative_to(tmp_path / "site").as_posix(): p.read_bytes()
                for p in (tmp_path / "site").rglob("*") if p.is_file() and p.name != MANIFEST}
     assert count == len(written) and written == serial
@@ -288,7 +295,7 @@ def test_a_template_that_turns_escaping_off_still_escapes(tmp_path: Path) -> Non
         "{% autoescape false %}<p>{{ organisation }}</p>{% endautoescape %}"
         "<p>{{ organisation }}</p>")
     repo = load_repository(tmp_path / "r")
-    page = render_site(repo, resolve_period(repo, None, written=True))["tillganglighet.html"]
+    page = render_site(repo, resolve_period(repo, None, written=True), draft=True)["tillganglighet.html"]
     shown = "<p>Kommun &lt;script&gt;alert(1)&lt;/script&gt; &#34; onmouseover=alert(2) x=&#34;</p>"
     assert page.decode() == shown * 2
 
@@ -300,7 +307,7 @@ def test_a_template_may_call_only_the_fragment_macros(tmp_path: Path) -> None:
         "{{ fragment('__init__', 1) }}")
     repo = load_repository(tmp_path / "r")
     with pytest.raises(MalplError, match="no template fragment named '__init__'"):
-        render_site(repo, resolve_period(repo, None, written=True))
+        render_site(repo, resolve_period(repo, None, written=True), draft=True)
 
 
 def test_a_site_template_cannot_make_gigabytes_in_one_step(tmp_path: Path) -> None:
@@ -309,7 +316,8 @@ def test_a_site_template_cannot_make_gigabytes_in_one_step(tmp_path: Path) -> No
     (tmp_path / "r" / "templates" / "site").mkdir(parents=True)
     (tmp_path / "r" / "templates" / "site" / "tillganglighet.html.j2").write_text(
         "{{ 'x' * 10 ** 10 }}")
-    result = invoke(["-C", str(tmp_path / "r"), "site", "T2-2024", "-o", str(tmp_path / "site")])
+    result = invoke(["-C", str(tmp_path / "r"), "site", "T2-2024", "--draft", "-o",
+                     str(tmp_path / "site")])
     assert result.exit_code == 1, result.output
     assert "'*' would make a value too large to show" in result.output
     assert "Traceback" not in result.output
@@ -325,7 +333,76 @@ def test_a_failing_site_template_is_a_clear_error(tmp_path: Path, template: str,
     shutil.copytree(FIXTURES / "kommun", tmp_path / "r")
     (tmp_path / "r" / "templates" / "site").mkdir(parents=True)
     (tmp_path / "r" / "templates" / "site" / "tillganglighet.html.j2").write_text(template)
-    result = invoke(["-C", str(tmp_path / "r"), "site", "T2-2024", "-o", str(tmp_path / "site")])
+    result = invoke(["-C", str(tmp_path / "r"), "site", "T2-2024", "--draft", "-o",
+                     str(tmp_path / "site")])
     assert result.exit_code == 1, result.output
     assert message in result.output
     assert "bug in malpl" not in result.output and "Traceback" not in result.output
+
+
+def test_a_statement_with_places_to_fill_in_is_refused_unless_a_draft(tmp_path: Path) -> None:
+    """Finding: the statement was published with '[Fyll i: …]' six times."""
+    result = invoke(["-C", str(REPOS["kommun"]), "site", "T1-2024", "-o", str(tmp_path / "w")])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "tillganglighet.html.j2 has 5 places still to fill in" in result.output
+    assert "--draft" in result.output and not (tmp_path / "w").exists()
+    draft = invoke(["-C", str(REPOS["kommun"]), "site", "T1-2024", "--draft", "-o",
+                    str(tmp_path / "w")])
+    assert draft.exit_code == 0, draft.output
+    assert "Utkast." in (tmp_path / "w" / "T1-2024" / "index.html").read_text()
+    statement = (tmp_path / "w" / "tillganglighet.html").read_text()
+    assert "[fyll i datum]" not in statement and "axe-core" in statement
+
+
+def _git(root: Path, *args: str, when: str = "") -> str:
+    import subprocess
+
+    env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@x", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@x", "PATH": "/usr/bin:/bin", "HOME": str(root)}
+    if when:
+        env |= {"GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when}
+    return subprocess.run(["git", *args], cwd=root, env=env, check=True,
+                          capture_output=True, text=True).stdout
+
+
+def test_the_open_data_and_its_dates_come_from_git(tmp_path: Path) -> None:
+    """Finding: no page said when the data was published or changed; no open data."""
+    import csv
+    import json
+
+    root = tmp_path / "r"
+    shutil.copytree(FIXTURES / "kommun", root)
+    repo = load_repository(root)
+    outside = render_site(repo, resolve_period(repo, "T1-2024", written=True), draft=True)
+    assert "ej publicerad från git" in outside["T1-2024/index.html"].decode()
+    _git(root, "init", "-q")
+    _git(root, "add", ".")
+    _git(root, "commit", "-qm", "mål", when="2024-05-20T10:00:00+02:00")
+    config = root / "malpl.yaml"
+    assert config.read_text().endswith('    T1-2024: "2024-05-20"\n')  # periods: is last
+    config.write_text(config.read_text() + "  closed:\n    - T1-2024\n")
+    _git(root, "commit", "-qam", "malpl: T1-2024 stängd", when="2024-06-03T09:00:00+02:00")
+    repo = load_repository(root)
+    period = resolve_period(repo, "T1-2024", written=True)
+    files = render_site(repo, period, draft=True)
+    page = files["T1-2024/mal/1-2.html"].decode()
+    assert "Publicerad: 3 juni 2024. Uppgifterna ändrades senast: 20 maj 2024." in page
+    assert 'href="../../T1-2024/data/uppfoljning-T1-2024.csv"' in page
+    text = files["T1-2024/data/uppfoljning-T1-2024.csv"].decode("utf-8")
+    assert text.startswith("\ufeff")
+    rows = list(csv.reader(text[1:].splitlines(), dialect="excel", delimiter=";"))
+    assert rows[0][:4] == ["Period", "Nämnd/styrelse", "Mål", "Id"] and len(rows) > 5
+    data = json.loads(files["T1-2024/data/uppfoljning-T1-2024.json"])
+    assert data["published"] == "2024-06-03" and data["changed"] == "2024-05-20"
+    assert len(data["rows"]) == len(rows) - 1 and data["rows"][0]["period"] == "T1-2024"
+    assert render_site(load_repository(root), period, draft=True) == files  # the same bytes
+
+
+def test_a_count_links_to_the_bodys_own_list_and_a_zero_to_none() -> None:
+    """Finding: the '0' cells linked to the whole municipality's list."""
+    files = build("kommun")
+    page = files["T2-2024/organ/tn.html"].decode()
+    summary = page[page.index('<div class="summary">'):page.index("</div>", page.index(
+        '<div class="summary">'))]
+    assert 'href="../../T2-2024/organ/tn/' in summary and "bedomning/" not in summary
+    assert re.search(r'<span class="nums">0 <span class="share">', summary)

@@ -67,7 +67,7 @@ def test_a_file_malpl_did_not_write_is_never_replaced(tmp_path: Path) -> None:
     with pytest.raises(MalplError, match=r"T2-2024/index.html, a file malpl did not write"):
         build(out, "T2-2024")
     assert files(out) == before  # nothing moved, the list unchanged
-    result = invoke(["-C", str(KOMMUN), "site", "T2-2024", "-o", str(out)])
+    result = invoke(["-C", str(KOMMUN), "site", "T2-2024", "--draft", "-o", str(out)])
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert "a file malpl did not write" in result.output and "hint: move your file" in result.output
 
@@ -157,7 +157,7 @@ def test_a_list_that_is_not_malpls_is_named_not_a_crash(tmp_path: Path, text: st
     out = tmp_path / "site"
     build(out)
     (out / MANIFEST).write_bytes(text.encode("utf-8", "surrogateescape"))
-    result = invoke(["-C", str(KOMMUN), "site", "T2-2024", "-o", str(out)])
+    result = invoke(["-C", str(KOMMUN), "site", "T2-2024", "--draft", "-o", str(out)])
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert "is not a list of files malpl wrote" in result.output
     assert "hint: remove the folder and build the site again" in result.output
