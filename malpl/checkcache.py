@@ -11,9 +11,9 @@ file each time; they are cheap.
 The results hold within a context: malpl's version, the language of the messages,
 ``malpl.yaml``'s blob and the ``data/kolada/`` blobs, since they change what a goal file
 means (malpl's version is known by its own files, so that an edited module counts as
-another version). They live in git's own folder (``git rev-parse --git-path malpl/check``): never
-committed, safe to delete, and absent outside a git repository or with
-``MALPL_NO_CACHE=1``. A file of it that is unreadable, cut short, damaged or written by
+another version). They live in git's own folder (``git rev-parse --git-path
+malpl/check``): never committed, safe to delete, and absent outside a git repository or
+with ``MALPL_NO_CACHE=1``. A file of it that is unreadable, cut short, damaged or written by
 another version is ignored and written again (each carries a checksum), so the cache
 never changes a result; each is replaced whole (:func:`malpl.files.replace`), so
 checks running at the same time do not break it.
