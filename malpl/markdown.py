@@ -2,8 +2,9 @@
 
 Whatever a person wrote stays text. The output must read as the same text in
 pandoc's Markdown and on GitHub or GitLab (CommonMark), so every character
-either dialect could take as markup is backslash-escaped; both accept a
-backslash before any ASCII punctuation.
+either dialect could take as markup, where it could, is backslash-escaped (both
+accept a backslash before any ASCII punctuation), and nothing else: the file
+reads as the text a person wrote. :func:`wrap` breaks its long lines.
 
 :class:`Md` is Markdown that is safe to print. The report's template
 environment prints an ``Md`` as it is and escapes everything else (see
@@ -28,16 +29,23 @@ from malpl.text import LAYOUT_SPACE, visible
 # Only ASCII whitespace is layout; a no-break space is something a person chose.
 _SPACE = re.compile(f"[{re.escape(LAYOUT_SPACE)}]+")
 _SPACE_TO_COLLAPSE = ("  ", *LAYOUT_SPACE[1:])
-# Inline markup in pandoc or CommonMark: emphasis, code, links, raw HTML, tables,
-# attributes, math, citations, super/subscript, entities, emoji shortcodes (a colon
-# before a non-space). Two passes, as one with the colon's lookahead scans far slower.
-_INLINE = re.compile(r"[\\`*_{}\[\]<>|#~^$@&]")
-_COLON = re.compile(r":(?=\S)")
-# Block markup counts at the start of a paragraph: any ASCII punctuation there may
-# open one (lists, quotes, headings, rules, fences, definitions, line blocks,
-# comments, example lists), and so may an ordered-list marker: 1. a) iv. A) #.
-_FIRST_PUNCT = re.compile(r"^([!-/:-@\[-`{-~])")
-_LIST_MARKER = re.compile(r"^([A-Za-z0-9]+)([.)])")
+# What pandoc's Markdown or CommonMark (GitHub) could read as markup, and nothing more, so
+# that the file reads as plain text ("1.1", "1:1", "6.5" and "&" as written):
+# - anywhere: backslash, code, emphasis (*; _ at a word's edge), links and spans ([ ]),
+#   attributes ({), table cells (|), sub/superscript and strikeout (^ ~), math ($);
+# - where it would start something: an HTML tag, comment or autolink (< but before a
+#   space, a digit or =), an entity (&name; &#1;), a citation (@ at a word's start), an
+#   emoji shortcode (:name:), a heading's closing hashes (# at the end after a space).
+# GitHub links a bare address or e-mail address: the same text, as a link.
+_INLINE = re.compile(r"[\\`*\[\]{|^~$]|(?<![^\W_])_|_(?![^\W_])|<(?![\s\d=]|$)"
+                     r"|&(?=#?\w+;)|(?<![^\W_])@|#(?=#*$)")
+_EMOJI = re.compile(r":(?=[\w+-]+:)")
+# Block markup counts at the start of a paragraph (a wrapped line never starts with
+# anything but a letter, see :func:`wrap`): headings, quotes, lists, rules, fences,
+# definitions, setext underlines, title blocks; and ordered-list markers followed by a
+# space: 1. a) iv. A) (1).
+_FIRST_PUNCT = re.compile(r"^(?:[>%~]|#(?![^\W_])|([-+*=:])(?=\s|$|\1))")
+_LIST_MARKER = re.compile(r"^(\(?)(\d{1,9}|[A-Za-z]|[ivxlcdmIVXLCDM]+)([.)])(?=\s|$)")
 
 
 class Md(Markup):
@@ -118,10 +126,10 @@ def _escape_text(text: str) -> str:
         text = _SPACE.sub(" ", text)
     text = _INLINE.sub(_backslashed, text.strip(LAYOUT_SPACE))
     if ":" in text:
-        text = _COLON.sub(r"\\:", text)
-    if _FIRST_PUNCT.match(text) and not text.startswith("\\"):
+        text = _EMOJI.sub(r"\\:", text)
+    if _FIRST_PUNCT.match(text):
         return "\\" + text
-    return _LIST_MARKER.sub(r"\1\\\2", text, count=1)
+    return _LIST_MARKER.sub(r"\1\2\\\3", text, count=1)
 
 
 def _trimmed(text: str, chars: str | None) -> Md | str:
@@ -209,3 +217,51 @@ def safe_lazily(value: Any) -> Any:
         return [safe_lazily(v) for v in value]
     return safe(value)
 
+
+
+# Lines that must stay one line: table rows, headings, pictures, comments, fenced divs.
+_WHOLE_LINE = ("|", "#", "![", "<!--", ":::")
+_TAG = re.compile(r"(?<!\\)<[^<>]*>")  # malpl's own (a person's '<' is escaped)
+
+
+def wrap(markdown: str, width: int = 88) -> str:
+    """The Markdown with each paragraph's long lines broken at ``width``, so the file
+    reads as text; table rows, headings and pictures stay whole (their syntax is one line).
+
+    A line breaks only at a space before a letter that opens no list item, never inside
+    a tag: a line that starts with a letter opens no block in either dialect, and the
+    paragraph reads the same.
+    """
+    out = []
+    for line in markdown.split("\n"):
+        if len(line) <= width or line.startswith(_WHOLE_LINE):
+            out.append(line)
+            continue
+        tags = [m.span() for m in _TAG.finditer(line)]
+        start = 0
+        while len(line) - start > width:
+            cut = _break_before(line, start, start + width, tags)
+            if cut is None:
+                break
+            out.append(line[start:cut].rstrip(" "))
+            start = cut
+        out.append(line[start:])
+    return "\n".join(out)
+
+
+def _break_before(line: str, start: int, limit: int, tags: list[tuple[int, int]]) -> int | None:
+    """Where the line may break: the last such word start at or before ``limit`` (or the
+    first after it, for a long word), or None."""
+    best = None
+    at = line.find(" ", start + 1)
+    while at != -1:
+        word = at + 1
+        if word < len(line) and line[word].isalpha() and not _LIST_MARKER.match(line, word) \
+                and not any(a < word < b for a, b in tags) and line[word - 2:word] != "  ":
+            if word > limit and best is not None:
+                return best
+            best = word
+            if word > limit:
+                return best
+        at = line.find(" ", word)
+    return best if best is not None and best > start else None

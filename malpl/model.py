@@ -388,8 +388,11 @@ class ReportOptions(Strict):
         "omit = utelämnas ur rapporten och webbplatsen",
         "Follow-ups not ready (ready: false): mark = shown marked \"Utkast\" (draft), "
         "omit = left out of the report and the site")] = "mark"
-    contents: Annotated[bool, _d(
-        "Innehållsförteckning i DOCX och HTML", "A table of contents in DOCX and HTML")] = False
+    contents: Annotated[bool | Literal["auto"], _d(
+        "Innehållsförteckning i DOCX och HTML: auto = när rapporten har fler än 20 mål, "
+        "true = alltid, false = aldrig",
+        "A table of contents in DOCX and HTML: auto = when the report has more than 20 "
+        "goals, true = always, false = never")] = "auto"
     diarienummer: Annotated[str | None, _d(
         "Diarienummer under rubriken, t.ex. KS 2023/123",
         "Registration number under the title, e.g. KS 2023/123")] = None

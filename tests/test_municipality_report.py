@@ -46,9 +46,9 @@ def test_body_report_names_the_higher_goals_of_other_bodies() -> None:
     text = markdown_text(load_repository(FIXTURES / "kommun"), T1_2024, image_dir="bilder",
                          bodies=["tn"])
     assert "# Kommunfullmäktige" not in text  # one body: no chapter headings
-    assert ("Bidrar till 1\\:2 Invånarna ska känna sig trygga i sitt närområde. "
+    assert ("Bidrar till 1:2 Invånarna ska känna sig trygga i sitt närområde. "
             "(Kommunfullmäktige)") in text
-    assert "Bidrar till 1\\:10 Kommunens verksamheter" in text
+    assert "Bidrar till 1:10 Kommunens verksamheter" in text
 
 
 def _git(root: Path, *args: str, date: str = "2024-05-20T12:00:00") -> None:

@@ -174,7 +174,7 @@ def test_comment_paragraphs_are_separate_paragraphs_in_word(shipped: Path) -> No
 def test_missing_comment_says_so(shipped: Path) -> None:
     full_layer(shipped)
     markdown = markdown_text(load_repository(shipped), T1, today=DAY)
-    row = next(line for line in markdown.splitlines() if line.startswith("| **1\\.11.2**"))
+    row = next(line for line in markdown.splitlines() if line.startswith("| **1.11.2**"))
     assert '<span custom-style="Ingen kommentar">Ingen kommentar</span>' in row
 
 
@@ -218,7 +218,7 @@ def test_markdown_golden(repo: Path) -> None:
 def test_fixture_report_nests_goals_under_their_parent(repo: Path) -> None:
     markdown = markdown_text(load_repository(repo), Period(2023, 2, "T"), today=DAY)
     assert "\n## 1 Alla barn och unga" in markdown
-    assert "\n### 1\\.1 Fler elever" in markdown
+    assert "\n### 1.1 Fler elever" in markdown
     assert "![Elever i åk 9" in markdown and '"Linjediagram: Elever i åk 9' in markdown
 
 

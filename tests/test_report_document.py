@@ -9,6 +9,7 @@ import re
 import zipfile
 from pathlib import Path
 
+import pytest
 from docx import Document
 from docx.shared import Mm
 
@@ -256,3 +257,35 @@ def test_docx_title_block_comes_from_the_heading_once(shipped: Path) -> None:
     assert texts[:3] == ["Kommunstyrelsens Utvecklingsmål – Tertial 1 2023",
                          "Ånge kommun · Kommunstyrelsen", "15 maj 2023"]
     assert texts.count("Kommunstyrelsens Utvecklingsmål – Tertial 1 2023") == 1
+
+
+def _more_goals(root: Path, count: int) -> Path:
+    """The shipped example with copies of its first goal under new ids, up to ``count``."""
+    text = (root / "goals" / "1.1.yaml").read_text(encoding="utf-8")
+    for n in range(16, count + 1):
+        (root / "goals" / f"1.{n}.yaml").write_text(
+            text.replace('id: "1.1"', f'id: "1.{n}"').replace('"1.1.', f'"1.{n}.'),
+            encoding="utf-8")
+    return root
+
+
+def _has_contents(docx: Path) -> bool:
+    return 'TOC \\o' in _part(docx, "word/document.xml")
+
+
+@pytest.mark.parametrize(("goals", "option", "expected"), [
+    (15, None, False), (21, None, True), (21, "false", False), (15, "true", True)])
+def test_table_of_contents_past_20_goals_or_as_chosen(shipped: Path, goals: int,
+                                                        option: str | None,
+                                                        expected: bool) -> None:
+    """``report.contents`` is ``auto`` unless set: a table of contents past 20 goals."""
+    _more_goals(shipped, goals)
+    if option is not None:
+        config = shipped / "malpl.yaml"
+        text = config.read_text(encoding="utf-8")
+        config.write_text(text.replace("report:\n", f"report:\n  contents: {option}\n", 1)
+                          if "report:\n" in text else text + f"report:\n  contents: {option}\n",
+                          encoding="utf-8")
+    repo = load_repository(shipped)
+    assert len(repo.goals) == goals
+    assert _has_contents(write_report(repo, T1, "docx", today=DAY)) == expected

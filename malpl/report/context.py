@@ -307,6 +307,7 @@ def report_context(selection: Selection, today: dt.date | None, image_src: dict[
         "generator": Md(GENERATOR),
     })
     context["br"], context["par"] = CELL_BREAKS.get(target, CELL_BREAKS["md"])
+    context["styled"] = target != "md"  # coloured symbols and styled labels for pandoc
     return context
 
 

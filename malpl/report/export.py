@@ -373,7 +373,7 @@ def write_report(repo: Repository, period: Period, fmt: str, output: Path | None
         if fmt != "md":
             rendered = work / f"report.{fmt}"
             _pandoc(source, fmt, rendered, found, lua_filter(found, allow_filters, notes),
-                    reference_doc, report.meta, repo.config.report.contents,
+                    reference_doc, report.meta, report.contents,
                     report.draw_pending if report.pending else None, "<br" in text,
                     report.date)
         try:

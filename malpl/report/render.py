@@ -17,6 +17,7 @@ from malpl import views
 from malpl.confined import read_picture
 from malpl.dating import report_date
 from malpl.i18n import _
+from malpl.markdown import wrap
 from malpl.periods import Period
 from malpl.report.context import report_context, select
 from malpl.report.templating import render, template_dirs
@@ -34,6 +35,7 @@ class Report(msgspec.Struct):
     meta: dict[str, str] = msgspec.field(default_factory=dict)  # title, subtitle, author, date: Markdown
     pending: dict[bytes, str] = msgspec.field(default_factory=dict)  # placeholder: the chart's SVG
     date: dt.date | None = None  # the report's date, the DOCX's created and modified
+    contents: bool = False  # a table of contents (``report.contents``; auto: over 20 goals)
 
     def draw_pending(self) -> dict[bytes, bytes]:
         """The charts left to draw (see ``deferred``), each by the placeholder it replaces."""
@@ -94,11 +96,22 @@ def render_markdown_report(repo: Repository, period: Period, *, templates: Path 
         today = report_date(repo.root, repo, period, None)[0]
     context = report_context(selection, today, src, logo[0] if logo else None, target)
     markdown = render(template_dirs(repo.root, templates), context)
+    if target == "md":  # a file people read: long paragraphs wrapped (pandoc needs no breaks)
+        markdown = wrap(markdown)
     meta = {"title": context["document_title"], "subtitle": context["bodies"],
             "author": context["author"], "date": context["date"]}
     return Report(markdown, images, image_dir or "",
                   {k: str(v) for k, v in meta.items() if v is not None},
-                  pending, today)
+                  pending, today, _contents(repo.config.report.contents, len(selection.goals)))
+
+
+# A report of more goals than this gets a table of contents when ``report.contents: auto``.
+CONTENTS_FROM = 20
+
+
+def _contents(option: bool | str, goals: int) -> bool:
+    """Whether the report has a table of contents: as chosen, or past 20 goals."""
+    return goals > CONTENTS_FROM if option == "auto" else bool(option)
 
 
 def _logo(repo: Repository) -> tuple[str, bytes] | None:
