@@ -25,7 +25,7 @@ REPOS = {"example": ROOT, "kommun": FIXTURES / "kommun", "hostile": FIXTURES / "
 ELEMENTS = {"strong", "html", "head", "meta", "title", "link", "body", "a", "header", "nav", "ul", "ol",
             "li", "main", "p", "span", "footer", "h1", "h2", "h3", "section", "div", "table",
             "caption", "thead", "tbody", "tr", "th", "td", "figure", "dl", "dt", "dd", "img",
-            "svg", "desc", "line", "text", "polyline", "circle", "rect"}
+            "svg", "desc", "line", "text", "polyline", "circle", "rect", "wbr"}  # wbr: after a slash
 ATTRIBUTES = {"lang", "charset", "name", "content", "rel", "href", "class", "aria-label", "id",
               "aria-labelledby", "aria-current", "aria-hidden", "role", "tabindex", "style",
               "src", "alt", "xmlns", "viewbox", "preserveaspectratio", "focusable", "x", "y",

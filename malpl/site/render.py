@@ -121,7 +121,14 @@ def environment(templates: Confined):
     for name in ("safe", "urlize", "tojson", "xmlattr", "forceescape"):
         env.filters.pop(name, None)
     env.globals["fragment"] = Fragments(env)
+    env.filters["breakable"] = breakable
     return env
+
+
+def breakable(value: Any) -> Markup:
+    """Text, escaped, that a narrow screen may break after a slash
+    ("tillgänglighetsmätning/kvalitet") instead of inside a word."""
+    return Markup("/<wbr>").join(escape(visible(str(value))).split("/"))
 
 
 @contextlib.contextmanager
