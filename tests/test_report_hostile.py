@@ -29,7 +29,7 @@ from hypothesis import strategies as st
 from malpl import report as reports
 from malpl.charts import measure_svg
 from malpl.checks import validate
-from malpl.markdown import Escaped, Md, escape
+from malpl.markdown import Escaped, Md, escape, wrap
 from malpl.periods import Period
 from malpl.report import export as exporting
 from malpl.report import markdown_text, report_context, shipped_templates, write_report
@@ -481,6 +481,31 @@ def _commonmark_paragraphs(markdown: str) -> list[str]:
             words.append(inline.get("c", " "))
         found.append("".join(words))
     return found
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(_line, min_size=8, max_size=30))
+def test_wrapped_paragraphs_read_the_same(words: list[str]) -> None:
+    """A long paragraph of hostile words, wrapped, is one paragraph of the same text in both
+    dialects: no line it starts opens a list, a quote, a heading or a table."""
+    text = " ".join(words)
+    expected = _collapse(text)
+    assume(expected)
+    markdown = wrap(str(escape(text)), 40) + "\n"
+    assert [p.replace("\n", " ") for p in ast_paragraphs(markdown)] == [expected]
+    assert _commonmark_paragraphs(markdown) == [expected]
+
+
+def test_markdown_report_lines_are_wrapped_but_tables_stay_whole(repo: Path) -> None:
+    goal = repo / "goals" / "1.1.yaml"
+    goal.write_text(goal.read_text(encoding="utf-8").replace(
+        "title: ", "description: '" + "Lång beskrivning med 1. och - i sig. " * 20
+        + "'\ntitle: ", 1), encoding="utf-8")
+    markdown = markdown_text(load_repository(repo), Period(2023, 2, "T"), today=DAY)
+    long = [line for line in markdown.splitlines() if len(line) > 88]
+    assert long and all(line.startswith(("|", "![")) for line in long)
+    description = ("Lång beskrivning med 1. och - i sig. " * 20).strip()
+    assert description in [p.replace("\n", " ") for p in ast_paragraphs(markdown)]
 
 
 def test_escape_keeps_meaningful_space_and_shows_control_characters() -> None:
