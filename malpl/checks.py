@@ -239,6 +239,15 @@ def check_periods(repo: Repository) -> list[Problem]:
             assert repo.config_source is not None  # only a file can close a period
             problems.append(repo.config_source.problem(("periods", "closed", i),
                                                        "invalid-period", str(err), err.hint))
+    for b, body in enumerate(repo.config.bodies):  # a body's summaries, by period
+        for key in body.summaries:
+            try:
+                parse_period(key, scheme)
+            except PeriodError as err:
+                assert repo.config_source is not None  # only a file lists bodies
+                problems.append(repo.config_source.problem(
+                    ("bodies", b, "summaries", key), "invalid-period", str(err), err.hint,
+                    key=True))
     for goal in repo.goals:
         for base, _ident, follow in followups(goal):
             for key in follow:

@@ -313,6 +313,11 @@ class Body(Strict):
     kind: Annotated[BodyKind, _d(
         "Slag: fullmaktige, styrelse, namnd, bolag eller annan",
         "Kind: fullmaktige (council), styrelse (board), namnd (committee), bolag (company), annan")] = "namnd"
+    summaries: Annotated[dict[str, Text], _d(
+        "Nämndens egen sammanfattning per period, visas överst i dess kapitel i rapporten, "
+        "t.ex. T2-2024: |",
+        "The body's own summary per period, shown at the top of its chapter in the report, "
+        "e.g. T2-2024: |")] = {}
 
 
 class Labels(Strict):

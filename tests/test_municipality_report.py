@@ -141,3 +141,46 @@ def test_a_body_report_never_replaces_the_whole_municipality_report(tmp_path: Pa
     for key in ("../../x", "a/b", ".", "", "x" * 300):
         with pytest.raises(UsageError, match="cannot name a file"):
             default_output(root, T1_2024, "docx", [key])
+
+
+def _with_summary(tmp_path: Path, key: str, text: str) -> Path:
+    """The multi-body fixture with a summary for Barn- och utbildningsnämnden."""
+    root = tmp_path / "kommun"
+    shutil.copytree(FIXTURES / "kommun", root)
+    config = root / "malpl.yaml"
+    line = "  - {key: bun, name: Barn- och utbildningsnämnden, kind: namnd}\n"
+    body = ("  - key: bun\n    name: Barn- och utbildningsnämnden\n    kind: namnd\n"
+            f"    summaries:\n      {key}: {text}\n")
+    config.write_text(config.read_text(encoding="utf-8").replace(line, body), encoding="utf-8")
+    return root
+
+
+def test_a_bodys_summary_for_the_period_opens_its_chapter(tmp_path: Path) -> None:
+    """A delårsrapport's summary per body: the body's own words, kept in malpl.yaml beside
+    the body, above its goals; its text stays text; another period's is not shown."""
+    root = _with_summary(tmp_path, "T1-2024", "|\n        Ett *bra* första tertial.\n\n"
+                         "        # Inte en rubrik, 1. ingen lista.\n")
+    text = markdown_text(load_repository(root), T1_2024)
+    chapter = text.split("\n# Barn- och utbildningsnämnden\n", 1)[1]
+    assert chapter.lstrip().startswith("Ett \\*bra\\* första tertial.\n\n\\# Inte en rubrik")
+    assert chapter.index("första tertial") < chapter.index("## 2.1 ")
+    later = markdown_text(load_repository(root), parse_period("T2-2024", "tertial"))
+    assert "första tertial" not in later
+
+
+def test_a_summary_under_a_period_that_is_none_is_an_error_with_its_line(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = _with_summary(tmp_path, "T4-2024", "Text.")
+    monkeypatch.chdir(root)
+    result = invoke(["check"])
+    assert result.exit_code == 1
+    assert "malpl.yaml:13:7: error[invalid-period]" in result.output, result.output
+
+
+def test_the_previous_periods_assessment_stands_beside_the_current(repo: Path) -> None:
+    """The change since the previous period: its assessment beside the current one."""
+    text = markdown_text(load_repository(repo), parse_period("T2-2023", "tertial"))
+    row = next(line for line in text.splitlines() if line.startswith("| **1.1.1**"))
+    assert "■ Ej uppfyllt<br>Föregående, tertial 1 2023: ▲ Delvis uppfyllt" in row
+    first = markdown_text(load_repository(repo), parse_period("T1-2023", "tertial"))
+    assert "Föregående" not in first

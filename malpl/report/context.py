@@ -16,8 +16,8 @@ import msgspec
 from malpl import measureviews, swedish, views
 from malpl.i18n import _
 from malpl.markdown import Md, escape, safe, safe_lazily
-from malpl.model import Body, Goal, ReportOptions
-from malpl.periods import Period
+from malpl.model import Body, Config, Goal, ReportOptions
+from malpl.periods import Period, PeriodError, parse_period
 from malpl.repository import MalplError, Repository
 from malpl.snapshot import UNDER_GOALS, LevelSummary, Snapshot, snapshot
 from malpl.text import paragraphs
@@ -64,12 +64,42 @@ def _assessment(a: views.Assessment | views.SummaryRow) -> dict[str, Any]:
     return {**safe(a), "color": _color(a.color)}
 
 
-def _row(row: views.TargetRow, options: ReportOptions) -> dict[str, Any]:
+def _row(row: views.TargetRow, options: ReportOptions,
+         previous: dict[str, Any] | None = None) -> dict[str, Any]:
     """A follow-up row; without an assessment it has no mark when the practice is to leave
-    it blank (``report.unassessed_mark: false``). A draft says so (``draft``)."""
+    it blank (``report.unassessed_mark: false``). A draft says so (``draft``); ``previous``
+    is the assessment of the period before (:func:`_previous`)."""
     marked = row.assessment.key is not None or options.unassessed_mark
     return {**safe(row), "assessment": _assessment(row.assessment) if marked else None,
-            "forecast": _assessment(row.forecast) if row.forecast else None}
+            "forecast": _assessment(row.forecast) if row.forecast else None,
+            "previous": previous}
+
+
+def _previous(config: Config, period: Period, goal: Goal, row: views.TargetRow
+              ) -> dict[str, Any] | None:
+    """A goal's or target's assessment in the last earlier period it was assessed in (and
+    ready), for the reader to see the change: its assessment and the period, or None."""
+    if row.kind == "goal":
+        follows = goal.followups
+    elif row.kind == "target":
+        follows = next((t.followups for t in goal.targets if t.id == row.id), {})
+    else:  # an indicator's assessment follows its rule: its history is its values
+        return None
+    earlier = []
+    for key, follow in follows.items():
+        if follow.assessment is None or not follow.ready:
+            continue
+        try:
+            when = parse_period(key, config.periods.scheme)
+        except PeriodError:
+            continue
+        if when.sort_key < period.sort_key:
+            earlier.append((when.sort_key, when, follow.assessment))
+    if not earlier:
+        return None
+    _, when, key = max(earlier, key=lambda e: e[0])
+    return {"assessment": _assessment(measureviews.Assessment.of(config, key)),
+            "period": escape(swedish.lower_first(views.period_label(config, when)))}
 
 
 def _summaries(summaries: list[LevelSummary]) -> dict[str, Any]:
@@ -218,10 +248,11 @@ def _section(selection: Selection, section: Section,
         "description": safe(paragraphs(goal.description)),
         "meta": Md(" · ").join(meta),
         "parents": _parents(selection.repo, goal, names),
-        "own": (_row(own, config.report) if own is not None and (own.followed or own.rollup)
-                else None),
+        "own": (_row(own, config.report, _previous(config, selection.period, goal, own))
+                if own is not None and (own.followed or own.rollup) else None),
         "rows_label": escape(views.rows_label(config, goal.level)),
-        "rows": [_row(r, config.report) for r in rows if r.kind in UNDER_GOALS],
+        "rows": [_row(r, config.report, _previous(config, selection.period, goal, r))
+                 for r in rows if r.kind in UNDER_GOALS],
         "measures": [measures[k] for m, k in zip(goal.measures, keys, strict=True)
                      if k in measures and not m.assessed],  # an indicator is its row
         "charts": [_chart(charts[k], image_src, measures.get(k)) for k in keys if k in charts],
@@ -268,6 +299,8 @@ def report_context(selection: Selection, today: dt.date | None, image_src: dict[
         chapters.append({
             "body": safe(body), "heading": Md("#"), "number": chapter_number(number, goals),
             "summaries": _summaries(selection.snap.levels(body.key)) if several else None,
+            # the body's own words on the period (bodies: [{summaries: {T2-2024: …}}])
+            "summary_text": safe(paragraphs(body.summaries.get(str(selection.period), ""))),
             "name": escape(body.name if config.bodies else config.title),
             "sections": [_section(selection, s, by_goal, measures, charts, image_src, names,
                                   several_levels) for s in sections(goals)]})
