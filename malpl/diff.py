@@ -110,7 +110,27 @@ class _Differ:
         self.targets(old_goals, new_goals)
         self.measures(old_goals, new_goals)
         self.kolada()
+        self.indicators(old_goals, new_goals)
         return self.changes
+
+    def indicators(self, old_goals: dict[str, Goal], new_goals: dict[str, Goal]) -> None:
+        """An indicator's assessment as the report shows it, per period it is followed up:
+        set by hand, or given by its rule and its figures, so a value, a Kolada figure or a
+        setting that flips it is a change of assessment."""
+        for ident in sorted(old_goals.keys() & new_goals.keys(), key=natural_key):
+            before, after = old_goals[ident], new_goals[ident]
+            old_measures = {m.id: m for m in before.measures if m.assessed}
+            for measure in (m for m in after.measures if m.assessed):
+                previous = old_measures.get(measure.id)
+                if previous is None:
+                    continue
+                for period in sorted(previous.followups.keys() | measure.followups.keys()):
+                    was = _assessed(self.old, before, previous, period)
+                    now = _assessed(self.new, after, measure, period)
+                    if was != now:
+                        self.add("followup", "changed", measure.id, "assessment", was, now,
+                                 period=period, direction=_direction(self.new.config, was, now),
+                                 subject="measure")
 
     def kolada(self) -> None:
         """Pulled figures: Kolada's revisions and deletions, one change per value."""
@@ -162,7 +182,9 @@ class _Differ:
             self.followup(new.id, period, old.followups.get(period), new.followups.get(period))
 
     def followup(self, ident: str, period: str, old: FollowUp | None, new: FollowUp | None,
-                 subject: str = "target") -> None:
+                 subject: str = "target", *, assessed: bool = True) -> None:
+        """``assessed``: compare the assessments written (False for an indicator, whose
+        assessment is compared as the rule and the figures give it: :meth:`indicators`)."""
         start = len(self.changes)
         if new is None:
             self.add("followup", "removed", ident, "comment", old.comment if old else None, None,
@@ -172,7 +194,7 @@ class _Differ:
                 self.add("followup", "added", ident, "comment", None, new.comment, period=period)
                 old = FollowUp(comment=new.comment)  # the comment is in the line above
             self.text("followup", ident, "comment", old.comment, new.comment, period)
-            for name in ("assessment", "forecast"):
+            for name in ("assessment", "forecast") if assessed else ("forecast",):
                 before, after = getattr(old, name), getattr(new, name)
                 if before != after:
                     self.add("followup", "changed", ident, name, before, after, period=period,
@@ -192,13 +214,18 @@ class _Differ:
                 self.add("measure", "removed", ident, "name", old[ident].name, None)
             else:
                 self.measure(old[ident], new[ident])
+                before, after = old[ident].followups, new[ident].followups
+                for period in sorted(before.keys() | after.keys()):
+                    self.followup(ident, period, before.get(period), after.get(period),
+                                  "measure", assessed=not new[ident].assessed)
 
     def measure(self, old: Measure, new: Measure) -> None:
         self.text("measure", new.id, "name", old.name, new.name)
-        for name in ("unit", "direction", "source", "kpi", "baseline", "note", "tolerance"):
+        for name in ("unit", "direction", "source", "kpi", "baseline", "note", "tolerance",
+                     "assessed", "interval"):
             self.value("measure", new.id, name, getattr(old, name), getattr(new, name))
         self.value("measure", new.id, "target", plain(old.target), plain(new.target))
-        for series in ("values", "forecasts", "missing", "breaks", "trends"):
+        for series in ("values", "women", "men", "forecasts", "missing", "breaks", "trends"):
             before, after = getattr(old, series), getattr(new, series)
             for key in sorted(before.keys() | after.keys()):
                 b, a = plain(before.get(key)), plain(after.get(key))
@@ -209,6 +236,18 @@ class _Differ:
             b, a = plain(old.references.get(ref)), plain(new.references.get(ref))
             if b != a:
                 self.add("measure", "changed", new.id, f"references.{ref}", b, a)
+
+
+def _assessed(repo: Repository, goal: Goal, measure: Measure, period: str) -> str | None:
+    """An indicator's assessment in ``period`` as its row shows it (None: not assessed)."""
+    from malpl.periods import PeriodError, parse_period
+    from malpl.views import indicator_row
+
+    try:
+        point = parse_period(period, repo.config.periods.scheme)
+    except PeriodError:
+        return None  # check says so
+    return indicator_row(repo, goal, measure, point).assessment.key
 
 
 def _direction(config: Config, old: str | None, new: str | None) -> str:
@@ -245,6 +284,8 @@ _FIELDS = {
     "tolerance": N_("{where} tolerance"), "values": N_("{where} values"),
     "forecasts": N_("{where} forecasts"), "missing": N_("{where} missing"),
     "breaks": N_("{where} breaks"), "trends": N_("{where} trends"),
+    "women": N_("{where} values for women"), "men": N_("{where} values for men"),
+    "assessed": N_("{where} assessed"), "interval": N_("{where} interval"),
 }
 # A step of the scale from one to another: in words, because a step's symbol may itself
 # be an arrow ("→ Oförändrad").

@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import os
 import shutil
+import subprocess
 from pathlib import Path
 
 from docx import Document
@@ -158,3 +159,35 @@ def test_period_open_gives_an_indicator_no_assessment_to_fill_in(tmp_path: Path)
     opened = open_period(load_repository(ROOT), Period(2024, 1, "T"))
     assert "goals/kf/3.2.yaml: 3.2" not in opened.places  # summarised by its indicator
     assert "goals/kf/3.2.yaml: 3.2.i1" in opened.places
+
+
+def _git(root, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=root, check=True, capture_output=True,
+                   env={"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@x",
+                        "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@x",
+                        "PATH": os.environ["PATH"]})
+
+
+def test_diff_shows_a_flipped_computed_assessment_as_an_assessment_change(tmp_path) -> None:
+    """A value in a goal file or a figure in data/kolada/ that flips what the rule gives is
+    a change of the indicator's assessment, though no assessment was written."""
+    root = tmp_path / "ind"
+    shutil.copytree(FIXTURES / "indikatorer", root)
+    _git(root, "init", "-q", "-b", "main")
+    _git(root, "add", ".")
+    _git(root, "commit", "-qm", "T3")
+    goal = root / "goals" / "kf" / "1.1.yaml"
+    goal.write_text(goal.read_text(encoding="utf-8").replace('"2023": 38.1', '"2023": 41.0'),
+                    encoding="utf-8")
+    pulled = root / "data" / "kolada" / "N15419.yaml"
+    pulled.write_text(pulled.read_text(encoding="utf-8").replace("      '2023': 84.9",
+                                                                 "      '2023': 86.9"),
+                      encoding="utf-8")
+    result = invoke(["-C", str(root), "diff", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assessed = [(c["id"], c["period"], c["old"], c["new"]) for c in json.loads(result.stdout)[
+        "changes"] if c["field"] == "assessment"]
+    assert ("1.1.i2", "T3-2023", "ej_uppfyllt", "uppfyllt") in assessed
+    assert ("3.1.i2", "T3-2023", "uppfyllt", "ej_uppfyllt") in assessed  # Riket rose
+    text = invoke(["-C", str(root), "diff"]).output
+    assert "measure 1.1.i2 T3-2023 assessment: from Ej uppfyllt" in text
