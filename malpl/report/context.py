@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 import msgspec
@@ -75,6 +75,15 @@ def _row(row: views.TargetRow, options: ReportOptions,
             "previous": previous}
 
 
+@lru_cache(maxsize=256)
+def _period_of(key: str, scheme: str) -> Period | None:
+    """A follow-up's period (None for a key check reports), parsed once per report."""
+    try:
+        return parse_period(key, scheme)
+    except PeriodError:
+        return None
+
+
 def _previous(config: Config, period: Period, goal: Goal, row: views.TargetRow
               ) -> dict[str, Any] | None:
     """A goal's or target's assessment in the last earlier period it was assessed in (and
@@ -89,11 +98,8 @@ def _previous(config: Config, period: Period, goal: Goal, row: views.TargetRow
     for key, follow in follows.items():
         if follow.assessment is None or not follow.ready:
             continue
-        try:
-            when = parse_period(key, config.periods.scheme)
-        except PeriodError:
-            continue
-        if when.sort_key < period.sort_key:
+        when = _period_of(key, config.periods.scheme)
+        if when is not None and when.sort_key < period.sort_key:
             earlier.append((when.sort_key, when, follow.assessment))
     if not earlier:
         return None
