@@ -88,7 +88,7 @@ def test_new_period_and_worse_assessment_between_commits(history_repo: Path) -> 
             "") in found
     md = invoke(["-C", str(history_repo), "diff", "HEAD~1..HEAD", "-f", "md"]).output
     assert md.startswith("## Goal changes HEAD\\~1..HEAD\n\n### Follow-ups (2)\n")
-    assert "- target 1\\.2.1 T2-2023: new follow-up: Inga fler aktiviteter. Budgeten räcker inte." in md
+    assert "- target 1.2.1 T2-2023: new follow-up: Inga fler aktiviteter. Budgeten räcker inte." in md
     assert "assessment: from Ej bedömd to Ej uppfyllt (■)" in md
 
 
