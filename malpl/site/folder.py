@@ -12,8 +12,14 @@ file the last build wrote, with its SHA-256. A build then
 * leaves every other file alone.
 
 The list is written before a file is moved (naming the files of both builds) and again
-at the end, so a build cut short leaves a folder the next build can finish. A later
-build can compare the hashes to write only the files that change.
+at the end, so a build cut short leaves a folder the next build can finish.
+
+A rerun costs what changed: a file whose new bytes hash as the list says and as the
+file on disk does is not replaced (its mtime and inode stay, so a web server's caches
+and ``rsync`` see nothing new), and the list is rewritten only when it changes. The
+list also keeps each page's *key*, a hash of everything the page is rendered from
+(:mod:`malpl.site.render`): a page whose key is unchanged, and whose file still holds
+what malpl wrote, is neither rendered nor written.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ import hashlib
 import json
 import os
 from pathlib import Path, PurePosixPath
+from typing import NamedTuple
 
 from malpl.files import replace
 from malpl.i18n import N_, _, ngettext
@@ -40,11 +47,33 @@ def file_hash(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()  # a page or the logo: small
 
 
-def publish(fresh: Path, out: Path) -> None:
-    """Move the files of a site built in ``fresh`` into ``out``, as the module says."""
-    new = {path.relative_to(fresh).as_posix(): file_hash(path)
-           for path in sorted(fresh.rglob("*")) if path.is_file()}
-    old, legacy = read_manifest(out)
+class Listing(NamedTuple):
+    """``.malpl-site.json`` as read: the files the last build wrote, by path inside the
+    folder, with their hashes; the pages' keys; and whether the folder is a site an
+    earlier version wrote whole (its files are malpl's)."""
+
+    files: dict[str, str]
+    keys: dict[str, str]
+    legacy: bool
+
+
+def kept(out: Path, listing: Listing, rel: str, key: str) -> bool:
+    """Whether the page at ``rel`` need not be rendered: the last build rendered it from
+    the same inputs (``key``), and its file still holds what that build wrote."""
+    digest = listing.files.get(rel)
+    return bool(digest) and listing.keys.get(rel) == key and _holds(out, rel, digest)
+
+
+def publish(fresh: Path, out: Path, unchanged: dict[str, str] | None = None,
+            keys: dict[str, str] | None = None) -> None:
+    """Move the files of a site built in ``fresh`` into ``out``, as the module says.
+    ``unchanged``: the pages not rendered again, by path, with their hashes (see
+    :func:`kept`); ``keys``: every page's key, for the next build."""
+    written = {path.relative_to(fresh).as_posix(): file_hash(path)
+               for path in sorted(fresh.rglob("*")) if path.is_file()}
+    new = dict(sorted({**written, **(unchanged or {})}.items()))
+    listing = read_manifest(out)
+    old, legacy = listing.files, listing.legacy
     clashes = [why for rel, digest in new.items()
                if (why := _not_ours(out, rel, rel in old or legacy, digest))]
     if clashes:
@@ -56,24 +85,31 @@ def publish(fresh: Path, out: Path) -> None:
                          _("move your file out of the folder, or build the site into "
                            "another folder with -o"))
     out.mkdir(parents=True, exist_ok=True)
-    _write_manifest(out, old | {rel: PENDING for rel in new.keys() - old.keys()})
-    for rel in new:
-        (out / rel).parent.mkdir(parents=True, exist_ok=True)
-        os.replace(fresh / rel, out / rel)
+    if new.keys() - old.keys():
+        _write_manifest(out, old | {rel: PENDING for rel in new.keys() - old.keys()}, {})
+    for rel, digest in written.items():
+        if old.get(rel) != digest or not _holds(out, rel, digest):
+            (out / rel).parent.mkdir(parents=True, exist_ok=True)
+            os.replace(fresh / rel, out / rel)
     for rel in sorted(old.keys() - new.keys()):
         _remove_if_unchanged(out, rel, old[rel])
-    _write_manifest(out, new)
+    _write_manifest(out, new, keys or {})
 
 
-def read_manifest(out: Path) -> tuple[dict[str, str], bool]:
-    """The files the last build wrote, by path inside ``out``, with their hashes; and
-    whether ``out`` is a site an earlier version wrote whole (its files are malpl's)."""
+def _holds(out: Path, rel: str, digest: str) -> bool:
+    """Whether the file at ``rel`` is a file (not a link) holding the bytes of ``digest``."""
+    path = out / rel
+    return not _not_ours(out, rel, True) and path.is_file() and file_hash(path) == digest
+
+
+def read_manifest(out: Path) -> Listing:
+    """The list in ``out`` (see :class:`Listing`); an empty one where there is none."""
     path = out / MANIFEST
     if not os.path.lexists(path):
         marker = out / LEGACY_MARKER
-        if marker.is_file() and not marker.is_symlink():
-            return {LEGACY_MARKER: file_hash(marker)}, True  # the marker goes, as malpl's
-        return {}, False
+        if marker.is_file() and not marker.is_symlink():  # the marker goes, as malpl's
+            return Listing({LEGACY_MARKER: file_hash(marker)}, {}, True)
+        return Listing({}, {}, False)
     where = visible_line(str(path))
     if path.is_symlink() or not path.is_file():
         raise MalplError(_("{path} is not the list of files malpl wrote").format(path=where),
@@ -90,10 +126,17 @@ def read_manifest(out: Path) -> tuple[dict[str, str], bool]:
             raise ValueError(_("it has no mapping 'files'"))
         for rel, digest in files.items():
             _check_entry(rel, digest)
+        keys = listing.get("keys", {})
+        if not isinstance(keys, dict):
+            raise ValueError(_("its 'keys' is not a mapping"))
+        for rel, key in keys.items():
+            if rel not in files or not isinstance(key, str) or len(key) != 64:
+                raise ValueError(_("the key of '{path}' is not a SHA-256 of a file it "
+                                   "lists").format(path=visible_line(str(rel))))
     except ValueError as err:
         raise MalplError(_("{path} is not a list of files malpl wrote: {reason}").format(
                              path=where, reason=visible_line(str(err))), _(_HINT)) from None
-    return files, False
+    return Listing(files, keys, False)
 
 
 def _check_entry(rel: str, digest: object) -> None:
@@ -127,10 +170,9 @@ def _not_ours(out: Path, rel: str, ours: bool, digest: str = PENDING) -> str:
 def _remove_if_unchanged(out: Path, rel: str, digest: str) -> None:
     """Remove a file of the last build that this one does not write, and the folders it
     leaves empty; a file someone changed since, or put there instead, is kept."""
-    path = out / rel
-    if _not_ours(out, rel, True) or not path.is_file() or file_hash(path) != digest:
+    if not _holds(out, rel, digest):
         return
-    path.unlink()
+    (out / rel).unlink()
     for parent in PurePosixPath(rel).parents[:-1]:
         try:
             (out / parent).rmdir()
@@ -138,7 +180,12 @@ def _remove_if_unchanged(out: Path, rel: str, digest: str) -> None:
             break
 
 
-def _write_manifest(out: Path, files: dict[str, str]) -> None:
-    listing = {"generator": "malpl site", "format": 1, "files": dict(sorted(files.items()))}
-    text = json.dumps(listing, ensure_ascii=False, indent=1)
-    replace(out / MANIFEST, (text + "\n").encode("utf-8"))
+def _write_manifest(out: Path, files: dict[str, str], keys: dict[str, str]) -> None:
+    """Write the list, unless it already says just this (a rerun then writes nothing)."""
+    listing = {"generator": "malpl site", "format": 1, "files": dict(sorted(files.items())),
+               "keys": dict(sorted(keys.items()))}
+    data = (json.dumps(listing, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+    path = out / MANIFEST
+    if path.is_file() and not path.is_symlink() and path.read_bytes() == data:
+        return
+    replace(path, data)

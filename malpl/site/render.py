@@ -16,14 +16,22 @@ moved into the output folder (:mod:`malpl.site.folder`): never over a person's
 file, and never into ``goals/``. Large sites are rendered and written by one
 forked worker per core, a period at a time; every page is the same bytes as in a
 serial build.
+
+A page is rendered again only when its key changes: a hash of its context (everything
+the template sees: the goals' text, dates from git, the period list, links), its
+template's name, and malpl's code and templates. Jinja renders a page from nothing
+else (the sandbox has no clock or file access; ``fragment`` is a pure function of its
+arguments), so an unchanged key gives the same bytes as rendering again would.
 """
 
 from __future__ import annotations
 
 import contextlib
 import gc
+import hashlib
 import multiprocessing as mp
 import os
+import pickle
 import re
 import shutil
 import tempfile
@@ -31,7 +39,7 @@ from collections.abc import Iterable, Iterator
 from functools import partial
 from html import unescape
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from markupsafe import Markup, escape
 
@@ -40,8 +48,8 @@ from malpl.i18n import N_, _, ngettext
 from malpl.periods import Period
 from malpl.report.templating import loader, run_template, sandbox, shipped_templates
 from malpl.repository import GOALS_DIR, MalplError, Repository
-from malpl.site.build import RECORDS, SiteBuilder
-from malpl.site.folder import publish
+from malpl.site.build import RECORDS, Page, SiteBuilder
+from malpl.site.folder import Listing, kept, publish, read_manifest
 from malpl.text import visible
 
 _TEMP_PREFIX = ".malpl-site-"
@@ -155,18 +163,55 @@ def render_site(repo: Repository, period: Period, *, draft: bool = False,
     with _few_collections():
         work = _Work(repo, period, draft, at)
         for job in work.jobs:
-            files.update(_render_part(work, job))
+            files.update((path, data) for path, data, _key in _render_part(work, job))
     files.update(work.extra)
     return files
+
+
+def code_key(templates: Confined) -> bytes:
+    """What renders a page besides its context: malpl's code, read whole (under a
+    megabyte, so a change is seen without a new version number), and the template
+    folders' files by size and modification time (a repository's folder may hold links
+    and large files: they are not read here)."""
+    from importlib.metadata import version
+
+    import malpl
+
+    digest = hashlib.sha256(f"{malpl.__version__} {version('jinja2')} "
+                            f"{version('markupsafe')}".encode())
+    package = Path(malpl.__file__).parent
+    for path in sorted(package.rglob("*.py")):
+        digest.update(f"\0{path.relative_to(package).as_posix()}\0".encode())
+        digest.update(path.read_bytes())
+    for folder in templates.dirs:
+        for top, _dirs, names in sorted(os.walk(folder)):  # links to folders not followed
+            for name in sorted(names):
+                try:
+                    info = os.stat(os.path.join(top, name))
+                    seen = f"{info.st_size} {info.st_mtime_ns} {info.st_ino}"
+                except OSError:  # a link that leads nowhere
+                    seen = "-"
+                digest.update(f"\0{top}/{name}\0{seen}".encode())
+    return digest.digest()
+
+
+def page_key(code: bytes, page: Page) -> str:
+    """The page's key (see the module): equal keys, equal bytes."""
+    digest = hashlib.sha256(code)
+    digest.update(page.template.encode() + b"\0")
+    digest.update(pickle.dumps(page.context, protocol=5))
+    return digest.hexdigest()
 
 
 class _Work:
     """What every part of the site renders from: built once, before any worker forks."""
 
     def __init__(self, repo: Repository, period: Period, draft: bool = False,
-                 at: str | None = None) -> None:
+                 at: str | None = None, out: Path | None = None) -> None:
         from malpl.site import opendata
 
+        self.out = out  # the folder written to, whose pages need not be rendered again
+        self.last = read_manifest(out) if out is not None else Listing({}, {}, False)
         self.extra: dict[str, bytes] = {}
         logo = _logo(repo)
         if logo is not None:
@@ -182,7 +227,9 @@ class _Work:
                           TEXT_LIMIT)
         self.extra["site.css"] = css + _brand(repo.config.site.color).encode("utf-8")
         self.extra[".nojekyll"] = b""  # GitHub Pages: serve files whose names start with "_"
-        self.env = environment(template_dirs(repo.root))  # compiled once, shared by forks
+        templates = template_dirs(repo.root)
+        self.env = environment(templates)  # compiled once, shared by forks
+        self.code = code_key(templates)
         unfilled = _placeholders(self.env, self.builder)
         if unfilled and not draft:
             raise _unfilled(self.env, unfilled)
@@ -225,56 +272,79 @@ def _unfilled(env: Any, unfilled: list[str]) -> MalplError:
                       hint.format(template=visible(where), name=STATEMENT))
 
 
-def _render_part(work: _Work, period: Period | None) -> Iterator[tuple[str, bytes]]:
-    """One period's pages, or (``None``) the pages outside the periods."""
+def _render_part(work: _Work, period: Period | None
+                 ) -> Iterator[tuple[str, bytes | None, str]]:
+    """One period's pages, or (``None``) the pages outside the periods: each page's path,
+    its bytes (None where the output folder already holds them) and its key."""
     builder, env = work.builder, work.env
     pages = builder.site_pages() if period is None else builder.period_pages(period)
     for page in pages:
+        key = page_key(work.code, page)
+        if work.out is not None and kept(work.out, work.last, page.path, key):
+            yield page.path, None, key
+            continue
         html = run_template(partial(env.get_template, page.template), page.context,
                             page.template, N_("the site's data"))
-        yield page.path, html.encode("utf-8")
+        yield page.path, html.encode("utf-8"), key
 
 
-def _write(files: Iterable[tuple[str, bytes]], folder: Path) -> int:
+class _Written(NamedTuple):
+    """What a part of the build wrote: the pages not rendered again (by path, with the
+    hash the list gives them) and every page's key."""
+
+    unchanged: dict[str, str]
+    keys: dict[str, str]
+
+
+def _write(files: Iterable[tuple[str, bytes | None, str]], folder: Path,
+           last: Listing) -> _Written:
     """Write files under ``folder`` (a fresh one), each folder made once."""
     made: set[str] = set()
-    count = 0
-    for path, data in files:
+    done = _Written({}, {})
+    for path, data, key in files:
+        if key:
+            done.keys[path] = key
+        if data is None:
+            done.unchanged[path] = last.files[path]
+            continue
         parent = path.rpartition("/")[0]
         if parent not in made:
             os.makedirs(folder / parent, exist_ok=True)
             made.add(parent)
         with open(folder / path, "wb") as out:
             out.write(data)
-        count += 1
-    return count
+    return done
 
 
 _WORK: tuple[_Work, Path] | None = None  # what forked workers render from and write to
 
 
-def _write_part(job: Period | None) -> int:
+def _write_part(job: Period | None) -> _Written:
     assert _WORK is not None
     work, folder = _WORK
-    return _write(_render_part(work, job), folder)
+    return _write(_render_part(work, job), folder, work.last)
 
 
-def _write_all(work: _Work, folder: Path) -> int:
-    """Render and write every page into ``folder``; on every core for a large site."""
+def _write_all(work: _Work, folder: Path) -> _Written:
+    """Render and write every page into ``folder``, but the unchanged ones; on every core
+    for a large site."""
     global _WORK
-    count = _write(work.extra.items(), folder)
+    _write(((path, data, "") for path, data in work.extra.items()), folder, work.last)
     workers = min(os.cpu_count() or 1, len(work.jobs))
     goals = sum(len(work.builder.data[p].goals) for p in work.builder.periods)
     _WORK = (work, folder)
     try:
         if workers < 2 or goals < PARALLEL_GOALS or "fork" not in mp.get_all_start_methods():
-            return count + sum(map(_write_part, work.jobs))
-        from concurrent.futures import ProcessPoolExecutor
+            parts = list(map(_write_part, work.jobs))
+        else:
+            from concurrent.futures import ProcessPoolExecutor
 
-        with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
-            return count + sum(pool.map(_write_part, work.jobs))
+            with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
+                parts = list(pool.map(_write_part, work.jobs))
     finally:
         _WORK = None
+    return _Written({k: v for part in parts for k, v in part.unchanged.items()},
+                    {k: v for part in parts for k, v in part.keys.items()})
 
 
 def _contrast_text(color: str) -> str:
@@ -324,8 +394,9 @@ def write_site(repo: Repository, period: Period, out: Path, *, draft: bool = Fal
     fresh = Path(tempfile.mkdtemp(prefix=_TEMP_PREFIX, dir=parent))
     try:
         with _few_collections():  # forked workers inherit it
-            count = _write_all(_Work(repo, period, draft, at), fresh)
-        publish(fresh, out)
+            work = _Work(repo, period, draft, at, out)
+            done = _write_all(work, fresh)
+        publish(fresh, out, done.unchanged, done.keys)
     finally:
         shutil.rmtree(fresh, ignore_errors=True)
-    return count
+    return len(work.extra) + len(done.keys)
