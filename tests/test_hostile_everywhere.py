@@ -74,5 +74,5 @@ def test_hostile_text_in_views_csv_json_check_and_diff(tmp_path_factory: Any,
     comment = _run(root, "diff", "-f", "md")
     assert not RAW.search(comment)
     assert "![" not in comment.replace("\\![", "")
-    assert not re.search(r"(?<!\\)[<>]", comment), comment
+    assert not re.search(r"(?<!\\)<", comment), comment  # a ">" inside a line opens nothing
     assert not re.search(r"(?<!\\)\]\(", comment), comment
