@@ -175,11 +175,8 @@ def code_key(templates: Confined) -> bytes:
     and large files: they are not read here)."""
     from importlib.metadata import version
 
-    import malpl
-
-    digest = hashlib.sha256(f"{malpl.__version__} {version('jinja2')} "
-                            f"{version('markupsafe')}".encode())
-    package = Path(malpl.__file__).parent
+    digest = hashlib.sha256(f"{version('jinja2')} {version('markupsafe')}".encode())
+    package = Path(__file__).resolve().parent.parent  # malpl/, its version in __init__.py
     for path in sorted(package.rglob("*.py")):
         digest.update(f"\0{path.relative_to(package).as_posix()}\0".encode())
         digest.update(path.read_bytes())
