@@ -74,7 +74,7 @@ class Slugs:
         self.names: dict[str, str] = {}
         for name, owners in readable.items():
             for ident in owners:
-                if ident == name or (len(owners) == 1 and name):
+                if name and (ident == name or len(owners) == 1):
                     self.names[ident] = name
         taken = set(self.names.values())
         for name, owners in readable.items():
@@ -425,7 +425,7 @@ class SiteBuilder:
     def assessment_pages(self, data: PeriodData, body: str = "", name: str = ""
                          ) -> list[Page]:
         """The goals and targets of each assessment: every one of the municipality's, or
-        (``body``) a body's, for the steps it has."""
+        (``body``) a body's."""
         steps = [views.Assessment.of(self.config, s.key) for s in self.config.scale]
         steps.append(views.Assessment.of(self.config, None))
         rows = [r for rs in data.rows.values() for r in rs if (r.kind != "goal" or r.followed)
@@ -433,8 +433,6 @@ class SiteBuilder:
         pages = []
         for step in steps:
             chosen = [self._row(data.period, r) for r in rows if r.assessment.key == step.key]
-            if body and not chosen:
-                continue
             path = assessment_path(data.period, step.key, body)
             crumbs = [(name, body_path(data.period, body))] if body else []
             context = self._base(path, data.period, f"{step.label} – {name}" if body
