@@ -7,7 +7,6 @@ import datetime as dt
 import json
 import os
 import shutil
-import subprocess
 from pathlib import Path
 
 from docx import Document
@@ -20,6 +19,7 @@ from malpl.repository import load_repository
 from malpl.snapshot import snapshot
 from tests.cli_runner import invoke
 from tests.conftest import FIXTURES
+from tests.test_municipality import _git
 
 T3 = Period(2023, 3, "T")
 DAY = dt.date(2024, 3, 20)
@@ -159,13 +159,6 @@ def test_period_open_gives_an_indicator_no_assessment_to_fill_in(tmp_path: Path)
     opened = open_period(load_repository(ROOT), Period(2024, 1, "T"))
     assert "goals/kf/3.2.yaml: 3.2" not in opened.places  # summarised by its indicator
     assert "goals/kf/3.2.yaml: 3.2.i1" in opened.places
-
-
-def _git(root, *args: str) -> None:
-    subprocess.run(["git", *args], cwd=root, check=True, capture_output=True,
-                   env={"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@x",
-                        "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@x",
-                        "PATH": os.environ["PATH"]})
 
 
 def test_diff_shows_a_flipped_computed_assessment_as_an_assessment_change(tmp_path) -> None:
