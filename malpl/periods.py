@@ -83,15 +83,15 @@ def parse_period(key: str, scheme: str) -> Period:
         raise PeriodError(_("'{key}' is not a period").format(key=key), _form_hint(key, scheme))
     letter, number, year = match.group(1), int(match.group(2)), int(match.group(3))
     in_range = YEAR_RANGE[0] <= year <= YEAR_RANGE[1]
-    form = _form(scheme, year if in_range else 2023)
     if letter != prefix or not 1 <= number <= count:
         raise PeriodError(
             _("'{key}' is not a period of the scheme '{scheme}' ({name} 1–{count})").format(
                 key=key, scheme=scheme, name=name.lower(), count=count),
-            _("{form} (the scheme is set by 'periods.scheme' in malpl.yaml)").format(form=form))
+            _("{form} (the scheme is set by 'periods.scheme' in malpl.yaml)").format(
+                form=_form(scheme, year if in_range else 2023)))
     if not in_range:
         raise PeriodError(_("the year in '{key}' is out of range ({low}–{high})").format(
-            key=key, low=YEAR_RANGE[0], high=YEAR_RANGE[1]), form)
+            key=key, low=YEAR_RANGE[0], high=YEAR_RANGE[1]), _form(scheme, 2023))
     return Period(year, number, prefix)
 
 
